@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def catalogue(request):
+    return {"catalogue_name": settings.CATALOGUE_NAME}

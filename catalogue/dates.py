@@ -1,0 +1,103 @@
+"""Partial dates: a year, a year and month, or a full day.
+
+Archival dates are often known only to the month or the year ("September
+1956"). A partial date is written in ISO 8601 with the precision known
+(`1956`, `1956-09`, `1956-09-20`) and covers a span of days, from its first
+day to its last; range searches compare spans, so "September 1956" overlaps
+any range that touches September 1956.
+"""
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+
+DAY, MONTH, YEAR = "day", "month", "year"
+
+_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+MONTH_NAMES = (
+    "", "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @classmethod
+    def parse(cls, text):
+        """Read `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; raise ValidationError otherwise."""
+        match = _PATTERN.match((text or "").strip())
+        if not match:
+            raise ValidationError(
+                "Enter a date as YYYY, YYYY-MM or YYYY-MM-DD (for example 1956, 1956-09 or 1956-09-20).",
+                code="invalid_date",
+            )
+        year, month, day = (int(part) if part else None for part in match.groups())
+        if year < 1:
+            raise ValidationError("The year must be 0001 or later.", code="invalid_date")
+        if month is not None and not 1 <= month <= 12:
+            raise ValidationError(f"{text} has no month {month:02d}.", code="invalid_date")
+        if day is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:
+            raise ValidationError(f"{text} is not a day of the calendar.", code="invalid_date")
+        return cls(year, month, day)
+
+    @property
+    def precision(self):
+        if self.day is not None:
+            return DAY
+        return MONTH if self.month is not None else YEAR
+
+    @property
+    def start(self):
+        return date(self.year, self.month or 1, self.day or 1)
+
+    @property
+    def end(self):
+        if self.day is not None:
+            return self.start
+        month = self.month or 12
+        return date(self.year, month, calendar.monthrange(self.year, month)[1])
+
+    def isoformat(self):
+        parts = [f"{self.year:04d}"]
+        if self.month is not None:
+            parts.append(f"{self.month:02d}")
+        if self.day is not None:
+            parts.append(f"{self.day:02d}")
+        return "-".join(parts)
+
+    def display(self):
+        """As an archive prints it: "September 20, 1956", "September 1956", "1956"."""
+        if self.day is not None:
+            return f"{MONTH_NAMES[self.month]} {self.day}, {self.year}"
+        if self.month is not None:
+            return f"{MONTH_NAMES[self.month]} {self.year}"
+        return str(self.year)
+
+    def __str__(self):
+        return self.isoformat()
+
+
+def display_span(start, end):
+    """A span of two partial ISO dates as words: "1945–1949", "January 30 – February 8, 1949"."""
+    if not start:
+        return ""
+    first = PartialDate.parse(start)
+    if not end or end == start:
+        return first.display()
+    last = PartialDate.parse(end)
+    if first.precision == last.precision == YEAR:
+        return f"{first.year}–{last.year}"
+    return f"{first.display()} – {last.display()}"
+
+
+def validate_partial_date(value):
+    if value:
+        PartialDate.parse(value)

@@ -1,0 +1,161 @@
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import F
+
+from . import search
+from .dates import PartialDate
+from .models import Collection, Document, Event, Language, Person, Place, Repository
+
+SORTS = {
+    "relevance": ("-search_rank", "-added", "-id"),
+    "date": (F("date_start").asc(nulls_last=True), "id"),
+    "-date": (F("date_start").desc(nulls_last=True), "-id"),
+    "title": ("title", "id"),
+    "added": ("-added", "-id"),
+}
+SORT_CHOICES = (
+    ("relevance", "Relevance"),
+    ("date", "Date, oldest first"),
+    ("-date", "Date, newest first"),
+    ("title", "Title, A–Z"),
+    ("added", "Recently added"),
+)
+
+# Query parameter -> the model it names by slug, in the order facets are shown.
+ENTITY_FILTERS = {
+    "person": Person,
+    "place": Place,
+    "event": Event,
+    "collection": Collection,
+    "language": Language,
+    "archive": Repository,
+}
+
+
+class PartialDateField(forms.CharField):
+    """A form field for `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, cleaned to a PartialDate."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return PartialDate.parse(value) if value else None
+
+
+class KeywordField(forms.CharField):
+    def to_python(self, value):
+        return search.clean(super().to_python(value))
+
+    def validate(self, value):
+        super().validate(value)
+        if value and search.parse(value).is_empty:
+            raise ValidationError("The search has no words in it to look for.", code="no_words")
+
+
+class KeywordFilter(django_filters.CharFilter):
+    field_class = KeywordField
+
+
+class PartialDateFilter(django_filters.CharFilter):
+    field_class = PartialDateField
+
+
+class DocumentFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start.start > end.end:
+            # Neither bound can be trusted; the other filters still apply.
+            del cleaned["date_from"], cleaned["date_to"]
+            raise ValidationError(
+                f"The range starts ({start.display()}) after it ends ({end.display()}).",
+                code="reversed_range",
+            )
+        return cleaned
+
+
+class TagFilter(django_filters.ModelMultipleChoiceFilter):
+    """Chosen by slug in the URL; filtered on the related row itself."""
+
+    def get_filter_predicate(self, v):
+        return {self.field_name: v}
+
+
+def entity_filter(model, field_name, label):
+    return TagFilter(
+        field_name=field_name,
+        queryset=model.objects.all(),
+        to_field_name="slug",
+        conjoined=True,  # repeating a parameter narrows: tagged with all of them
+        distinct=False,
+        label=label,
+        error_messages={"invalid_choice": f"There is no {label.lower()} “%(value)s” in the catalogue."},
+    )
+
+
+class DocumentFilter(django_filters.FilterSet):
+    q = KeywordFilter(label="Search", method="filter_keywords", max_length=search.MAX_QUERY_LENGTH)
+    person = entity_filter(Person, "people", "Person")
+    place = entity_filter(Place, "places", "Place")
+    event = entity_filter(Event, "events", "Event")
+    collection = entity_filter(Collection, "collections", "Collection")
+    language = entity_filter(Language, "language", "Language")
+    archive = entity_filter(Repository, "repository", "Archive")
+    date_from = PartialDateFilter(label="From", method="filter_date_from", max_length=10)
+    date_to = PartialDateFilter(label="To", method="filter_date_to", max_length=10)
+    sort = django_filters.ChoiceFilter(
+        label="Sort by", choices=SORT_CHOICES, method="filter_nothing", empty_label=None
+    )
+
+    class Meta:
+        model = Document
+        fields = ()
+        form = DocumentFilterForm
+
+    # Errors in these make the whole result empty: a wrong name or an unreadable
+    # query must not silently widen the search. Date and sort errors only drop
+    # themselves.
+    STRICT_FIELDS = ("q", *ENTITY_FILTERS)
+
+    def filter_keywords(self, queryset, name, value):
+        return search.matching(queryset, value)
+
+    def filter_date_from(self, queryset, name, value):
+        # A document's own span overlaps the range when it ends on or after its start.
+        return queryset.filter(date_end__gte=value.start)
+
+    def filter_date_to(self, queryset, name, value):
+        return queryset.filter(date_start__lte=value.end)
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # the order is set once every filter has run
+
+    @property
+    def has_strict_errors(self):
+        return self.is_bound and any(name in self.errors for name in self.STRICT_FIELDS)
+
+    @property
+    def cleaned(self):
+        """The valid part of the input ({} when nothing was asked)."""
+        if not self.is_bound:
+            return {}
+        self.errors  # validates once
+        return self.form.cleaned_data
+
+    @property
+    def keywords(self):
+        return self.cleaned.get("q") or ""
+
+    @property
+    def sort(self):
+        chosen = self.cleaned.get("sort")
+        if chosen == "relevance" and not self.keywords:
+            chosen = None
+        return chosen or ("relevance" if self.keywords else "added")
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        return queryset.order_by(*SORTS[self.sort])
+
+    def chosen(self):
+        """[(parameter, entity)] for every valid entity filter, for the removable chips."""
+        return [(name, entity) for name in ENTITY_FILTERS for entity in self.cleaned.get(name) or ()]

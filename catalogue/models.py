@@ -1,0 +1,335 @@
+from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import ExtractYear
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .dates import PartialDate, display_span, validate_partial_date
+
+
+def title_slug(title, length=80):
+    """A slug from a title, cut at a word boundary so URLs stay readable."""
+    slug = slugify(title) or "document"
+    if len(slug) > length:
+        slug = slug[: length + 1].rsplit("-", 1)[0]
+    return slug
+
+
+class SlugManager(models.Manager):
+    """Rows are referred to by slug in fixtures, imports and URLs, never by id."""
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class NamedEntity(models.Model):
+    """A small vocabulary term with a name and a slug: places, collections, languages."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+
+    objects = SlugManager()
+
+    # The listing's query parameter that narrows to this entity.
+    filter_parameter = None
+
+    class Meta:
+        abstract = True
+        ordering = ("name",)
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_listing_url(self):
+        return f"{reverse('catalogue:document-list')}?{self.filter_parameter}={self.slug}"
+
+    def get_absolute_url(self):
+        return self.get_listing_url()
+
+
+class Language(NamedEntity):
+    filter_parameter = "language"
+
+    class Meta(NamedEntity.Meta):
+        verbose_name = "language"
+
+
+class Place(NamedEntity):
+    filter_parameter = "place"
+
+    class Meta(NamedEntity.Meta):
+        verbose_name = "place"
+
+
+class Collection(NamedEntity):
+    description = models.TextField(blank=True)
+
+    filter_parameter = "collection"
+
+    class Meta(NamedEntity.Meta):
+        verbose_name = "collection"
+
+
+class Repository(NamedEntity):
+    """The archive or library that holds the original of a document."""
+
+    filter_parameter = "archive"
+
+    class Meta(NamedEntity.Meta):
+        verbose_name = "holding archive"
+        verbose_name_plural = "holding archives"
+
+
+class Person(models.Model):
+    name = models.CharField(max_length=200, help_text="As it is usually written: “Mao Zedong”.")
+    sort_name = models.CharField(max_length=200, help_text="Family name first, for A–Z lists: “Mao, Zedong”.")
+    slug = models.SlugField(max_length=200, unique=True)
+    born = models.SmallIntegerField("year of birth", null=True, blank=True)
+    died = models.SmallIntegerField("year of death", null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    objects = SlugManager()
+
+    filter_parameter = "person"
+
+    class Meta:
+        verbose_name = "person"
+        verbose_name_plural = "people"
+        ordering = ("sort_name", "slug")
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(born__isnull=True)
+                | models.Q(died__isnull=True)
+                | models.Q(died__gte=models.F("born")),
+                name="person_died_after_born",
+                violation_error_message="The year of death is before the year of birth.",
+            ),
+        )
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def life_span(self):
+        """ "1904–1974", "born 1904", "died 1974", or blank when neither is known."""
+        if self.born and self.died:
+            return f"{self.born}–{self.died}"
+        if self.born:
+            return f"born {self.born}"
+        if self.died:
+            return f"died {self.died}"
+        return ""
+
+    def get_listing_url(self):
+        return f"{reverse('catalogue:document-list')}?person={self.slug}"
+
+    def get_absolute_url(self):
+        return self.get_listing_url()
+
+
+class Event(models.Model):
+    name = models.CharField(max_length=255)
+    slug = models.SlugField(max_length=200, unique=True)
+    start = models.CharField(
+        max_length=10,
+        blank=True,
+        validators=[validate_partial_date],
+        help_text="YYYY, YYYY-MM or YYYY-MM-DD, as precisely as it is known.",
+    )
+    end = models.CharField(
+        max_length=10,
+        blank=True,
+        validators=[validate_partial_date],
+        help_text="YYYY, YYYY-MM or YYYY-MM-DD; blank for a single day or when unknown.",
+    )
+    description = models.TextField(blank=True)
+
+    objects = SlugManager()
+
+    filter_parameter = "event"
+
+    class Meta:
+        verbose_name = "event"
+        # ISO partial dates sort as text in calendar order.
+        ordering = ("start", "name")
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def clean(self):
+        if self.start and self.end:
+            try:
+                starts, ends = PartialDate.parse(self.start), PartialDate.parse(self.end)
+            except ValidationError:
+                return  # the field validators report it
+            if ends.end < starts.start:
+                raise ValidationError({"end": "The event ends before it starts."})
+
+    @property
+    def span(self):
+        return display_span(self.start, self.end)
+
+    def get_listing_url(self):
+        return f"{reverse('catalogue:document-list')}?event={self.slug}"
+
+    def get_absolute_url(self):
+        return self.get_listing_url()
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    PUBLISHED = "published", "Published"
+
+
+class DocumentQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED)
+
+    def facet(self, model, limit):
+        """The entities of `model` tagged on these documents with how many each, most frequent first.
+
+        One query: the counts are grouped in the database over this queryset as a subquery.
+        """
+        documents = self.order_by().values("pk")
+        return list(
+            model.objects.filter(documents__in=documents)
+            .annotate(document_count=models.Count("documents"))
+            .order_by("-document_count", *model._meta.ordering)[:limit]
+        )
+
+    def year_counts(self):
+        """{year: number of documents} for the dated documents of this queryset."""
+        rows = (
+            self.order_by()
+            .filter(date_start__isnull=False)
+            .annotate(year=ExtractYear("date_start"))
+            .values("year")
+            .annotate(count=models.Count("pk"))
+        )
+        return {row["year"]: row["count"] for row in rows}
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Document(models.Model):
+    title = models.CharField(max_length=500)
+    slug = models.SlugField(
+        max_length=255, unique=True, blank=True, help_text="Left blank, it is made from the title."
+    )
+    summary = models.TextField(blank=True)
+    date = models.CharField(
+        max_length=10,
+        blank=True,
+        validators=[validate_partial_date],
+        help_text="YYYY, YYYY-MM or YYYY-MM-DD, as precisely as it is known; blank if undated.",
+    )
+    # The first and last day the date can mean, kept by save() for range searches.
+    date_start = models.DateField(null=True, editable=False)
+    date_end = models.DateField(null=True, editable=False)
+    source = models.TextField(
+        "source", blank=True, help_text="Where the original is held: archive, fond, file, pages."
+    )
+    credit = models.TextField("credit line", blank=True, help_text="Who obtained, translated or funded it.")
+    language = models.ForeignKey(
+        Language,
+        verbose_name="original language",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
+    repository = models.ForeignKey(
+        Repository,
+        verbose_name="holding archive",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
+    full_text = models.TextField(blank=True, help_text="Transcription or translation, if there is one.")
+    people = models.ManyToManyField(Person, blank=True, related_name="documents")
+    places = models.ManyToManyField(Place, blank=True, related_name="documents")
+    events = models.ManyToManyField(Event, blank=True, related_name="documents")
+    collections = models.ManyToManyField(Collection, blank=True, related_name="documents")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    added = models.DateTimeField(
+        "added to the catalogue", default=timezone.now, help_text="When the record was created."
+    )
+    modified = models.DateTimeField("last modified", auto_now=True)
+    # Kept by catalogue.search on PostgreSQL; unused on SQLite, which has its own FTS5 table.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "document"
+        ordering = ("-added", "-id")
+        indexes = (
+            models.Index(fields=("status", "-added", "-id"), name="document_listing"),
+            models.Index(fields=("date_start", "date_end"), name="document_dates"),
+        )
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(status__in=Status.values),
+                name="document_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(date_start__isnull=True) | models.Q(date_end__gte=models.F("date_start")),
+                name="document_date_span_ordered",
+            ),
+        )
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def partial_date(self):
+        return PartialDate.parse(self.date) if self.date else None
+
+    @property
+    def date_display(self):
+        """ "September 20, 1956", "September 1956", "1956" or "Undated"."""
+        return self.partial_date.display() if self.date else "Undated"
+
+    @property
+    def is_public(self):
+        return self.status == Status.PUBLISHED
+
+    def set_date_span(self):
+        if self.date:
+            self.date_start, self.date_end = self.partial_date.start, self.partial_date.end
+        else:
+            self.date_start = self.date_end = None
+
+    def unique_slug(self):
+        base = title_slug(self.title)
+        taken = Document.objects.exclude(pk=self.pk).filter(slug__startswith=base)
+        taken = set(taken.values_list("slug", flat=True))
+        candidates = [base] + ([f"{base}-{self.date}"] if self.date else [])
+        candidates += (f"{base}-{n}" for n in range(2, len(taken) + 3))
+        return next(slug for slug in candidates if slug not in taken)
+
+    def save(self, *args, **kwargs):
+        self.set_date_span()
+        if not self.slug:
+            self.slug = self.unique_slug()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("catalogue:document-detail", kwargs={"slug": self.slug})
