@@ -4,7 +4,7 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from . import search, timeline
-from .filters import ENTITY_FILTERS, DocumentFilter
+from .filters import ENTITY_FILTERS, SORT_CHOICES, DocumentFilter
 from .models import Collection, Document, Event, Person, Place
 
 
@@ -107,7 +107,7 @@ class DocumentListView(FilterView):
         requested = self.request.GET.get("page") or "1"
         if requested == "last":
             requested = str(paginator.num_pages)
-        if not requested.isdigit():
+        if not (requested.isascii() and requested.isdigit()):
             raise Http404(f"“{requested[:40]}” is not a page number.")
         try:
             page = paginator.page(int(requested))
@@ -197,6 +197,7 @@ class DocumentListView(FilterView):
             chips=self.chips(),
             timeline=self.timeline(),
             sort=self.filterset.sort,
+            sort_choices=[c for c in SORT_CHOICES if c[0] != "relevance" or self.filterset.keywords],
             clear_url="?",
             # A new search keeps the entity filters chosen so far.
             carried_filters=[

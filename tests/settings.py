@@ -1,0 +1,10 @@
+"""The project's settings, with the one value production must set given a throwaway for tests."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-a-secret")
+
+from archive.settings import *  # noqa: E402, F403
+
+# Hashing passwords slowly is for real accounts, not fixtures.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,83 @@
+import pytest
+from django.urls import reverse
+from django.utils.html import escape
+
+from .helpers import html
+
+from catalogue.models import Collection, Document, Event, Language, Person, Place, Repository
+
+pytestmark = pytest.mark.django_db
+
+MODELS = (Document, Person, Event, Place, Collection, Language, Repository)
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_changelist_add_and_change_forms_load_for_staff(admin_client, sample, model):
+    opts = model._meta
+    changelist = admin_client.get(reverse(f"admin:catalogue_{opts.model_name}_changelist"))
+    assert changelist.status_code == 200
+    add = admin_client.get(reverse(f"admin:catalogue_{opts.model_name}_add"))
+    assert add.status_code == 200
+    obj = model.objects.first()
+    change = admin_client.get(reverse(f"admin:catalogue_{opts.model_name}_change", args=[obj.pk]))
+    assert change.status_code == 200
+    assert escape(str(obj)) in change.content.decode()
+
+
+def test_document_changelist_filters_by_status_and_searches_people(admin_client, sample, draft):
+    url = reverse("admin:catalogue_document_changelist")
+    drafts = admin_client.get(url, {"status__exact": "draft"})
+    assert list(drafts.context["cl"].result_list) == [draft]
+    by_person = admin_client.get(url, {"q": "Rittenberg"})
+    assert [d.title for d in by_person.context["cl"].result_list] == [
+        "Anastas Mikoyan’s Recollections of his Trip to China"
+    ]
+
+
+def test_document_form_offers_view_on_site_and_autocomplete(admin_client, sample):
+    document = Document.objects.get(slug__startswith="record-of-a-meeting")
+    response = admin_client.get(reverse("admin:catalogue_document_change", args=[document.pk]))
+    body = response.content.decode()
+    view_on_site = html(response).select_one("a.viewsitelink")
+    assert view_on_site is not None
+    assert admin_client.get(view_on_site["href"])["Location"].endswith(document.get_absolute_url())
+    for relation in ("people", "places", "events", "collections"):
+        assert f'id="id_{relation}"' in body
+        assert "admin-autocomplete" in body
+    autocomplete = admin_client.get(
+        reverse("admin:autocomplete"),
+        {"term": "Khrush", "app_label": "catalogue", "model_name": "document", "field_name": "people"},
+    )
+    assert [r["text"] for r in autocomplete.json()["results"]] == ["Nikita Khrushchev"]
+
+
+def test_saving_in_the_admin_derives_the_date_span(admin_client, sample):
+    response = admin_client.post(
+        reverse("admin:catalogue_document_add"),
+        {
+            "title": "A new record",
+            "slug": "",
+            "status": "draft",
+            "summary": "",
+            "date": "1956-09",
+            "source": "",
+            "credit": "",
+            "full_text": "",
+            "added_0": "2026-01-01",
+            "added_1": "10:00:00",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    document = Document.objects.get(title="A new record")
+    assert (str(document.date_start), str(document.date_end)) == ("1956-09-01", "1956-09-30")
+    assert document.slug == "a-new-record"
+
+
+def test_admin_rejects_an_impossible_date(admin_client, sample):
+    response = admin_client.post(
+        reverse("admin:catalogue_document_add"),
+        {"title": "Bad date", "status": "draft", "date": "1956-02-30", "added_0": "2026-01-01", "added_1": "10:00"},
+    )
+    assert response.status_code == 200
+    assert "date" in response.context["adminform"].form.errors
+    assert not Document.objects.filter(title="Bad date").exists()
