@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 
 DAY, MONTH, YEAR = "day", "month", "year"
 
-_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_PATTERN = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
 
 MONTH_NAMES = (
     "", "January", "February", "March", "April", "May", "June",

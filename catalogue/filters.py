@@ -36,8 +36,8 @@ ENTITY_FILTERS = {
 class PartialDateField(forms.CharField):
     """A form field for `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, cleaned to a PartialDate."""
 
-    def to_python(self, value):
-        value = super().to_python(value)
+    def clean(self, value):
+        value = super().clean(value)
         return PartialDate.parse(value) if value else None
 
 
@@ -138,7 +138,7 @@ class DocumentFilter(django_filters.FilterSet):
         """The valid part of the input ({} when nothing was asked)."""
         if not self.is_bound:
             return {}
-        self.errors  # validates once
+        self.form.is_valid()  # validates once; the result is cached
         return self.form.cleaned_data
 
     @property
@@ -146,7 +146,7 @@ class DocumentFilter(django_filters.FilterSet):
         return self.cleaned.get("q") or ""
 
     @property
-    def sort(self):
+    def sort_order(self):
         chosen = self.cleaned.get("sort")
         if chosen == "relevance" and not self.keywords:
             chosen = None
@@ -154,7 +154,7 @@ class DocumentFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        return queryset.order_by(*SORTS[self.sort])
+        return queryset.order_by(*SORTS[self.sort_order])
 
     def chosen(self):
         """[(parameter, entity)] for every valid entity filter, for the removable chips."""

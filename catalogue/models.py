@@ -42,14 +42,14 @@ class NamedEntity(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return self.get_listing_url()
+
     def natural_key(self):
         return (self.slug,)
 
     def get_listing_url(self):
         return f"{reverse('catalogue:document-list')}?{self.filter_parameter}={self.slug}"
-
-    def get_absolute_url(self):
-        return self.get_listing_url()
 
 
 class Language(NamedEntity):
@@ -114,6 +114,9 @@ class Person(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return self.get_listing_url()
+
     def natural_key(self):
         return (self.slug,)
 
@@ -130,9 +133,6 @@ class Person(models.Model):
 
     def get_listing_url(self):
         return f"{reverse('catalogue:document-list')}?person={self.slug}"
-
-    def get_absolute_url(self):
-        return self.get_listing_url()
 
 
 class Event(models.Model):
@@ -164,6 +164,9 @@ class Event(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return self.get_listing_url()
+
     def natural_key(self):
         return (self.slug,)
 
@@ -182,9 +185,6 @@ class Event(models.Model):
 
     def get_listing_url(self):
         return f"{reverse('catalogue:document-list')}?event={self.slug}"
-
-    def get_absolute_url(self):
-        return self.get_listing_url()
 
 
 class Status(models.TextChoices):
@@ -295,6 +295,15 @@ class Document(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        self.set_date_span()
+        if not self.slug:
+            self.slug = self.unique_slug()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("catalogue:document-detail", kwargs={"slug": self.slug})
+
     def natural_key(self):
         return (self.slug,)
 
@@ -324,12 +333,3 @@ class Document(models.Model):
         candidates = [base] + ([f"{base}-{self.date}"] if self.date else [])
         candidates += (f"{base}-{n}" for n in range(2, len(taken) + 3))
         return next(slug for slug in candidates if slug not in taken)
-
-    def save(self, *args, **kwargs):
-        self.set_date_span()
-        if not self.slug:
-            self.slug = self.unique_slug()
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("catalogue:document-detail", kwargs={"slug": self.slug})

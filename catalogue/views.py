@@ -196,7 +196,7 @@ class DocumentListView(FilterView):
             facets=self.facets(),
             chips=self.chips(),
             timeline=self.timeline(),
-            sort=self.filterset.sort,
+            sort=self.filterset.sort_order,
             sort_choices=[c for c in SORT_CHOICES if c[0] != "relevance" or self.filterset.keywords],
             clear_url="?",
             # A new search keeps the entity filters chosen so far.

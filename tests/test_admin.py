@@ -2,9 +2,9 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from .helpers import html
-
 from catalogue.models import Collection, Document, Event, Language, Person, Place, Repository
+
+from .helpers import html
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,13 @@ def test_saving_in_the_admin_derives_the_date_span(admin_client, sample):
 def test_admin_rejects_an_impossible_date(admin_client, sample):
     response = admin_client.post(
         reverse("admin:catalogue_document_add"),
-        {"title": "Bad date", "status": "draft", "date": "1956-02-30", "added_0": "2026-01-01", "added_1": "10:00"},
+        {
+            "title": "Bad date",
+            "status": "draft",
+            "date": "1956-02-30",
+            "added_0": "2026-01-01",
+            "added_1": "10:00",
+        },
     )
     assert response.status_code == 200
     assert "date" in response.context["adminform"].form.errors

@@ -163,7 +163,13 @@ def test_document_page_shows_every_fact_with_links(client, sample, facts):
     page = html(response)
     body = text_of(page.find("main"))
     assert text_of(page.find("h1")) == source["title"]
-    for value in (source["date_display"], source["summary"], source["source"], source["credit"], source["language"]):
+    for value in (
+        source["date_display"],
+        source["summary"],
+        source["source"],
+        source["credit"],
+        source["language"],
+    ):
         assert value in body
     for slug in source["people"]:
         assert page.select_one(f'a[href="{LISTING}?person={slug}"]') is not None
