@@ -34,7 +34,9 @@ class DocumentCountMixin:
     """A column with how many documents each row is tagged on."""
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(document_count=Count("documents", distinct=True))
+        # Grouped queries ignore Meta.ordering, so the order is restated for stable pages.
+        queryset = super().get_queryset(request).annotate(document_count=Count("documents", distinct=True))
+        return queryset.order_by(*(self.get_ordering(request) or self.model._meta.ordering))
 
     @admin.display(description="documents", ordering="document_count")
     def documents(self, obj):
