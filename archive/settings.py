@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.contrib.sitemaps",
     "django_filters",
     "catalogue",
 ]
@@ -109,3 +110,9 @@ X_FRAME_OPTIONS = "DENY"
 CATALOGUE_NAME = env.str("CATALOGUE_NAME", default="Digital Archive of Historical Documents")
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# Shown to harvesters in OAI-PMH Identify.
+CATALOGUE_ADMIN_EMAIL = env.str("CATALOGUE_ADMIN_EMAIL", default="catalogue@localhost")
+# The namespace in OAI identifiers (oai:NAMESPACE:slug); the request's host name when blank.
+CATALOGUE_OAI_NAMESPACE = env.str("CATALOGUE_OAI_NAMESPACE", default="")
+CATALOGUE_OAI_PAGE_SIZE = env.int("CATALOGUE_OAI_PAGE_SIZE", default=100)

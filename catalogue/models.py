@@ -1,7 +1,7 @@
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import Coalesce, ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -17,23 +17,38 @@ def title_slug(title, length=80):
     return slug
 
 
-class SlugManager(models.Manager):
-    """Rows are referred to by slug in fixtures, imports and URLs, never by id."""
+class EntityQuerySet(models.QuerySet):
+    def public(self):
+        """Entities tagged on at least one published document: the only ones shown in public."""
+        return self.filter(
+            models.Exists(
+                Document.objects.published().filter(**{self.model.documents.field.name: models.OuterRef("pk")})
+            )
+        )
+
+    def with_document_counts(self):
+        """Annotate `document_count`, published documents only."""
+        return self.annotate(
+            document_count=models.Count("documents", filter=models.Q(documents__status=Status.PUBLISHED))
+        )
 
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
 
-class NamedEntity(models.Model):
-    """A small vocabulary term with a name and a slug: places, collections, languages."""
+class Entity(models.Model):
+    """What documents are tagged with: a name, a slug for URLs and imports, a page or a listing filter."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=255)
     slug = models.SlugField(max_length=200, unique=True)
 
-    objects = SlugManager()
+    # Rows are referred to by slug in fixtures, imports and URLs, never by id.
+    objects = EntityQuerySet.as_manager()
 
     # The listing's query parameter that narrows to this entity.
     filter_parameter = None
+    # The public page of one entity, where it has one; otherwise its filtered listing.
+    detail_url_name = None
 
     class Meta:
         abstract = True
@@ -43,6 +58,8 @@ class NamedEntity(models.Model):
         return self.name
 
     def get_absolute_url(self):
+        if self.detail_url_name:
+            return reverse(self.detail_url_name, kwargs={"slug": self.slug})
         return self.get_listing_url()
 
     def natural_key(self):
@@ -52,52 +69,51 @@ class NamedEntity(models.Model):
         return f"{reverse('catalogue:document-list')}?{self.filter_parameter}={self.slug}"
 
 
-class Language(NamedEntity):
+class Language(Entity):
     filter_parameter = "language"
 
-    class Meta(NamedEntity.Meta):
+    class Meta(Entity.Meta):
         verbose_name = "language"
 
 
-class Place(NamedEntity):
+class Place(Entity):
     filter_parameter = "place"
+    detail_url_name = "catalogue:place-detail"
 
-    class Meta(NamedEntity.Meta):
+    class Meta(Entity.Meta):
         verbose_name = "place"
 
 
-class Collection(NamedEntity):
+class Collection(Entity):
     description = models.TextField(blank=True)
 
     filter_parameter = "collection"
+    detail_url_name = "catalogue:collection-detail"
 
-    class Meta(NamedEntity.Meta):
+    class Meta(Entity.Meta):
         verbose_name = "collection"
 
 
-class Repository(NamedEntity):
+class Repository(Entity):
     """The archive or library that holds the original of a document."""
 
     filter_parameter = "archive"
 
-    class Meta(NamedEntity.Meta):
+    class Meta(Entity.Meta):
         verbose_name = "holding archive"
         verbose_name_plural = "holding archives"
 
 
-class Person(models.Model):
-    name = models.CharField(max_length=200, help_text="As it is usually written: “Mao Zedong”.")
-    sort_name = models.CharField(max_length=200, help_text="Family name first, for A–Z lists: “Mao, Zedong”.")
-    slug = models.SlugField(max_length=200, unique=True)
+class Person(Entity):
+    sort_name = models.CharField(max_length=255, help_text="Family name first, for A–Z lists: “Mao, Zedong”.")
     born = models.SmallIntegerField("year of birth", null=True, blank=True)
     died = models.SmallIntegerField("year of death", null=True, blank=True)
     note = models.TextField(blank=True)
 
-    objects = SlugManager()
-
     filter_parameter = "person"
+    detail_url_name = "catalogue:person-detail"
 
-    class Meta:
+    class Meta(Entity.Meta):
         verbose_name = "person"
         verbose_name_plural = "people"
         ordering = ("sort_name", "slug")
@@ -111,15 +127,6 @@ class Person(models.Model):
             ),
         )
 
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return self.get_listing_url()
-
-    def natural_key(self):
-        return (self.slug,)
-
     @property
     def life_span(self):
         """ "1904–1974", "born 1904", "died 1974", or blank when neither is known."""
@@ -131,13 +138,8 @@ class Person(models.Model):
             return f"died {self.died}"
         return ""
 
-    def get_listing_url(self):
-        return f"{reverse('catalogue:document-list')}?person={self.slug}"
 
-
-class Event(models.Model):
-    name = models.CharField(max_length=255)
-    slug = models.SlugField(max_length=200, unique=True)
+class Event(Entity):
     start = models.CharField(
         max_length=10,
         blank=True,
@@ -152,23 +154,13 @@ class Event(models.Model):
     )
     description = models.TextField(blank=True)
 
-    objects = SlugManager()
-
     filter_parameter = "event"
+    detail_url_name = "catalogue:event-detail"
 
-    class Meta:
+    class Meta(Entity.Meta):
         verbose_name = "event"
         # ISO partial dates sort as text in calendar order.
         ordering = ("start", "name")
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return self.get_listing_url()
-
-    def natural_key(self):
-        return (self.slug,)
 
     def clean(self):
         if self.start and self.end:
@@ -182,9 +174,6 @@ class Event(models.Model):
     @property
     def span(self):
         return display_span(self.start, self.end)
-
-    def get_listing_url(self):
-        return f"{reverse('catalogue:document-list')}?event={self.slug}"
 
 
 class Status(models.TextChoices):
@@ -319,6 +308,24 @@ class Document(models.Model):
     @property
     def is_public(self):
         return self.status == Status.PUBLISHED
+
+    def related(self, limit):
+        """Published documents sharing the most people and events with this one."""
+        people = Document.people.through.objects.filter(person__in=self.people.all())
+        events = Document.events.through.objects.filter(event__in=self.events.all())
+
+        def counted(links):
+            links = links.filter(document=models.OuterRef("pk")).values("document")
+            return models.Subquery(links.annotate(n=models.Count("pk")).values("n"), output_field=models.IntegerField())
+
+        return list(
+            Document.objects.published()
+            .exclude(pk=self.pk)
+            .filter(models.Q(pk__in=people.values("document")) | models.Q(pk__in=events.values("document")))
+            .annotate(shared=Coalesce(counted(people), 0) + Coalesce(counted(events), 0))
+            .order_by("-shared", models.F("date_start").asc(nulls_last=True), "id")
+            .defer("full_text", "search_vector")[:limit]
+        )
 
     def set_date_span(self):
         if self.date:

@@ -1,11 +1,40 @@
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
+from django.views.decorators.cache import cache_page
 
-from . import views
+from . import oai, views
+from .sitemaps import SITEMAPS
 
 app_name = "catalogue"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("documents/", views.DocumentListView.as_view(), name="document-list"),
+    path("documents/export.csv", views.DocumentExportView.as_view(format="csv"), name="document-export-csv"),
+    path("documents/export.json", views.DocumentExportView.as_view(format="json"), name="document-export-json"),
     path("documents/<slug:slug>/", views.DocumentDetailView.as_view(), name="document-detail"),
+    path("documents/<slug:slug>/cite.bib", views.CitationDownloadView.as_view(), {"format": "bib"}, name="document-bibtex"),
+    path("documents/<slug:slug>/cite.ris", views.CitationDownloadView.as_view(), {"format": "ris"}, name="document-ris"),
+    path("people/", views.PersonIndexView.as_view(), name="person-index"),
+    path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person-detail"),
+    path("events/", views.EventIndexView.as_view(), name="event-index"),
+    path("events/<slug:slug>/", views.EventDetailView.as_view(), name="event-detail"),
+    path("places/", views.PlaceIndexView.as_view(), name="place-index"),
+    path("places/<slug:slug>/", views.PlaceDetailView.as_view(), name="place-detail"),
+    path("collections/", views.CollectionIndexView.as_view(), name="collection-index"),
+    path("collections/<slug:slug>/", views.CollectionDetailView.as_view(), name="collection-detail"),
+    path("oai/", oai.endpoint, name="oai"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path(
+        "sitemap.xml",
+        cache_page(3600)(sitemap_views.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "catalogue:sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        cache_page(3600)(sitemap_views.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
 ]

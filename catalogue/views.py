@@ -1,9 +1,11 @@
-from django.core.paginator import InvalidPage
-from django.http import Http404
-from django.views.generic import DetailView, TemplateView
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.db.models import F
+from django.urls import reverse
+from django.views.generic import DetailView, ListView, TemplateView, View
 from django_filters.views import FilterView
 
-from . import search, timeline
+from . import citations, exports, search, timeline
 from .filters import ENTITY_FILTERS, SORT_CHOICES, DocumentFilter
 from .models import Collection, Document, Event, Person, Place
 
@@ -86,6 +88,21 @@ def describe(filterset):
     return " ".join(parts)
 
 
+def paginate(request, queryset, per_page):
+    """(paginator, page) for `?page=`; a page that is not a number or not there is a clear 404."""
+    paginator = Paginator(queryset, per_page)
+    requested = request.GET.get("page") or "1"
+    if requested == "last":
+        requested = str(paginator.num_pages)
+    if not (requested.isascii() and requested.isdigit()):
+        raise Http404(f"“{requested[:40]}” is not a page number.")
+    try:
+        return paginator, paginator.page(int(requested))
+    except InvalidPage:
+        pages = paginator.num_pages
+        raise Http404(f"There is no page {requested}: these results have {pages} page{'s' if pages != 1 else ''}.") from None
+
+
 class DocumentListView(FilterView):
     """The searchable, filterable listing of published documents."""
 
@@ -103,19 +120,7 @@ class DocumentListView(FilterView):
         return self.filterset.has_strict_errors
 
     def paginate_queryset(self, queryset, page_size):
-        paginator = self.get_paginator(queryset, page_size)
-        requested = self.request.GET.get("page") or "1"
-        if requested == "last":
-            requested = str(paginator.num_pages)
-        if not (requested.isascii() and requested.isdigit()):
-            raise Http404(f"“{requested[:40]}” is not a page number.")
-        try:
-            page = paginator.page(int(requested))
-        except InvalidPage:
-            pages = paginator.num_pages
-            raise Http404(
-                f"There is no page {requested}: these results have {pages} page{'s' if pages != 1 else ''}."
-            ) from None
+        paginator, page = paginate(self.request, queryset, page_size)
         return paginator, page, page.object_list, page.has_other_pages()
 
     def facets(self):
@@ -200,6 +205,7 @@ class DocumentListView(FilterView):
             sort_choices=[c for c in SORT_CHOICES if c[0] != "relevance" or self.filterset.keywords],
             clear_url="?",
             # A new search keeps the entity filters chosen so far.
+            export_query=url_with(self.request.GET, show=None),
             carried_filters=[
                 (name, value) for name in ENTITY_FILTERS for value in self.request.GET.getlist(name)
             ],
@@ -207,10 +213,29 @@ class DocumentListView(FilterView):
         return context
 
 
-class DocumentDetailView(DetailView):
-    template_name = "catalogue/document_detail.html"
-    context_object_name = "document"
+class DocumentExportView(View):
+    """Every document the listing would show for the same parameters, as CSV or JSON."""
 
+    formats = {
+        "csv": (exports.csv_rows, "text/csv; charset=utf-8"),
+        "json": (exports.json_rows, "application/json; charset=utf-8"),
+    }
+    format = None
+
+    def get(self, request):
+        filterset = DocumentFilter(request.GET or None, queryset=Document.objects.published(), request=request)
+        if filterset.is_bound and not filterset.is_valid():
+            # An export must not silently widen or drop a filter: refuse and say why.
+            problems = {field: [str(e) for e in errors] for field, errors in filterset.errors.items()}
+            return JsonResponse({"error": "The filters could not be used.", "fields": problems}, status=400)
+        rows, content_type = self.formats[self.format]
+        documents = exports.documents_for_export(filterset.qs)
+        response = StreamingHttpResponse(rows(documents, request.build_absolute_uri), content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="documents.{self.format}"'
+        return response
+
+
+class PublishedDocumentMixin:
     def get_queryset(self):
         return (
             Document.objects.published()
@@ -218,15 +243,46 @@ class DocumentDetailView(DetailView):
             .prefetch_related("people", "places", "events", "collections")
         )
 
+
+class DocumentDetailView(PublishedDocumentMixin, DetailView):
+    template_name = "catalogue/document_detail.html"
+    context_object_name = "document"
+    related_limit = 5
+
     def get_context_data(self, **kwargs):
         document = self.object
+        url = self.request.build_absolute_uri(document.get_absolute_url())
         relations = (
             ("People", document.people.all()),
             ("Places", document.places.all()),
             ("Events", document.events.all()),
             ("Collections", document.collections.all()),
         )
-        return super().get_context_data(document_relations=relations, **kwargs)
+        return super().get_context_data(
+            document_relations=relations,
+            citation=citations.chicago(document, url),
+            meta_tags=citations.meta_tags(document, url),
+            json_ld=citations.json_ld(document, url, lambda e: self.request.build_absolute_uri(e.get_absolute_url())),
+            related=document.related(self.related_limit),
+            **kwargs,
+        )
+
+
+class CitationDownloadView(PublishedDocumentMixin, DetailView):
+    """The document's citation as a file a reference manager imports: BibTeX or RIS."""
+
+    formats = {
+        "bib": (citations.bibtex, "application/x-bibtex; charset=utf-8"),
+        "ris": (citations.ris, "application/x-research-info-systems; charset=utf-8"),
+    }
+
+    def render_to_response(self, context):
+        document = self.object
+        build, content_type = self.formats[self.kwargs["format"]]
+        body = build(document, self.request.build_absolute_uri(document.get_absolute_url()))
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{document.slug}.{self.kwargs["format"]}"'
+        return response
 
 
 class HomeView(TemplateView):
@@ -244,3 +300,128 @@ class HomeView(TemplateView):
         }
         recent = published.defer("full_text", "search_vector")[:5]
         return super().get_context_data(counts=counts, recent=recent, **kwargs)
+
+
+def in_date_order(documents):
+    return documents.order_by(F("date_start").asc(nulls_last=True), "id")
+
+
+class EntityDetailView(DetailView):
+    """One person, event, place or collection with its published documents in date order."""
+
+    paginate_by = 10
+    related_people = 10
+
+    def get_queryset(self):
+        return self.model.objects.public()
+
+    def documents(self):
+        relation = self.model.documents.field.name
+        return Document.objects.published().filter(**{relation: self.object}).defer("full_text", "search_vector")
+
+    def get_context_data(self, **kwargs):
+        documents = self.documents()
+        paginator, page = paginate(self.request, in_date_order(documents), self.paginate_by)
+        entity = self.object
+        listing = reverse("catalogue:document-list")
+        people = [p for p in documents.facet(Person, self.related_people + 1) if p != entity][: self.related_people]
+        return super().get_context_data(
+            entity=entity,
+            page_obj=page,
+            paginator=paginator,
+            documents=page.object_list,
+            people=people,
+            listing_url=entity.get_listing_url(),
+            timeline=timeline.build(
+                documents.year_counts(),
+                lambda first, last: f"{listing}?{entity.filter_parameter}={entity.slug}"
+                f"&date_from={first}&date_to={last}",
+            ),
+            **kwargs,
+        )
+
+
+class PersonDetailView(EntityDetailView):
+    model = Person
+    template_name = "catalogue/person_detail.html"
+
+
+class EventDetailView(EntityDetailView):
+    model = Event
+    template_name = "catalogue/event_detail.html"
+    related_people = 30
+
+
+class PlaceDetailView(EntityDetailView):
+    model = Place
+    template_name = "catalogue/place_detail.html"
+
+
+class CollectionDetailView(EntityDetailView):
+    model = Collection
+    template_name = "catalogue/collection_detail.html"
+
+
+class EntityIndexView(ListView):
+    """Every public person, event, place or collection with its number of published documents."""
+
+    paginate_by = None
+    ordering = None
+    title = ""
+
+    def get_queryset(self):
+        return self.model.objects.with_document_counts().filter(document_count__gt=0).order_by(*self.ordering)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=self.title, **kwargs)
+
+
+class PersonIndexView(EntityIndexView):
+    model = Person
+    ordering = ("sort_name", "slug")
+    title = "People"
+    template_name = "catalogue/person_index.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        letters = {}
+        for person in context["object_list"]:
+            initial = (person.sort_name[:1] or "#").upper()
+            letters.setdefault(initial if initial.isalpha() else "#", []).append(person)
+        context["letters"] = sorted(letters.items())
+        return context
+
+
+class EventIndexView(EntityIndexView):
+    model = Event
+    ordering = ("start", "name", "slug")
+    title = "Events"
+    template_name = "catalogue/entity_index.html"
+
+
+class PlaceIndexView(EntityIndexView):
+    model = Place
+    ordering = ("name", "slug")
+    title = "Places"
+    template_name = "catalogue/entity_index.html"
+
+
+class CollectionIndexView(EntityIndexView):
+    model = Collection
+    ordering = ("name", "slug")
+    title = "Collections"
+    template_name = "catalogue/entity_index.html"
+
+
+def robots_txt(request):
+    sitemap = request.build_absolute_uri(reverse("catalogue:sitemap"))
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        # Every combination of filters is a page; crawl documents and entity pages instead.
+        "Disallow: /documents/?",
+        "Disallow: /documents/export",
+        "Disallow: /oai/",
+        f"Sitemap: {sitemap}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

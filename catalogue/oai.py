@@ -1,0 +1,311 @@
+"""OAI-PMH 2.0: lets aggregators harvest the published documents as Dublin Core.
+
+Sets are collections. Datestamps are when a document was last modified, to the
+second in UTC. Lists come in pages with signed, stateless resumption tokens that
+continue after the last (datestamp, id) served, so paging is stable while the
+catalogue changes.
+"""
+
+import re
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, time, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db.models import Min, Q
+from django.http import HttpResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from .models import Collection, Document
+
+OAI = "http://www.openarchives.org/OAI/2.0/"
+OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
+DC = "http://purl.org/dc/elements/1.1/"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+for prefix, uri in (("", OAI), ("oai_dc", OAI_DC), ("dc", DC), ("xsi", XSI)):
+    ET.register_namespace(prefix, uri)
+
+METADATA_FORMATS = {
+    "oai_dc": ("http://www.openarchives.org/OAI/2.0/oai_dc.xsd", OAI_DC),
+}
+VERBS = {
+    # verb: (required, optional, exclusive)
+    "Identify": (set(), set(), None),
+    "ListMetadataFormats": (set(), {"identifier"}, None),
+    "ListSets": (set(), set(), "resumptionToken"),
+    "ListIdentifiers": ({"metadataPrefix"}, {"from", "until", "set"}, "resumptionToken"),
+    "ListRecords": ({"metadataPrefix"}, {"from", "until", "set"}, "resumptionToken"),
+    "GetRecord": ({"identifier", "metadataPrefix"}, set(), None),
+}
+TOKEN_SALT = "catalogue.oai.resumption"
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_SECOND = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$")
+
+
+class OAIError(Exception):
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def page_size():
+    return getattr(settings, "CATALOGUE_OAI_PAGE_SIZE", 100)
+
+
+def datestamp(moment):
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _text(value):
+    return _XML_ILLEGAL.sub("", str(value))
+
+
+def _add(parent, tag, text=None, **attrs):
+    element = ET.SubElement(parent, tag, {k: _text(v) for k, v in attrs.items()})
+    if text is not None:
+        element.text = _text(text)
+    return element
+
+
+def _parse_date(value, name, upper=False):
+    """An OAI date argument as an aware datetime; day granularity covers the whole day."""
+    try:
+        if _DAY.match(value):
+            day = datetime.strptime(value, "%Y-%m-%d").date()
+            moment = datetime.combine(day, time.max if upper else time.min, tzinfo=UTC)
+            return moment.replace(microsecond=0) if upper else moment, "day"
+        if _SECOND.match(value):
+            return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC), "second"
+    except ValueError:
+        pass
+    raise OAIError("badArgument", f"'{name}' must be YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ.")
+
+
+class Repository:
+    """Answers one OAI-PMH request; `respond()` returns the XML document as bytes."""
+
+    def __init__(self, request):
+        self.request = request
+        self.base_url = request.build_absolute_uri(request.path)
+        self.namespace = getattr(settings, "CATALOGUE_OAI_NAMESPACE", "") or request.get_host().split(":")[0]
+        self.params = request.POST if request.method == "POST" else request.GET
+
+    # Identifiers ---------------------------------------------------------
+
+    def identifier(self, document):
+        return f"oai:{self.namespace}:{document.slug}"
+
+    def document_for(self, identifier):
+        prefix = f"oai:{self.namespace}:"
+        slug = identifier[len(prefix) :] if identifier.startswith(prefix) else None
+        document = Document.objects.published().filter(slug=slug).first() if slug else None
+        if document is None:
+            raise OAIError("idDoesNotExist", f"No published record has the identifier '{identifier}'.")
+        return document
+
+    # Arguments -----------------------------------------------------------
+
+    def arguments(self):
+        verbs = self.params.getlist("verb")
+        if len(verbs) != 1 or verbs[0] not in VERBS:
+            raise OAIError("badVerb", "The verb is missing, repeated or not an OAI-PMH verb.")
+        verb = verbs[0]
+        required, optional, exclusive = VERBS[verb]
+        args = {}
+        for name in self.params:
+            if name == "verb":
+                continue
+            values = self.params.getlist(name)
+            if len(values) > 1:
+                raise OAIError("badArgument", f"The argument '{name}' is repeated.")
+            if name not in required | optional and name != exclusive:
+                raise OAIError("badArgument", f"'{name}' is not an argument of {verb}.")
+            args[name] = values[0]
+        if exclusive and exclusive in args:
+            if len(args) > 1:
+                raise OAIError("badArgument", f"'{exclusive}' must be the only argument besides the verb.")
+        else:
+            missing = sorted(required - args.keys())
+            if missing:
+                raise OAIError("badArgument", f"{verb} needs the argument(s): {', '.join(missing)}.")
+        return verb, args
+
+    # The response ----------------------------------------------------------
+
+    def respond(self):
+        root = ET.Element(f"{{{OAI}}}OAI-PMH")
+        root.set(f"{{{XSI}}}schemaLocation", f"{OAI} http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd")
+        _add(root, f"{{{OAI}}}responseDate", datestamp(timezone.now()))
+        request_element = _add(root, f"{{{OAI}}}request", self.base_url)
+        try:
+            verb, args = self.arguments()
+            # The request echoes its arguments only when they were valid.
+            for name, value in {"verb": verb, **args}.items():
+                request_element.set(name, _text(value))
+            getattr(self, f"verb_{verb}")(root, args)
+        except OAIError as error:
+            if error.code in {"badVerb", "badArgument"}:
+                request_element.attrib.clear()
+            _add(root, f"{{{OAI}}}error", error.message, code=error.code)
+        return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+    def verb_Identify(self, root, args):
+        node = _add(root, f"{{{OAI}}}Identify")
+        _add(node, f"{{{OAI}}}repositoryName", settings.CATALOGUE_NAME)
+        _add(node, f"{{{OAI}}}baseURL", self.base_url)
+        _add(node, f"{{{OAI}}}protocolVersion", "2.0")
+        _add(node, f"{{{OAI}}}adminEmail", settings.CATALOGUE_ADMIN_EMAIL)
+        earliest = Document.objects.published().aggregate(earliest=Min("modified"))["earliest"]
+        _add(node, f"{{{OAI}}}earliestDatestamp", datestamp(earliest or timezone.now()))
+        _add(node, f"{{{OAI}}}deletedRecord", "no")
+        _add(node, f"{{{OAI}}}granularity", "YYYY-MM-DDThh:mm:ssZ")
+
+    def verb_ListMetadataFormats(self, root, args):
+        if "identifier" in args:
+            self.document_for(args["identifier"])
+        node = _add(root, f"{{{OAI}}}ListMetadataFormats")
+        for prefix, (schema, namespace) in METADATA_FORMATS.items():
+            fmt = _add(node, f"{{{OAI}}}metadataFormat")
+            _add(fmt, f"{{{OAI}}}metadataPrefix", prefix)
+            _add(fmt, f"{{{OAI}}}schema", schema)
+            _add(fmt, f"{{{OAI}}}metadataNamespace", namespace)
+
+    def verb_ListSets(self, root, args):
+        if "resumptionToken" in args:
+            raise OAIError("badResumptionToken", "This repository issues no resumption tokens for ListSets.")
+        node = _add(root, f"{{{OAI}}}ListSets")
+        for collection in Collection.objects.public().order_by("slug"):
+            entry = _add(node, f"{{{OAI}}}set")
+            _add(entry, f"{{{OAI}}}setSpec", collection.slug)
+            _add(entry, f"{{{OAI}}}setName", collection.name)
+
+    def verb_GetRecord(self, root, args):
+        self.check_prefix(args["metadataPrefix"])
+        document = self.document_for(args["identifier"])
+        node = _add(root, f"{{{OAI}}}GetRecord")
+        self.add_record(node, self.with_relations(Document.objects.filter(pk=document.pk))[0])
+
+    def verb_ListIdentifiers(self, root, args):
+        self.list(root, "ListIdentifiers", args)
+
+    def verb_ListRecords(self, root, args):
+        self.list(root, "ListRecords", args)
+
+    # Lists -------------------------------------------------------------------
+
+    def check_prefix(self, prefix):
+        if prefix not in METADATA_FORMATS:
+            raise OAIError("cannotDisseminateFormat", f"'{prefix}' is not a metadata format of this repository.")
+
+    def list_state(self, verb, args):
+        if "resumptionToken" in args:
+            try:
+                state = signing.loads(args["resumptionToken"], salt=TOKEN_SALT)
+            except signing.BadSignature:
+                raise OAIError("badResumptionToken", "The resumption token is invalid.") from None
+            if state.get("verb") != verb:
+                raise OAIError("badResumptionToken", "The resumption token belongs to another verb.")
+            return state
+        self.check_prefix(args["metadataPrefix"])
+        state = {"verb": verb, "prefix": args["metadataPrefix"], "cursor": 0, "after": None}
+        granularities = set()
+        for name, upper in (("from", False), ("until", True)):
+            if name in args:
+                moment, granularity = _parse_date(args[name], name, upper)
+                state[name] = moment.isoformat()
+                granularities.add(granularity)
+        if len(granularities) > 1:
+            raise OAIError("badArgument", "'from' and 'until' must have the same granularity.")
+        if "from" in state and "until" in state and state["from"] > state["until"]:
+            raise OAIError("badArgument", "'from' is later than 'until'.")
+        if "set" in args:
+            state["set"] = args["set"]
+        return state
+
+    def matching(self, state):
+        documents = Document.objects.published()
+        if "from" in state:
+            documents = documents.filter(modified__gte=datetime.fromisoformat(state["from"]))
+        if "until" in state:
+            # Datestamps are to the second: "until" includes the whole of its last second.
+            documents = documents.filter(modified__lt=datetime.fromisoformat(state["until"]) + timedelta(seconds=1))
+        if "set" in state:
+            documents = documents.filter(collections__slug=state["set"])
+        return documents
+
+    def list(self, root, verb, args):
+        state = self.list_state(verb, args)
+        documents = self.matching(state)
+        complete_size = documents.count()
+        page = documents
+        if state["after"]:
+            after_moment, after_id = datetime.fromisoformat(state["after"][0]), state["after"][1]
+            page = page.filter(Q(modified__gt=after_moment) | Q(modified=after_moment, pk__gt=after_id))
+        page = list(self.with_relations(page.order_by("modified", "pk"))[: page_size()])
+        if not page:
+            if state["cursor"]:
+                raise OAIError("badResumptionToken", "The resumption token is past the end of the list.")
+            raise OAIError("noRecordsMatch", "No published records match these arguments.")
+        node = _add(root, f"{{{OAI}}}{verb}")
+        for document in page:
+            if verb == "ListIdentifiers":
+                self.add_header(node, document)
+            else:
+                self.add_record(node, document)
+        served = state["cursor"] + len(page)
+        if served < complete_size or state["cursor"]:
+            token = ""
+            if served < complete_size:
+                last = page[-1]
+                token = signing.dumps(
+                    {**state, "cursor": served, "after": [last.modified.isoformat(), last.pk]}, salt=TOKEN_SALT
+                )
+            _add(node, f"{{{OAI}}}resumptionToken", token, completeListSize=complete_size, cursor=state["cursor"])
+
+    # Records -----------------------------------------------------------------
+
+    def with_relations(self, documents):
+        return documents.select_related("language", "repository").prefetch_related(
+            "people", "places", "events", "collections"
+        )
+
+    def add_header(self, parent, document):
+        header = _add(parent, f"{{{OAI}}}header")
+        _add(header, f"{{{OAI}}}identifier", self.identifier(document))
+        _add(header, f"{{{OAI}}}datestamp", datestamp(document.modified))
+        for collection in document.collections.all():
+            _add(header, f"{{{OAI}}}setSpec", collection.slug)
+
+    def add_record(self, parent, document):
+        record = _add(parent, f"{{{OAI}}}record")
+        self.add_header(record, document)
+        metadata = _add(record, f"{{{OAI}}}metadata")
+        dc = _add(metadata, f"{{{OAI_DC}}}dc")
+        dc.set(f"{{{XSI}}}schemaLocation", f"{OAI_DC} {METADATA_FORMATS['oai_dc'][0]}")
+        _add(dc, f"{{{DC}}}title", document.title)
+        if document.date:
+            _add(dc, f"{{{DC}}}date", document.date)
+        if document.summary:
+            _add(dc, f"{{{DC}}}description", document.summary)
+        for entity in (*document.people.all(), *document.events.all()):
+            _add(dc, f"{{{DC}}}subject", entity.name)
+        for place in document.places.all():
+            _add(dc, f"{{{DC}}}coverage", place.name)
+        if document.source:
+            _add(dc, f"{{{DC}}}source", document.source)
+        if document.language:
+            _add(dc, f"{{{DC}}}language", document.language.name)
+        if document.credit:
+            _add(dc, f"{{{DC}}}contributor", document.credit)
+        _add(dc, f"{{{DC}}}type", "Text")
+        _add(dc, f"{{{DC}}}publisher", settings.CATALOGUE_NAME)
+        _add(dc, f"{{{DC}}}identifier", self.request.build_absolute_uri(document.get_absolute_url()))
+
+
+@csrf_exempt  # harvesters POST without a session; nothing is changed by a request
+@require_http_methods(["GET", "POST"])
+def endpoint(request):
+    return HttpResponse(Repository(request).respond(), content_type="text/xml; charset=utf-8")

@@ -1,0 +1,34 @@
+from django.contrib.sitemaps import Sitemap
+
+from .models import Collection, Document, Event, Person, Place
+
+
+class DocumentSitemap(Sitemap):
+    changefreq = "monthly"
+    limit = 10000
+
+    def items(self):
+        return Document.objects.published().only("slug", "modified").order_by("pk")
+
+    def lastmod(self, document):
+        return document.modified
+
+
+class EntitySitemap(Sitemap):
+    changefreq = "monthly"
+    limit = 10000
+
+    def __init__(self, model):
+        self.model = model
+
+    def items(self):
+        return self.model.objects.public().only("slug").order_by("pk")
+
+
+SITEMAPS = {
+    "documents": DocumentSitemap(),
+    "people": EntitySitemap(Person),
+    "events": EntitySitemap(Event),
+    "places": EntitySitemap(Place),
+    "collections": EntitySitemap(Collection),
+}
