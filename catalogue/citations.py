@@ -63,9 +63,10 @@ def bibtex(document, url, accessed=None):
         fields.append(("language", document.language.name))
     fields.append(("url", url))
     fields.append(("urldate", accessed.isoformat()))
-    # Months are BibTeX macros and go unbraced; everything else is escaped and braced.
+    # Months are BibTeX macros and go unbraced; URLs are verbatim; everything else is escaped.
+    verbatim = {"month": "{}", "url": "{{{}}}", "urldate": "{{{}}}"}
     body = ",\n".join(
-        f"  {name} = {value}" if name == "month" else f"  {name} = {{{bibtex_escape(value)}}}"
+        f"  {name} = " + (verbatim[name].format(value) if name in verbatim else f"{{{bibtex_escape(value)}}}")
         for name, value in fields
     )
     return f"@misc{{{document.slug.replace('-', '_')},\n{body}\n}}\n"

@@ -1,7 +1,6 @@
 """Exports of a whole result set, streamed row by row so that memory stays flat however many match."""
 
 import csv
-import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 

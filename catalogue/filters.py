@@ -83,7 +83,7 @@ class TagFilter(django_filters.ModelMultipleChoiceFilter):
 def entity_filter(model, field_name, label):
     return TagFilter(
         field_name=field_name,
-        queryset=model.objects.all(),
+        queryset=model.objects.public(),  # names known only from drafts stay private
         to_field_name="slug",
         conjoined=True,  # repeating a parameter narrows: tagged with all of them
         distinct=False,
@@ -102,9 +102,7 @@ class DocumentFilter(django_filters.FilterSet):
     archive = entity_filter(Repository, "repository", "Archive")
     date_from = PartialDateFilter(label="From", method="filter_date_from", max_length=10)
     date_to = PartialDateFilter(label="To", method="filter_date_to", max_length=10)
-    sort = django_filters.ChoiceFilter(
-        label="Sort by", choices=SORT_CHOICES, method="filter_nothing", empty_label=None
-    )
+    sort = django_filters.ChoiceFilter(label="Sort by", choices=SORT_CHOICES, method="filter_nothing", empty_label=None)
 
     class Meta:
         model = Document

@@ -215,9 +215,7 @@ class DocumentQuerySet(models.QuerySet):
 
 class Document(models.Model):
     title = models.CharField(max_length=500)
-    slug = models.SlugField(
-        max_length=255, unique=True, blank=True, help_text="Left blank, it is made from the title."
-    )
+    slug = models.SlugField(max_length=255, unique=True, blank=True, help_text="Left blank, it is made from the title.")
     summary = models.TextField(blank=True)
     date = models.CharField(
         max_length=10,
@@ -228,9 +226,7 @@ class Document(models.Model):
     # The first and last day the date can mean, kept by save() for range searches.
     date_start = models.DateField(null=True, editable=False)
     date_end = models.DateField(null=True, editable=False)
-    source = models.TextField(
-        "source", blank=True, help_text="Where the original is held: archive, fond, file, pages."
-    )
+    source = models.TextField("source", blank=True, help_text="Where the original is held: archive, fond, file, pages.")
     credit = models.TextField("credit line", blank=True, help_text="Who obtained, translated or funded it.")
     language = models.ForeignKey(
         Language,

@@ -98,9 +98,7 @@ def matching(queryset, text):
         return queryset.none()
     if is_postgres():
         query = SearchQuery(clean(text), search_type="websearch", config=CONFIG)
-        return queryset.filter(search_vector=query).annotate(
-            search_rank=SearchRank(F("search_vector"), query)
-        )
+        return queryset.filter(search_vector=query).annotate(search_rank=SearchRank(F("search_vector"), query))
     if parsed.excluded:
         excluded = _fts5_expression([[words] for words in parsed.excluded]).replace(" AND ", " OR ")
         queryset = queryset.exclude(

@@ -1,6 +1,5 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
-from django.views.decorators.cache import cache_page
 
 from . import oai, views
 from .sitemaps import SITEMAPS
@@ -13,8 +12,15 @@ urlpatterns = [
     path("documents/export.csv", views.DocumentExportView.as_view(format="csv"), name="document-export-csv"),
     path("documents/export.json", views.DocumentExportView.as_view(format="json"), name="document-export-json"),
     path("documents/<slug:slug>/", views.DocumentDetailView.as_view(), name="document-detail"),
-    path("documents/<slug:slug>/cite.bib", views.CitationDownloadView.as_view(), {"format": "bib"}, name="document-bibtex"),
-    path("documents/<slug:slug>/cite.ris", views.CitationDownloadView.as_view(), {"format": "ris"}, name="document-ris"),
+    path(
+        "documents/<slug:slug>/cite.bib",
+        views.CitationDownloadView.as_view(),
+        {"format": "bib"},
+        name="document-bibtex",
+    ),
+    path(
+        "documents/<slug:slug>/cite.ris", views.CitationDownloadView.as_view(), {"format": "ris"}, name="document-ris"
+    ),
     path("people/", views.PersonIndexView.as_view(), name="person-index"),
     path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person-detail"),
     path("events/", views.EventIndexView.as_view(), name="event-index"),
@@ -27,13 +33,13 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots"),
     path(
         "sitemap.xml",
-        cache_page(3600)(sitemap_views.index),
+        sitemap_views.index,
         {"sitemaps": SITEMAPS, "sitemap_url_name": "catalogue:sitemap-section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        cache_page(3600)(sitemap_views.sitemap),
+        sitemap_views.sitemap,
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),

@@ -1,6 +1,6 @@
 from django.core.paginator import InvalidPage, Paginator
-from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.db.models import F
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.views.generic import DetailView, ListView, TemplateView, View
 from django_filters.views import FilterView
@@ -100,7 +100,9 @@ def paginate(request, queryset, per_page):
         return paginator, paginator.page(int(requested))
     except InvalidPage:
         pages = paginator.num_pages
-        raise Http404(f"There is no page {requested}: these results have {pages} page{'s' if pages != 1 else ''}.") from None
+        raise Http404(
+            f"There is no page {requested}: these results have {pages} page{'s' if pages != 1 else ''}."
+        ) from None
 
 
 class DocumentListView(FilterView):
@@ -165,9 +167,7 @@ class DocumentListView(FilterView):
         ]  # fmt: skip
         cleaned = self.filterset.cleaned
         if self.filterset.keywords:
-            chips.insert(
-                0, {"label": "Search", "value": self.filterset.keywords, "url": url_with(params, q=None)}
-            )
+            chips.insert(0, {"label": "Search", "value": self.filterset.keywords, "url": url_with(params, q=None)})
         for name, label in (("date_from", "From"), ("date_to", "To")):
             if cleaned.get(name):
                 chips.append(
@@ -206,9 +206,7 @@ class DocumentListView(FilterView):
             clear_url="?",
             # A new search keeps the entity filters chosen so far.
             export_query=url_with(self.request.GET, show=None),
-            carried_filters=[
-                (name, value) for name in ENTITY_FILTERS for value in self.request.GET.getlist(name)
-            ],
+            carried_filters=[(name, value) for name in ENTITY_FILTERS for value in self.request.GET.getlist(name)],
         )
         return context
 
@@ -334,8 +332,9 @@ class EntityDetailView(DetailView):
             listing_url=entity.get_listing_url(),
             timeline=timeline.build(
                 documents.year_counts(),
-                lambda first, last: f"{listing}?{entity.filter_parameter}={entity.slug}"
-                f"&date_from={first}&date_to={last}",
+                lambda first, last: (
+                    f"{listing}?{entity.filter_parameter}={entity.slug}&date_from={first}&date_to={last}"
+                ),
             ),
             **kwargs,
         )

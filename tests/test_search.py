@@ -36,15 +36,11 @@ def test_a_title_match_outranks_a_summary_match(client, sample):
 def test_stemming_finds_other_forms_of_a_word(client, sample):
     found = titles_for(client, q="conversations")
     assert "Conversation between Stalin and Mao, Moscow, 22 January 1950" in found
-    assert (
-        "Notes on Conversation between Polish Defense Minister Spychalski and PRC Leader Mao Zedong" in found
-    )
+    assert "Notes on Conversation between Polish Defense Minister Spychalski and PRC Leader Mao Zedong" in found
 
 
 def test_accents_are_ignored_both_ways(client, sample):
-    shehu = (
-        "Memorandum of Conversation between Albanian Council of Ministers Chairman Mehmet Shehu and Mao Zedong"
-    )
+    shehu = "Memorandum of Conversation between Albanian Council of Ministers Chairman Mehmet Shehu and Mao Zedong"
     assert titles_for(client, q="Koçi Xoxe") == [shehu]  # the summary spells it "Koci"
     accented = published("Letter from Tiranë", "Enver Hoxha writes about the harbour.")
     assert titles_for(client, q="tirane") == [accented.title]
@@ -214,9 +210,7 @@ def test_long_facets_offer_show_all(client, sample):
 
 
 def hand_counts_all(response):
-    return {
-        v["entity"].slug for f in response.context["facets"] if f["name"] == "person" for v in f["values"]
-    }
+    return {v["entity"].slug for f in response.context["facets"] if f["name"] == "person" for v in f["values"]}
 
 
 def test_choosing_a_facet_narrows_and_shows_a_removable_chip(client, sample):
@@ -256,9 +250,7 @@ MONTH_ONLY = "Minutes, Mao's Conversation with a Yugoslavian Communist Union Del
     ],
 )
 def test_partial_dates_overlap_at_the_edges(client, sample, params, included):
-    assert (
-        MONTH_ONLY in titles_for(client, **params, page="1", sort="date") + _all_pages(client, params)
-    ) is included
+    assert (MONTH_ONLY in titles_for(client, **params, page="1", sort="date") + _all_pages(client, params)) is included
 
 
 def _all_pages(client, params):
@@ -270,9 +262,7 @@ def test_a_day_range_counts_exactly(client, sample):
     assert len(titles_for(client, date_from="1949-01-30", date_to="1949-02-03")) == 2
 
 
-@pytest.mark.parametrize(
-    "bad", ["1956-13", "1956-02-30", "56", "next year", "1956/09", "0000", "1956-9", "１９５６"]
-)
+@pytest.mark.parametrize("bad", ["1956-13", "1956-02-30", "56", "next year", "1956/09", "0000", "1956-9", "１９５６"])
 def test_invalid_dates_are_errors_with_the_other_filters_still_applied(client, sample, bad):
     response = client.get(LISTING, {**SEED_FILTER, "date_from": bad})
     assert response.status_code == 200
@@ -295,9 +285,7 @@ def ties(sample):
     """25 documents with the same date and the same moment added: only the tie-break orders them."""
     moment = timezone.now() - timedelta(days=1)
     for n in range(25):
-        published(
-            f"Tied record {n:02d}", "Identical summary about the harbour.", date="1960-05", added=moment
-        )
+        published(f"Tied record {n:02d}", "Identical summary about the harbour.", date="1960-05", added=moment)
 
 
 @pytest.mark.parametrize("sort", ["relevance", "date", "-date", "title", "added"])

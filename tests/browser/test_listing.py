@@ -32,6 +32,17 @@ def test_researcher_searches_narrows_pages_and_opens_a_document(page, live_sampl
     title = first.inner_text()
     first.click()
     assert page.locator("h1").inner_text() == title
+    assert page.locator(".cite__text").inner_text().startswith(f"“{title},”")
+    assert axe(page) == []
+
+    # From the document to a person, and on to an event.
+    page.locator(".document__facts a", has_text="Wang Ming").first.click()
+    page.wait_for_url(re.compile(r"/people/wang-ming/$"))
+    assert page.locator("h1").inner_text() == "Wang Ming"
+    assert page.locator(".entity__dates").inner_text() == "1904–1974"
+    assert axe(page) == []
+    page.goto("/events/ccp-8th-congress/")
+    assert page.locator("h1").inner_text() == "Eighth National Congress of the CCP"
     assert axe(page) == []
 
 

@@ -5,14 +5,10 @@ from catalogue.models import Document
 
 
 class Command(BaseCommand):
-    help = (
-        "Load the sample catalogue (fixtures/sample.json) into an empty database; never over existing data."
-    )
+    help = "Load the sample catalogue (fixtures/sample.json) into an empty database; never over existing data."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--force", action="store_true", help="Load even if the catalogue already has documents."
-        )
+        parser.add_argument("--force", action="store_true", help="Load even if the catalogue already has documents.")
 
     def handle(self, *args, force=False, **options):
         existing = Document.objects.count()

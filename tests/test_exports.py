@@ -1,0 +1,104 @@
+import csv
+import io
+import json
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+LISTING = reverse("catalogue:document-list")
+CSV = reverse("catalogue:document-export-csv")
+JSON = reverse("catalogue:document-export-json")
+
+FILTERS = [
+    {},
+    {"person": "wang-ming", "place": "soviet-union"},
+    {"q": "Mao -Stalin"},
+    {"collection": "conversations-with-mao-zedong", "date_from": "1954", "sort": "date"},
+    {"language": "chinese", "sort": "title"},
+    {"person": "jawaharlal-nehru", "place": "albania"},
+]
+
+
+def listing_slugs(client, params):
+    response = client.get(LISTING, params)
+    return [d.slug for d in response.context["paginator"].object_list]
+
+
+def read_csv(response):
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text[1:])))
+
+
+@pytest.mark.parametrize("params", FILTERS, ids=range(len(FILTERS)))
+def test_exports_equal_the_listings_full_result_set(client, sample, params):
+    expected = listing_slugs(client, params)
+    csv_response = client.get(CSV, params)
+    assert csv_response.status_code == 200 and csv_response.streaming
+    assert csv_response["Content-Type"].startswith("text/csv")
+    assert [row["slug"] for row in read_csv(csv_response)] == expected
+    json_response = client.get(JSON, params)
+    rows = json.loads(b"".join(json_response.streaming_content))
+    assert [row["slug"] for row in rows] == expected
+
+
+def test_every_match_not_one_page(client, sample):
+    rows = read_csv(client.get(CSV, {"person": "wang-ming", "place": "soviet-union"}))
+    assert len(rows) == 14
+
+
+def test_csv_columns_and_values(client, sample, facts):
+    rows = read_csv(client.get(CSV, {"person": "wang-ming", "place": "soviet-union"}))
+    assert list(rows[0]) == [
+        "slug", "url", "title", "date", "date_display", "summary", "source", "credit",
+        "language", "archive", "people", "places", "events", "collections", "added",
+    ]  # fmt: skip
+    first = next(d for d in facts["documents"] if d["listing_position"] == 2)
+    row = rows[1]
+    assert row["title"] == first["title"] and row["date_display"] == first["date_display"]
+    assert row["summary"] == first["summary"]
+    assert row["credit"] == first["credit"]
+    assert "Sidney Rittenberg" in row["people"].split("; ")
+    assert row["url"].startswith("http://testserver/documents/")
+
+
+def test_json_keeps_unknown_values_null(client, sample):
+    rows = json.loads(b"".join(client.get(JSON, {"person": "kim-il-sung"}).streaming_content))
+    meeting = next(r for r in rows if r["title"].startswith("Record of a Meeting"))
+    assert meeting["source"] is None and meeting["credit"] is None
+    assert "Kim Il Sung" in meeting["people"]
+
+
+def test_drafts_never_exported(client, draft):
+    for url in (CSV, JSON):
+        body = b"".join(client.get(url).streaming_content).decode()
+        assert draft.title not in body
+        body = b"".join(client.get(url, {"person": "wang-ming", "q": "secret draft"}).streaming_content).decode()
+        assert draft.title not in body
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"person": "nobody"},
+        {"date_from": "1956-13"},
+        {"q": "*"},
+        {"sort": "sideways"},
+        {"date_from": "1960", "date_to": "1950"},
+    ],
+)
+def test_bad_export_filters_are_400_with_a_reason(client, sample, params):
+    for url in (CSV, JSON):
+        response = client.get(url, params)
+        assert response.status_code == 400
+        assert response.json()["fields"]
+
+
+def test_listing_links_to_its_exports(client, sample):
+    from .helpers import html
+
+    page = html(client.get(LISTING, {"person": "wang-ming", "place": "soviet-union", "page": 2}))
+    links = [a["href"] for a in page.select(".exports a")]
+    assert links == [f"{CSV}?person=wang-ming&place=soviet-union", f"{JSON}?person=wang-ming&place=soviet-union"]

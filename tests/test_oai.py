@@ -1,0 +1,167 @@
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+from catalogue.models import Document
+
+pytestmark = pytest.mark.django_db
+
+NS = {"o": "http://www.openarchives.org/OAI/2.0/", "dc": "http://purl.org/dc/elements/1.1/"}
+OAI = reverse("catalogue:oai")
+
+
+def oai(client, method="get", **params):
+    response = getattr(client, method)(OAI, params)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/xml")
+    root = ET.fromstring(response.content)
+    assert root.tag == "{http://www.openarchives.org/OAI/2.0/}OAI-PMH"
+    return root
+
+
+def error_code(root):
+    error = root.find("o:error", NS)
+    return error.get("code") if error is not None else None
+
+
+def test_identify(client, sample):
+    root = oai(client, verb="Identify")
+    node = root.find("o:Identify", NS)
+    assert node.findtext("o:protocolVersion", namespaces=NS) == "2.0"
+    assert node.findtext("o:baseURL", namespaces=NS) == "http://testserver/oai/"
+    assert node.findtext("o:granularity", namespaces=NS) == "YYYY-MM-DDThh:mm:ssZ"
+    assert node.findtext("o:deletedRecord", namespaces=NS) == "no"
+    assert root.find("o:request", NS).get("verb") == "Identify"
+
+
+def test_list_metadata_formats_and_sets(client, sample):
+    formats = oai(client, verb="ListMetadataFormats")
+    assert [f.text for f in formats.iterfind(".//o:metadataPrefix", NS)] == ["oai_dc"]
+    sets = oai(client, verb="ListSets")
+    assert sorted(s.text for s in sets.iterfind(".//o:setSpec", NS)) == [
+        "albania-in-the-cold-war",
+        "conversations-with-mao-zedong",
+        "north-korea-in-the-cold-war",
+        "sino-soviet-relations",
+    ]
+
+
+def harvest(client, verb, **params):
+    """Follow resumption tokens to the end; return every header identifier and the pages."""
+    identifiers, pages = [], 0
+    root = oai(client, verb=verb, metadataPrefix="oai_dc", **params)
+    while True:
+        pages += 1
+        assert error_code(root) is None, ET.tostring(root)
+        identifiers += [i.text for i in root.iterfind(".//o:header/o:identifier", NS)]
+        token = root.find(f".//o:{verb}/o:resumptionToken", NS)
+        if token is None or not token.text:
+            return identifiers, pages, token
+        root = oai(client, verb=verb, resumptionToken=token.text)
+
+
+@override_settings(CATALOGUE_OAI_PAGE_SIZE=5)
+@pytest.mark.parametrize("verb", ["ListIdentifiers", "ListRecords"])
+def test_paging_by_token_returns_every_published_record_once(client, draft, verb):
+    identifiers, pages, last_token = harvest(client, verb)
+    assert pages == 4
+    assert len(identifiers) == len(set(identifiers)) == 17
+    assert f"oai:testserver:{draft.slug}" not in identifiers
+    assert last_token.get("completeListSize") == "17" and last_token.get("cursor") == "15"
+
+
+@override_settings(CATALOGUE_OAI_PAGE_SIZE=5)
+def test_post_is_accepted_like_get(client, sample):
+    root = oai(client, method="post", verb="ListIdentifiers", metadataPrefix="oai_dc")
+    assert len(root.findall(".//o:header", NS)) == 5
+
+
+def test_records_carry_dublin_core(client, sample):
+    document = Document.objects.get(title__startswith="Memorandum of Conversation between Albanian")
+    root = oai(client, verb="GetRecord", metadataPrefix="oai_dc", identifier=f"oai:testserver:{document.slug}")
+    dc = root.find(".//o:metadata/{http://www.openarchives.org/OAI/2.0/oai_dc/}dc", NS)
+    assert dc.findtext("dc:title", namespaces=NS) == document.title
+    assert dc.findtext("dc:date", namespaces=NS) == "1967-09-30"
+    assert "Koçi Xoxe" in [s.text for s in dc.findall("dc:subject", NS)]
+    assert dc.findtext("dc:identifier", namespaces=NS) == f"http://testserver{document.get_absolute_url()}"
+    specs = [s.text for s in root.iterfind(".//o:header/o:setSpec", NS)]
+    assert specs == ["albania-in-the-cold-war", "conversations-with-mao-zedong"]
+
+
+def test_set_and_date_selection(client, sample):
+    identifiers, _, _ = harvest(client, "ListIdentifiers", set="albania-in-the-cold-war")
+    assert len(identifiers) == 1
+    Document.objects.filter(title__startswith="Discussion between").update(modified="2030-01-02T03:04:05Z")
+    identifiers, _, _ = harvest(client, "ListIdentifiers", **{"from": "2030-01-02"})
+    assert identifiers == ["oai:testserver:discussion-between-ns-khrushchev-and-mao-zedong"]
+    identifiers, _, _ = harvest(
+        client, "ListIdentifiers", **{"from": "2030-01-02T03:04:05Z", "until": "2030-01-02T03:04:05Z"}
+    )
+    assert len(identifiers) == 1
+    before, _, _ = harvest(client, "ListIdentifiers", until="2030-01-01")
+    assert len(before) == 16
+
+
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [
+        ({}, "badVerb"),
+        ({"verb": "Dance"}, "badVerb"),
+        ({"verb": ["Identify", "Identify"]}, "badVerb"),
+        ({"verb": "Identify", "extra": "1"}, "badArgument"),
+        ({"verb": "ListRecords"}, "badArgument"),
+        ({"verb": "GetRecord", "metadataPrefix": "oai_dc"}, "badArgument"),
+        ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "yesterday"}, "badArgument"),
+        (
+            {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2020-01-01", "until": "2021-01-01T00:00:00Z"},
+            "badArgument",
+        ),
+        (
+            {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2021-01-01", "until": "2020-01-01"},
+            "badArgument",
+        ),
+        ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2021-02-30"}, "badArgument"),
+        ({"verb": "ListRecords", "metadataPrefix": ["oai_dc", "oai_dc"]}, "badArgument"),
+        ({"verb": "ListRecords", "resumptionToken": "x", "metadataPrefix": "oai_dc"}, "badArgument"),
+        ({"verb": "ListRecords", "resumptionToken": "forged"}, "badResumptionToken"),
+        ({"verb": "ListSets", "resumptionToken": "anything"}, "badResumptionToken"),
+        ({"verb": "ListRecords", "metadataPrefix": "marc21"}, "cannotDisseminateFormat"),
+        (
+            {"verb": "GetRecord", "metadataPrefix": "marc21", "identifier": "oai:testserver:x"},
+            "cannotDisseminateFormat",
+        ),
+        ({"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": "oai:testserver:nothing"}, "idDoesNotExist"),
+        ({"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": "not-an-oai-id"}, "idDoesNotExist"),
+        ({"verb": "ListMetadataFormats", "identifier": "oai:testserver:nothing"}, "idDoesNotExist"),
+        ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "no-such-set"}, "noRecordsMatch"),
+        ({"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "from": "2099-01-01"}, "noRecordsMatch"),
+    ],
+)
+def test_error_codes(client, sample, params, code):
+    root = oai(client, **params)
+    assert error_code(root) == code
+    if code in {"badVerb", "badArgument"}:
+        assert root.find("o:request", NS).attrib == {}
+
+
+def test_a_token_for_one_verb_is_refused_by_another(client, sample):
+    with override_settings(CATALOGUE_OAI_PAGE_SIZE=5):
+        token = oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc").find(".//o:resumptionToken", NS).text
+        assert error_code(oai(client, verb="ListRecords", resumptionToken=token)) == "badResumptionToken"
+
+
+def test_drafts_are_not_records(client, draft):
+    root = oai(client, verb="GetRecord", metadataPrefix="oai_dc", identifier=f"oai:testserver:{draft.slug}")
+    assert error_code(root) == "idDoesNotExist"
+
+
+def test_other_methods_are_refused(client, sample):
+    assert client.put(OAI).status_code == 405
+
+
+def test_control_characters_never_break_the_xml(client, sample):
+    Document.objects.create(title="Bell\x07 and form\x0cfeed", status="published")
+    root = oai(client, verb="ListRecords", metadataPrefix="oai_dc")
+    assert "Bell and formfeed" in [t.text for t in root.iterfind(".//dc:title", NS)]

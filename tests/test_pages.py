@@ -1,0 +1,213 @@
+"""Public pages of people, events, places and collections, and the document page's extras."""
+
+import json
+
+import bibtexparser
+import pytest
+import rispy
+from django.urls import reverse
+
+from catalogue.models import Collection, Document, Event, Person, Place
+
+from .helpers import html, result_titles, text_of
+
+pytestmark = pytest.mark.django_db
+
+
+def published_documents_of(facts, key, slug):
+    return [d for d in facts["documents"] if slug in d[key]]
+
+
+def test_person_page(client, sample, facts):
+    response = client.get(reverse("catalogue:person-detail", args=["wang-ming"]))
+    assert response.status_code == 200
+    page = html(response)
+    assert text_of(page.find("h1")) == "Wang Ming"
+    assert text_of(page.select_one(".entity__dates")) == "1904–1974"
+    assert facts["people"]["wang-ming"]["note"] in text_of(page.select_one(".entity__note"))
+    assert response.context["paginator"].count == 14
+    # Date order, oldest first.
+    dates = [d.date_start for d in response.context["paginator"].object_list]
+    assert dates == sorted(dates)
+    assert result_titles(response)[0] == "Memorandum of Conversation between Anastas Mikoyan and Mao Zedong"
+    # Appears most often with: counts from the sample by hand (Mao on 12 of Wang Ming's 14).
+    companions = {p.slug: p.document_count for p in response.context["people"]}
+    assert "wang-ming" not in companions
+    assert companions["mao-zedong"] == 12 and companions["anastas-mikoyan"] == 5
+    assert page.select_one('a[href="/documents/?person=wang-ming"]') is not None
+    assert response.context["timeline"].total == 14
+    page2 = client.get(reverse("catalogue:person-detail", args=["wang-ming"]), {"page": 2})
+    assert len(page2.context["documents"]) == 4
+
+
+def test_people_index_is_a_to_z_with_counts(client, sample, facts):
+    response = client.get(reverse("catalogue:person-index"))
+    people = list(response.context["object_list"])
+    assert [p.sort_name for p in people] == sorted(p["sort_name"] for p in facts["people"].values())
+    counts = {p.slug: p.document_count for p in people}
+    for slug in facts["people"]:
+        assert counts[slug] == len(published_documents_of(facts, "people", slug))
+    assert counts["mao-zedong"] == 15
+    letters = [a.get_text() for a in html(response).select(".letters a")]
+    assert letters == sorted(letters) and "M" in letters
+
+
+def test_event_page_and_index(client, sample, facts):
+    response = client.get(reverse("catalogue:event-detail", args=["mikoyan-mission-1949"]))
+    page = html(response)
+    assert text_of(page.find("h1")) == "Mikoyan's secret mission to China"
+    assert text_of(page.select_one(".entity__dates")) == "January 30, 1949 – February 8, 1949"
+    assert response.context["paginator"].count == 3
+    involved = {p.slug: p.document_count for p in response.context["people"]}
+    assert involved["anastas-mikoyan"] == 3 and involved["mao-zedong"] == 3
+    index = client.get(reverse("catalogue:event-index"))
+    events = list(index.context["object_list"])
+    assert [e.slug for e in events][:3] == ["great-purge", "chinese-civil-war", "mikoyan-mission-1949"]
+    assert {e.slug: e.document_count for e in events}["ccp-8th-congress"] == 2
+    assert "1945–1949" in text_of(html(index).find("main"))
+
+
+def test_place_and_collection_pages(client, sample, facts):
+    place = client.get(reverse("catalogue:place-detail", args=["india"]))
+    assert place.context["paginator"].count == 2
+    assert html(place).select_one('a[href="/documents/?place=india"]') is not None
+    collection = client.get(reverse("catalogue:collection-detail", args=["albania-in-the-cold-war"]))
+    assert collection.context["paginator"].count == 1
+    places = {p.slug: p.document_count for p in client.get(reverse("catalogue:place-index")).context["object_list"]}
+    assert places == {slug: len(published_documents_of(facts, "places", slug)) for slug in facts["places"]}
+    collections = client.get(reverse("catalogue:collection-index")).context["object_list"]
+    assert {c.slug: c.document_count for c in collections} == {
+        slug: len(published_documents_of(facts, "collections", slug)) for slug in facts["collections"]
+    }
+
+
+@pytest.mark.parametrize("name", ["person-detail", "event-detail", "place-detail", "collection-detail"])
+def test_unknown_entities_are_404(client, sample, name):
+    assert client.get(reverse(f"catalogue:{name}", args=["no-such-thing"])).status_code == 404
+
+
+def test_entity_known_only_from_drafts_is_not_public(client, draft):
+    secret = Person.objects.create(name="Secret Informant", sort_name="Informant, Secret", slug="secret-informant")
+    draft.people.add(secret)
+    assert client.get(secret.get_absolute_url()).status_code == 404
+    assert "Secret Informant" not in client.get(reverse("catalogue:person-index")).content.decode()
+    wang = client.get(reverse("catalogue:person-detail", args=["wang-ming"]))
+    assert wang.context["paginator"].count == 14
+    assert draft.title not in wang.content.decode()
+
+
+def test_entity_page_bad_page_is_404(client, sample):
+    assert client.get(reverse("catalogue:person-detail", args=["wang-ming"]), {"page": "x"}).status_code == 404
+
+
+# The document page: citation, meta tags, JSON-LD, related documents ----------
+
+
+@pytest.fixture
+def shehu(sample):
+    return Document.objects.get(title__startswith="Memorandum of Conversation between Albanian")
+
+
+def test_cite_box_in_chicago_style(client, shehu):
+    page = html(client.get(shehu.get_absolute_url()))
+    citation = text_of(page.select_one(".cite__text"))
+    assert citation.startswith(f"“{shehu.title},” September 30, 1967, Central State Archive, Tirana")
+    assert "Obtained by Ana Lalaj and translated by Enkel Daljani." in citation
+    assert f"http://testserver{shehu.get_absolute_url()}" in citation
+    assert "(accessed " in citation
+
+
+def test_bibtex_parses_with_escaped_fields(client, sample):
+    document = Document.objects.create(
+        title="Costs of 50% & more_in {brackets} #1", summary="A $ sign", date="1956-09", status="published"
+    )
+    response = client.get(reverse("catalogue:document-bibtex", args=[document.slug]))
+    assert response["Content-Type"].startswith("application/x-bibtex")
+    library = bibtexparser.parse_string(response.content.decode())
+    assert not library.failed_blocks
+    (entry,) = library.entries
+    assert entry.entry_type == "misc"
+    assert entry["title"] == r"Costs of 50\% \& more\_in \{brackets\} \#1"
+    assert entry["year"] == "1956" and entry["date"] == "1956-09"
+    assert entry["url"] == f"http://testserver{document.get_absolute_url()}"
+
+
+def test_ris_parses(client, shehu):
+    response = client.get(reverse("catalogue:document-ris", args=[shehu.slug]))
+    (entry,) = rispy.loads(response.content.decode())
+    assert entry["type_of_reference"] == "GEN"
+    assert entry["title"] == shehu.title
+    assert entry["year"] == "1967" and entry["date"] == "1967/09/30/"
+    assert "Mehmet Shehu" in entry["keywords"]
+    assert entry["urls"] == [f"http://testserver{shehu.get_absolute_url()}"]
+
+
+def test_meta_tags_for_zotero_and_scholar(client, shehu):
+    page = html(client.get(shehu.get_absolute_url()))
+
+    def meta(name):
+        return [m["content"] for m in page.find_all("meta", attrs={"name": name})]
+
+    assert meta("citation_title") == [shehu.title]
+    assert meta("citation_date") == ["1967/09/30"]
+    assert meta("DC.title") == [shehu.title]
+    assert meta("DC.date") == ["1967-09-30"]
+    assert "Mao Zedong" in meta("DC.subject") and "Albania" in meta("DC.coverage")
+    assert meta("DC.language") == ["Albanian"]
+
+
+def test_json_ld_is_valid(client, shehu):
+    page = html(client.get(shehu.get_absolute_url()))
+    data = json.loads(page.find("script", type="application/ld+json").string)
+    assert data["@type"] == "ArchiveComponent"
+    assert data["name"] == shehu.title and data["dateCreated"] == "1967-09-30"
+    assert data["holdingArchive"]["name"] == "Central State Archive, Tirana"
+    assert {p["name"] for p in data["about"] if p["@type"] == "Person"} >= {"Mao Zedong", "Koçi Xoxe"}
+
+
+def test_json_ld_cannot_break_out_of_its_script(client, sample):
+    document = Document.objects.create(title="</script><script>alert(1)</script>", status="published")
+    body = client.get(document.get_absolute_url()).content.decode()
+    assert "<script>alert(1)" not in body
+    data = json.loads(html(client.get(document.get_absolute_url())).find("script", type="application/ld+json").string)
+    assert data["name"] == document.title
+
+
+def test_related_documents_share_most_people_and_events(client, sample):
+    first = Document.objects.get(
+        title="Memorandum of Conversation between Anastas Mikoyan and Mao Zedong", date="1949-01-30"
+    )
+    related = client.get(first.get_absolute_url()).context["related"]
+    # Its twin of February 3, 1949 shares Mikoyan, Mao, Wang Ming and both events.
+    assert related[0].date == "1949-02-03" and related[0].shared == 5
+    shared = [d.shared for d in related]
+    assert shared == sorted(shared, reverse=True)
+    assert first not in related
+
+
+def test_result_lists_carry_coins(client, sample):
+    page = html(client.get(reverse("catalogue:document-list"), {"person": "wang-ming", "place": "soviet-union"}))
+    spans = page.select(".result span.Z3988")
+    assert len(spans) == 10
+    assert "rft.title=Record+of+a+Meeting" in spans[0]["title"]
+    assert "ctx_ver=Z39.88-2004" in spans[0]["title"]
+
+
+def test_sitemap_and_robots(client, draft):
+    index = client.get(reverse("catalogue:sitemap"))
+    assert index.status_code == 200
+    documents = client.get(reverse("catalogue:sitemap-section", args=["documents"])).content.decode()
+    assert documents.count("<url>") == 17
+    assert draft.slug not in documents
+    people = client.get(reverse("catalogue:sitemap-section", args=["people"])).content.decode()
+    assert "/people/wang-ming/" in people
+    robots = client.get("/robots.txt").content.decode()
+    assert "Disallow: /admin/" in robots and "Sitemap: http://testserver/sitemap.xml" in robots
+    assert client.get("/sitemap-nothing.xml").status_code == 404
+
+
+def test_entity_counts_match_models(sample):
+    assert Person.objects.public().count() == 27
+    assert Event.objects.public().count() == 11
+    assert Place.objects.public().count() == 7
+    assert Collection.objects.public().count() == 4

@@ -1,0 +1,114 @@
+"""Nothing unpublished leaves through any public door."""
+
+import pytest
+from django.urls import reverse
+
+from catalogue.models import Collection, Document, Event, Language, Person, Place, Repository, Status
+
+pytestmark = pytest.mark.django_db
+
+MARKER = "Quetzalcoatlus"
+
+
+@pytest.fixture
+def unpublished(sample):
+    """A draft and an in-review document tagged with everything, titled with a unique word."""
+    documents = []
+    for status in (Status.DRAFT, Status.IN_REVIEW):
+        document = Document.objects.create(
+            title=f"{MARKER} {status} conversation between Mao Zedong and Wang Ming",
+            summary=f"{MARKER} Mao Stalin Khrushchev Soviet Union China",
+            full_text=f"{MARKER} full text",
+            date="1956-09-20",
+            status=status,
+            language=Language.objects.get(slug="russian"),
+            repository=Repository.objects.get(slug="aprf"),
+        )
+        document.people.set(Person.objects.all())
+        document.places.set(Place.objects.all())
+        document.events.set(Event.objects.all())
+        document.collections.set(Collection.objects.all())
+        documents.append(document)
+    # Someone known only from unpublished documents.
+    secret = Person.objects.create(name=f"{MARKER} Informant", sort_name=f"{MARKER}, Informant", slug="informant")
+    for document in documents:
+        document.people.add(secret)
+    return documents
+
+
+def public_urls(documents):
+    listing = reverse("catalogue:document-list")
+    urls = [
+        "/",
+        listing,
+        f"{listing}?q=conversation+Mao",
+        f"{listing}?q=Mao&person=wang-ming&place=soviet-union&sort=date",
+        f"{listing}?person=informant",
+        f"{listing}?date_from=1956-09-20&date_to=1956-09-20",
+        f"{listing}?show=person",
+        reverse("catalogue:document-export-csv"),
+        reverse("catalogue:document-export-json") + "?q=Khrushchev",
+        reverse("catalogue:person-index"),
+        reverse("catalogue:event-index"),
+        reverse("catalogue:place-index"),
+        reverse("catalogue:collection-index"),
+        reverse("catalogue:person-detail", args=["wang-ming"]),
+        reverse("catalogue:person-detail", args=["informant"]),
+        reverse("catalogue:event-detail", args=["ccp-8th-congress"]),
+        reverse("catalogue:place-detail", args=["soviet-union"]),
+        reverse("catalogue:collection-detail", args=["sino-soviet-relations"]),
+        "/oai/?verb=ListRecords&metadataPrefix=oai_dc",
+        "/oai/?verb=ListIdentifiers&metadataPrefix=oai_dc&set=sino-soviet-relations",
+        "/sitemap.xml",
+        "/sitemap-documents.xml",
+        "/sitemap-people.xml",
+    ]
+    published = Document.objects.published().get(title__startswith="Record of a Meeting")
+    urls += [
+        published.get_absolute_url(),  # related documents, JSON-LD
+        reverse("catalogue:document-bibtex", args=[published.slug]),
+        reverse("catalogue:document-ris", args=[published.slug]),
+    ]
+    for document in documents:
+        urls += [
+            document.get_absolute_url(),
+            reverse("catalogue:document-bibtex", args=[document.slug]),
+            reverse("catalogue:document-ris", args=[document.slug]),
+            f"/oai/?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:testserver:{document.slug}",
+        ]
+    return urls
+
+
+def body(response):
+    if response.streaming:
+        return b"".join(response.streaming_content).decode()
+    return response.content.decode()
+
+
+def test_no_public_surface_shows_unpublished_documents(client, unpublished):
+    for url in public_urls(unpublished):
+        response = client.get(url)
+        assert response.status_code in {200, 404}, url
+        text = body(response)
+        assert MARKER not in text, url
+        for document in unpublished:
+            if document.slug not in url:  # a request may echo what it asked for
+                assert document.slug not in text, url
+
+
+def test_counts_ignore_unpublished_documents(client, unpublished):
+    listing = client.get(reverse("catalogue:document-list"), {"person": "wang-ming", "place": "soviet-union"})
+    assert listing.context["paginator"].count == 14
+    people = next(f for f in listing.context["facets"] if f["name"] == "person")
+    assert {v["entity"].slug: v["count"] for v in people["values"]}["mao-zedong"] == 12
+    assert listing.context["timeline"].total == 14
+    home = client.get("/")
+    assert home.context["counts"] == {"documents": 17, "people": 27, "events": 11, "places": 7, "collections": 4}
+    people_index = {p.slug: p.document_count for p in client.get("/people/").context["object_list"]}
+    assert people_index["mao-zedong"] == 15 and "informant" not in people_index
+
+
+def test_searching_for_words_only_in_unpublished_documents_finds_nothing(client, unpublished):
+    response = client.get(reverse("catalogue:document-list"), {"q": MARKER})
+    assert response.context["paginator"].count == 0
+    assert response.context["facets"] == [] and response.context["timeline"] is None
