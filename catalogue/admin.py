@@ -1,11 +1,64 @@
-from django.contrib import admin
-from django.db.models import Count
+import secrets
+import tempfile
+from pathlib import Path
 
-from .models import Collection, Document, Event, Language, Person, Place, Repository
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import curation, importer
+from .models import Collection, Document, Event, Language, Person, PersonMerge, Place, Repository, Status
+
+UPLOADS = Path(tempfile.gettempdir()) / "catalogue-imports"
+
+
+def can_publish(request):
+    return request.user.has_perm("catalogue.publish_document")
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """Field-by-field history with revert; reverting restores many-to-many relations too."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        request._reverting_to = self.model.history.filter(history_id=version_id).first()
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        record = getattr(request, "_reverting_to", None)
+        if record is None or request.method != "GET":
+            return form
+        # The historical instance knows its fields; its relations are in the history's own tables.
+        initial = {}
+        for field in self.model._meta.many_to_many:
+            if hasattr(record, field.name):
+                target = field.m2m_reverse_field_name()
+                initial[field.name] = [getattr(row, f"{target}_id") for row in getattr(record, field.name).all()]
+
+        class RevertForm(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.initial.update(initial)
+
+        return RevertForm
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(help_text="A .csv or .json file in UTF-8; see the README for its columns.")
+    publish = forms.BooleanField(
+        required=False, label="Publish the new documents at once (Editors only); otherwise they enter as drafts"
+    )
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(HistoryAdmin):
     list_display = ("title", "date_display", "status", "language", "added")
     list_filter = ("status", "language", "repository", "collections")
     list_select_related = ("language",)
@@ -14,10 +67,13 @@ class DocumentAdmin(admin.ModelAdmin):
     autocomplete_fields = ("people", "places", "events", "collections", "language", "repository")
     prepopulated_fields = {"slug": ("title",)}
     date_hierarchy = "added"
-    readonly_fields = ("date_start", "date_end", "modified")
+    readonly_fields = ("date_start", "date_end", "modified", "preview_link")
     show_full_result_count = False
+    actions = ("submit_for_review", "publish", "return_to_draft", "unpublish")
+    history_list_display = ("status",)
+    change_list_template = "admin/catalogue/document/change_list.html"
     fieldsets = (
-        (None, {"fields": ("title", "slug", "status", "summary")}),
+        (None, {"fields": ("title", "slug", "status", "preview_link", "summary")}),
         ("Date", {"fields": ("date", ("date_start", "date_end"))}),
         ("Provenance", {"fields": ("source", "repository", "credit", "language")}),
         ("Subjects", {"fields": ("people", "places", "events", "collections")}),
@@ -28,6 +84,117 @@ class DocumentAdmin(admin.ModelAdmin):
     @admin.display(description="date", ordering="date_start")
     def date_display(self, document):
         return document.date_display
+
+    @admin.display(description="preview")
+    def preview_link(self, document):
+        if not document.pk:
+            return "—"
+        label = "View on the public site" if document.is_public else "Preview on the public design (staff only)"
+        return format_html('<a href="{}" target="_blank">{}</a>', document.get_absolute_url(), label)
+
+    # Workflow --------------------------------------------------------------------------
+
+    def has_publish_permission(self, request):
+        return can_publish(request)
+
+    def has_change_permission(self, request, obj=None):
+        # What is public changes only through an Editor.
+        if obj is not None and obj.status == Status.PUBLISHED and not can_publish(request):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "status" and not can_publish(request):
+            kwargs["choices"] = [(s.value, s.label) for s in (Status.DRAFT, Status.IN_REVIEW)]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def _transition(self, request, queryset, step, done):
+        moved = queryset.transition(step, user=request.user)
+        skipped = queryset.count() - moved
+        message = f"{moved} document{'s' if moved != 1 else ''} {done}."
+        if skipped:
+            message += f" {skipped} {'was' if skipped == 1 else 'were'} not in a status that allows it."
+        self.message_user(request, message, messages.SUCCESS if moved else messages.WARNING)
+
+    @admin.action(description="Submit for review", permissions=("change",))
+    def submit_for_review(self, request, queryset):
+        self._transition(request, queryset, "submit", "submitted for review")
+
+    @admin.action(description="Publish", permissions=("publish",))
+    def publish(self, request, queryset):
+        self._transition(request, queryset, "publish", "published")
+
+    @admin.action(description="Return to draft (from review)", permissions=("change",))
+    def return_to_draft(self, request, queryset):
+        self._transition(request, queryset, "return_to_draft", "returned to draft")
+
+    @admin.action(description="Unpublish (back to draft)", permissions=("publish",))
+    def unpublish(self, request, queryset):
+        self._transition(request, queryset, "unpublish", "unpublished and returned to draft")
+
+    # Import ------------------------------------------------------------------------------
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="catalogue_document_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        if not request.user.has_perm("catalogue.import_documents"):
+            raise PermissionDenied
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": "Import documents"}
+        if request.method == "POST" and "token" in request.POST:
+            return self._import_confirmed(request, context)
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if not can_publish(request):
+            del form.fields["publish"]
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                file_format = importer.detect_format(upload.name)
+                report = importer.run(upload.file, file_format, user=request.user, dry_run=True)
+            except importer.ImportFileError as error:
+                form.add_error("file", str(error))
+            else:
+                token = ""
+                if report.ok:
+                    token = f"{request.user.pk}-{secrets.token_hex(16)}.{file_format}"
+                    UPLOADS.mkdir(exist_ok=True)
+                    with (UPLOADS / token).open("wb") as stored:
+                        for piece in upload.chunks():
+                            stored.write(piece)
+                context.update(
+                    report=report,
+                    token=token,
+                    file_name=upload.name,
+                    publish=form.cleaned_data.get("publish", False),
+                )
+                return TemplateResponse(request, "admin/catalogue/document/import_report.html", context)
+        context["form"] = form
+        return TemplateResponse(request, "admin/catalogue/document/import.html", context)
+
+    def _import_confirmed(self, request, context):
+        token = request.POST["token"]
+        owner, _, rest = token.partition("-")
+        stored = UPLOADS / Path(token).name
+        if owner != str(request.user.pk) or not rest or not stored.is_file():
+            self.message_user(request, "That upload is no longer available; upload the file again.", messages.ERROR)
+            return redirect("admin:catalogue_document_import")
+        status = Status.PUBLISHED if request.POST.get("publish") == "1" and can_publish(request) else Status.DRAFT
+        try:
+            with stored.open("rb") as binary:
+                report = importer.run(binary, stored.suffix.lstrip("."), user=request.user, status=status)
+        except importer.ImportFileError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return redirect("admin:catalogue_document_import")
+        finally:
+            stored.unlink(missing_ok=True)
+        if not report.ok:
+            context.update(report=report, token="", file_name="")
+            return TemplateResponse(request, "admin/catalogue/document/import_report.html", context)
+        self.message_user(request, f"Imported: {report.summary()}.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:catalogue_document_changelist"))
 
 
 class DocumentCountMixin:
@@ -43,31 +210,102 @@ class DocumentCountMixin:
         return obj.document_count
 
 
-@admin.register(Person)
-class PersonAdmin(DocumentCountMixin, admin.ModelAdmin):
-    list_display = ("sort_name", "name", "born", "died", "documents")
-    search_fields = ("name", "sort_name", "slug")
-    prepopulated_fields = {"slug": ("name",)}
-    list_filter = (("born", admin.EmptyFieldListFilter),)
-
-
-@admin.register(Event)
-class EventAdmin(DocumentCountMixin, admin.ModelAdmin):
-    list_display = ("name", "start", "end", "documents")
-    search_fields = ("name", "slug", "description")
-    prepopulated_fields = {"slug": ("name",)}
-
-
-class NamedEntityAdmin(DocumentCountMixin, admin.ModelAdmin):
+class EntityAdmin(DocumentCountMixin, HistoryAdmin):
     list_display = ("name", "slug", "documents")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
+    show_full_result_count = False
 
 
-admin.site.register(Place, NamedEntityAdmin)
-admin.site.register(Collection, NamedEntityAdmin)
-admin.site.register(Language, NamedEntityAdmin)
-admin.site.register(Repository, NamedEntityAdmin)
+@admin.register(Person)
+class PersonAdmin(EntityAdmin):
+    list_display = ("sort_name", "name", "born", "died", "documents")
+    search_fields = ("name", "sort_name", "slug")
+    list_filter = (("born", admin.EmptyFieldListFilter),)
+    actions = ("merge",)
+
+    def has_merge_permission(self, request):
+        return request.user.has_perm("catalogue.merge_person")
+
+    @admin.action(description="Merge selected people…", permissions=("merge",))
+    def merge(self, request, queryset):
+        people = list(queryset.order_by("sort_name"))
+        if len(people) < 2:
+            self.message_user(request, "Select two or more people to merge.", messages.WARNING)
+            return None
+        kept_id = request.POST.get("kept")
+        kept = next((p for p in people if str(p.pk) == kept_id), None)
+        if request.POST.get("confirm") == "yes" and kept is not None:
+            duplicates = [p for p in people if p != kept]
+            records = curation.merge_people(kept, duplicates, user=request.user)
+            moved = sum(len(r.moved_documents) for r in records)
+            self.message_user(
+                request,
+                f"Merged {len(records)} into “{kept.name}”: {moved} document{'s' if moved != 1 else ''} moved. "
+                "Each merge can be undone from Merges of people.",
+                messages.SUCCESS,
+            )
+            return None
+        kept = kept or max(people, key=lambda p: p.documents.count())
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Merge people",
+            "people": people,
+            "kept": kept,
+            "plan": curation.merge_plan(kept, [p for p in people if p != kept]),
+            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+            "action": "merge",
+        }
+        return TemplateResponse(request, "admin/catalogue/person/merge.html", context)
+
+
+@admin.register(Event)
+class EventAdmin(EntityAdmin):
+    list_display = ("name", "start", "end", "documents")
+    search_fields = ("name", "slug", "description")
+
+
+admin.site.register(Place, EntityAdmin)
+admin.site.register(Collection, EntityAdmin)
+admin.site.register(Language, EntityAdmin)
+admin.site.register(Repository, EntityAdmin)
+
+
+@admin.register(PersonMerge)
+class PersonMergeAdmin(admin.ModelAdmin):
+    list_display = ("merged_name", "kept", "moved", "merged_by", "merged_at", "undone_at")
+    list_select_related = ("kept", "merged_by")
+    readonly_fields = [f.name for f in PersonMerge._meta.fields]
+    actions = ("undo",)
+
+    @admin.display(description="documents moved")
+    def moved(self, record):
+        return len(record.moved_documents)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_merge_permission(self, request):
+        return request.user.has_perm("catalogue.merge_person")
+
+    @admin.action(description="Undo the selected merges", permissions=("merge",))
+    def undo(self, request, queryset):
+        undone = 0
+        for record in queryset.filter(undone_at__isnull=True).order_by("-merged_at"):
+            try:
+                curation.undo_merge(record, user=request.user)
+                undone += 1
+            except ValueError as error:
+                self.message_user(request, f"{record}: {error}", messages.ERROR)
+        self.message_user(request, f"{undone} merge{'s' if undone != 1 else ''} undone.", messages.SUCCESS)
+
 
 admin.site.site_header = "Catalogue administration"
 admin.site.site_title = "Catalogue administration"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -5,6 +6,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
 
 from .dates import PartialDate, display_span, validate_partial_date
 
@@ -70,6 +72,8 @@ class Entity(models.Model):
 
 
 class Language(Entity):
+    history = HistoricalRecords()
+
     filter_parameter = "language"
 
     class Meta(Entity.Meta):
@@ -77,6 +81,8 @@ class Language(Entity):
 
 
 class Place(Entity):
+    history = HistoricalRecords()
+
     filter_parameter = "place"
     detail_url_name = "catalogue:place-detail"
 
@@ -87,6 +93,8 @@ class Place(Entity):
 class Collection(Entity):
     description = models.TextField(blank=True)
 
+    history = HistoricalRecords()
+
     filter_parameter = "collection"
     detail_url_name = "catalogue:collection-detail"
 
@@ -96,6 +104,8 @@ class Collection(Entity):
 
 class Repository(Entity):
     """The archive or library that holds the original of a document."""
+
+    history = HistoricalRecords()
 
     filter_parameter = "archive"
 
@@ -110,6 +120,8 @@ class Person(Entity):
     died = models.SmallIntegerField("year of death", null=True, blank=True)
     note = models.TextField(blank=True)
 
+    history = HistoricalRecords()
+
     filter_parameter = "person"
     detail_url_name = "catalogue:person-detail"
 
@@ -117,6 +129,7 @@ class Person(Entity):
         verbose_name = "person"
         verbose_name_plural = "people"
         ordering = ("sort_name", "slug")
+        permissions = (("merge_person", "Can merge duplicate people"),)
         constraints = (
             models.CheckConstraint(
                 condition=models.Q(born__isnull=True)
@@ -154,6 +167,8 @@ class Event(Entity):
     )
     description = models.TextField(blank=True)
 
+    history = HistoricalRecords()
+
     filter_parameter = "event"
     detail_url_name = "catalogue:event-detail"
 
@@ -182,9 +197,34 @@ class Status(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
+# Workflow steps: (from which statuses, to which status).
+TRANSITIONS = {
+    "submit": ((Status.DRAFT,), Status.IN_REVIEW),
+    "publish": ((Status.DRAFT, Status.IN_REVIEW), Status.PUBLISHED),
+    "return_to_draft": ((Status.IN_REVIEW,), Status.DRAFT),
+    "unpublish": ((Status.PUBLISHED,), Status.DRAFT),
+}
+
+
 class DocumentQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED)
+
+    def transition(self, step, user=None):
+        """Move every document here that can take `step`; return how many moved.
+
+        Each is saved on its own so that its history records who moved it and when.
+        """
+        sources, target = TRANSITIONS[step]
+        moved = 0
+        for document in self.filter(status__in=sources).defer("search_vector"):
+            document.status = target
+            document._change_reason = f"Status: {Status(target).label}"
+            if user is not None:
+                document._history_user = user
+            document.save(update_fields=["status", "modified"])
+            moved += 1
+        return moved
 
     def facet(self, model, limit):
         """The entities of `model` tagged on these documents with how many each, most frequent first.
@@ -258,10 +298,18 @@ class Document(models.Model):
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = DocumentQuerySet.as_manager()
+    history = HistoricalRecords(
+        m2m_fields=("people", "places", "events", "collections"),
+        excluded_fields=("search_vector", "date_start", "date_end", "modified"),
+    )
 
     class Meta:
         verbose_name = "document"
         ordering = ("-added", "-id")
+        permissions = (
+            ("publish_document", "Can publish and unpublish documents"),
+            ("import_documents", "Can import documents from a file"),
+        )
         indexes = (
             models.Index(fields=("status", "-added", "-id"), name="document_listing"),
             models.Index(fields=("date_start", "date_end"), name="document_dates"),
@@ -336,3 +384,29 @@ class Document(models.Model):
         candidates = [base] + ([f"{base}-{self.date}"] if self.date else [])
         candidates += (f"{base}-{n}" for n in range(2, len(taken) + 3))
         return next(slug for slug in candidates if slug not in taken)
+
+
+class PersonMerge(models.Model):
+    """One merge of a duplicate person into another: what moved, so that it can be undone."""
+
+    kept = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges", verbose_name="kept person")
+    merged_slug = models.SlugField(max_length=200)
+    merged_name = models.CharField(max_length=255)
+    # Every field of the merged person, to recreate it on undo.
+    merged_fields = models.JSONField()
+    # Documents that gained the kept person, and those that already had both.
+    moved_documents = models.JSONField(default=list)
+    shared_documents = models.JSONField(default=list)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "merge of people"
+        verbose_name_plural = "merges of people"
+        ordering = ("-merged_at", "-id")
+
+    def __str__(self):
+        return f"{self.merged_name} merged into {self.kept}"

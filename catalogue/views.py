@@ -234,9 +234,12 @@ class DocumentExportView(View):
 
 
 class PublishedDocumentMixin:
+    def visible_documents(self):
+        return Document.objects.published()
+
     def get_queryset(self):
         return (
-            Document.objects.published()
+            self.visible_documents()
             .select_related("language", "repository")
             .prefetch_related("people", "places", "events", "collections")
         )
@@ -246,6 +249,12 @@ class DocumentDetailView(PublishedDocumentMixin, DetailView):
     template_name = "catalogue/document_detail.html"
     context_object_name = "document"
     related_limit = 5
+
+    def visible_documents(self):
+        # Curators preview drafts and documents in review on the public design; nobody else sees them.
+        if self.request.user.has_perm("catalogue.view_document"):
+            return Document.objects.all()
+        return super().visible_documents()
 
     def get_context_data(self, **kwargs):
         document = self.object

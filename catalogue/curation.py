@@ -1,0 +1,89 @@
+"""Curation that spans several records: merging duplicate people, and undoing a merge."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import search
+from .models import Document, Person, PersonMerge
+
+PERSON_FIELDS = ("name", "sort_name", "slug", "born", "died", "note")
+
+
+def merge_plan(kept, duplicates):
+    """What a merge would do: for each duplicate, its documents that move and those already shared."""
+    kept_documents = set(kept.documents.values_list("pk", flat=True))
+    plan = []
+    for person in duplicates:
+        theirs = set(person.documents.values_list("pk", flat=True))
+        plan.append(
+            {
+                "person": person,
+                "moved": sorted(theirs - kept_documents),
+                "shared": sorted(theirs & kept_documents),
+            }
+        )
+    return plan
+
+
+@transaction.atomic
+def merge_people(kept, duplicates, user=None):
+    """Fold `duplicates` into `kept`: their documents gain `kept`, then they are deleted.
+
+    Each merge is recorded as a PersonMerge (what moved, and the person as it was), and every
+    change is in the history of the documents and people concerned.
+    """
+    records = []
+    for entry in merge_plan(kept, duplicates):
+        person = entry["person"]
+        reason = f"Merged “{person.name}” ({person.slug}) into “{kept.name}” ({kept.slug})"
+        records.append(
+            PersonMerge.objects.create(
+                kept=kept,
+                merged_slug=person.slug,
+                merged_name=person.name,
+                merged_fields={name: getattr(person, name) for name in PERSON_FIELDS},
+                moved_documents=entry["moved"],
+                shared_documents=entry["shared"],
+                merged_by=user,
+            )
+        )
+        for document in Document.objects.filter(pk__in=entry["moved"] + entry["shared"]):
+            _tag_history(document, reason, user)
+            document.people.add(kept)
+            _tag_history(document, reason, user)
+            document.people.remove(person)
+        _tag_history(person, reason, user)
+        person.delete()
+    _tag_history(kept, "; ".join(str(record) for record in records), user)
+    kept.save()
+    return records
+
+
+@transaction.atomic
+def undo_merge(record, user=None):
+    """Bring the merged person back, with its own documents, as before the merge."""
+    if record.undone_at:
+        raise ValueError("This merge has already been undone.")
+    if Person.objects.filter(slug=record.merged_slug).exists():
+        raise ValueError(f"A person with the slug “{record.merged_slug}” exists again; rename it first.")
+    person = Person(**record.merged_fields)
+    reason = f"Undid the merge of “{record.merged_name}” into “{record.kept.name}”"
+    _tag_history(person, reason, user)
+    person.save()
+    for document in Document.objects.filter(pk__in=record.moved_documents + record.shared_documents):
+        _tag_history(document, reason, user)
+        document.people.add(person)
+    for document in Document.objects.filter(pk__in=record.moved_documents):
+        _tag_history(document, reason, user)
+        document.people.remove(record.kept)
+    record.undone_at = timezone.now()
+    record.save(update_fields=["undone_at"])
+    search.update_index(record.moved_documents + record.shared_documents)
+    return person
+
+
+def _tag_history(instance, reason, user):
+    """The reason and user the next historical record of `instance` will carry."""
+    instance._change_reason = reason
+    if user is not None:
+        instance._history_user = user

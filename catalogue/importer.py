@@ -1,0 +1,511 @@
+"""Bulk import of documents from CSV or JSON, all or nothing.
+
+A file is read twice, a chunk of rows at a time, so that its size does not
+matter: the first pass validates every row and counts what would change; only
+when it found no error does the second pass write, in one transaction. Rows are
+matched to documents by `identifier` (the document's slug), so importing a file
+again updates what changed and creates no duplicates.
+
+Columns (CSV header, or keys of each JSON object; see fixtures/import-template.csv):
+
+    identifier   required; the document's slug: lower-case letters, digits and hyphens
+    title        required
+    date         YYYY, YYYY-MM or YYYY-MM-DD; blank if undated
+    summary, source, credit, full_text
+    language, archive                       one name or slug
+    people, places, events, collections     names or slugs, separated by ";" in CSV
+                                            (a JSON list or a ";"-separated string)
+
+A name or slug must already be in the catalogue; write `new:Name` to create it.
+"""
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import batched
+
+import ijson
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.text import slugify
+
+from . import search
+from .dates import PartialDate
+from .models import Collection, Document, Event, Language, Person, Place, Repository, Status
+
+REQUIRED = ("identifier", "title")
+TEXT_FIELDS = ("title", "date", "summary", "source", "credit", "full_text")
+SINGLE = {"language": Language, "archive": Repository}
+MULTIPLE = {"people": Person, "places": Place, "events": Event, "collections": Collection}
+COLUMNS = REQUIRED + TEXT_FIELDS[1:] + tuple(SINGLE) + tuple(MULTIPLE)
+NEW = "new:"
+CHUNK = 500
+MAX_REPORTED_ERRORS = 200
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read: wrong encoding, not CSV/JSON, missing columns."""
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self):
+        return f"row {self.row}, column “{self.column}”: {self.message}"
+
+
+@dataclass
+class Report:
+    counts: Counter = field(default_factory=Counter)
+    errors: list = field(default_factory=list)
+    error_count: int = 0
+    written: bool = False
+
+    def add_error(self, error):
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(error)
+
+    @property
+    def ok(self):
+        return not self.error_count
+
+    def summary(self):
+        parts = [f"{self.counts[key]} {key}" for key in ("created", "updated", "unchanged")]
+        parts.append(f"{self.error_count} error{'s' if self.error_count != 1 else ''}")
+        return ", ".join(parts)
+
+
+# Reading -----------------------------------------------------------------------
+
+
+def _text_stream(binary):
+    # utf-8-sig accepts the byte-order mark spreadsheets write; anything not UTF-8 is an error.
+    return io.TextIOWrapper(binary, encoding="utf-8-sig", errors="strict", newline="")
+
+
+def read_rows(binary, file_format):
+    """Yield (row number, {column: value}) from an open binary file; raise ImportFileError if unreadable."""
+    binary.seek(0)
+    try:
+        if file_format == "csv":
+            yield from _read_csv(binary)
+        elif file_format == "json":
+            yield from _read_json(binary)
+        else:
+            raise ImportFileError(f"Unknown format “{file_format}”: use csv or json.")
+    except UnicodeDecodeError as error:
+        raise ImportFileError(
+            f"The file is not UTF-8 text (byte {error.object[error.start : error.start + 1]!r} cannot be read). "
+            "Save it as UTF-8 and try again."
+        ) from None
+
+
+def _check_columns(columns):
+    columns = [column.strip() for column in columns]
+    missing = [column for column in REQUIRED if column not in columns]
+    if missing:
+        raise ImportFileError(f"Missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}.")
+    unknown = [column for column in columns if column not in COLUMNS]
+    if unknown:
+        raise ImportFileError(
+            f"Unknown column{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. Known: {', '.join(COLUMNS)}."
+        )
+    duplicated = sorted({column for column in columns if columns.count(column) > 1})
+    if duplicated:
+        raise ImportFileError(f"Repeated column: {', '.join(duplicated)}.")
+    return columns
+
+
+def _read_csv(binary):
+    text = _text_stream(binary)
+    try:
+        reader = csv.reader(text)
+        header = next(reader, None)
+        if not header or not any(cell.strip() for cell in header):
+            raise ImportFileError("The file is empty: it needs a header row and at least one document.")
+        columns = _check_columns(header)
+        seen = False
+        for values in reader:
+            if not any(value.strip() for value in values):
+                continue
+            seen = True
+            if len(values) != len(columns):
+                yield reader.line_num, {"__error__": f"has {len(values)} cells; the header has {len(columns)}"}
+                continue
+            yield reader.line_num, dict(zip(columns, values, strict=True))
+        if not seen:
+            raise ImportFileError("The file has a header but no documents.")
+    except csv.Error as error:
+        raise ImportFileError(f"The CSV cannot be read: {error}.") from None
+    finally:
+        text.detach()
+
+
+def _read_json(binary):
+    if not binary.read(64).strip():
+        raise ImportFileError("The file is empty: it needs a JSON list of documents.")
+    binary.seek(0)
+    # Decoded strictly here, so that bytes that are not UTF-8 are an error rather than replaced.
+    text = _text_stream(binary)
+    try:
+        seen = False
+        for number, item in enumerate(ijson.items(text, "item"), start=1):
+            seen = True
+            if not isinstance(item, dict):
+                yield number, {"__error__": "is not an object with named fields"}
+                continue
+            unknown = [key for key in item if key not in COLUMNS]
+            missing = [key for key in REQUIRED if key not in item]
+            if unknown or missing:
+                problems = [f"unknown fields: {', '.join(unknown)}"] if unknown else []
+                problems += [f"missing fields: {', '.join(missing)}"] if missing else []
+                yield number, {"__error__": "has " + "; ".join(problems)}
+                continue
+            yield number, item
+        if not seen:
+            raise ImportFileError("The file holds no documents: it must be a JSON list of objects.")
+    except ijson.JSONError as error:
+        raise ImportFileError(f"The JSON cannot be read: {error}.") from None
+    finally:
+        text.detach()
+
+
+def detect_format(name):
+    lower = (name or "").lower()
+    if lower.endswith(".csv"):
+        return "csv"
+    if lower.endswith(".json"):
+        return "json"
+    raise ImportFileError("Name the file .csv or .json so its format is known.")
+
+
+# Resolving names -----------------------------------------------------------------
+
+
+class Resolver:
+    """Finds entities by slug or name, remembering answers; `new:Name` asks for a new one."""
+
+    def __init__(self):
+        self.cache = {}
+        self.to_create = {}  # (model, slug) -> name
+
+    def values(self, raw):
+        if raw is None:
+            return []
+        if isinstance(raw, list):
+            items = raw
+        else:
+            items = str(raw).split(";")
+        return [" ".join(str(item).split()) for item in items if str(item).strip()]
+
+    def prefetch(self, model, refs):
+        wanted = {ref for ref in refs if not ref.lower().startswith(NEW) and (model, ref) not in self.cache}
+        if not wanted:
+            return
+        found = {}
+        for entity in model.objects.filter(slug__in=wanted):
+            found[entity.slug] = entity.pk
+        lowered = {ref.lower(): ref for ref in wanted if ref not in found}
+        if lowered:
+            matches = model.objects.annotate(lower_name=Lower("name")).filter(lower_name__in=lowered)
+            by_name = {}
+            for entity in matches:
+                by_name.setdefault(entity.lower_name, []).append(entity.pk)
+            for lower, ref in lowered.items():
+                if lower in by_name:
+                    found[ref] = by_name[lower] if len(by_name[lower]) > 1 else by_name[lower][0]
+        for ref in wanted:
+            self.cache[(model, ref)] = found.get(ref)
+
+    def resolve(self, model, ref):
+        """The entity's id, a ("new", slug) marker, or raise ValidationError."""
+        if ref.lower().startswith(NEW):
+            name = ref[len(NEW) :].strip()
+            slug = slugify(name)
+            if not name or not slug:
+                raise ValidationError(f"“{ref}” names nothing to create.")
+            existing = self.cache.get((model, slug))
+            if existing is None and (model, slug) not in self.cache:
+                self.prefetch(model, [slug])
+                existing = self.cache[(model, slug)]
+            if isinstance(existing, int):
+                return existing
+            self.to_create.setdefault((model, slug), name)
+            return ("new", slug)
+        pk = self.cache.get((model, ref))
+        if isinstance(pk, list):
+            raise ValidationError(f"“{ref}” is the name of {len(pk)} {model._meta.verbose_name_plural}; use a slug.")
+        if pk is None:
+            raise ValidationError(
+                f"no {model._meta.verbose_name} “{ref}” in the catalogue "
+                f"(use its slug or exact name, or {NEW}{ref} to create it)."
+            )
+        return pk
+
+
+# Planning --------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    row: int
+    action: str  # created, updated, unchanged
+    slug: str
+    fields: dict
+    relations: dict  # name -> list of ids or ("new", slug)
+    document_id: int | None = None
+
+
+def _clean_row(number, row, resolver, seen, report):
+    """Validate one row; return (fields, relations) or None after reporting its errors."""
+    if "__error__" in row:
+        report.add_error(RowError(number, "*", f"the row {row['__error__']}."))
+        return None
+    errors = []
+    identifier = str(row.get("identifier") or "").strip()
+    try:
+        validate_slug(identifier)
+        if len(identifier) > 255:
+            raise ValidationError("is longer than 255 characters.")
+    except ValidationError as error:
+        detail = error.messages[0] if identifier else "is empty."
+        errors.append(RowError(number, "identifier", f"“{identifier[:60]}” {detail}" if identifier else detail))
+    else:
+        if identifier in seen:
+            errors.append(RowError(number, "identifier", f"“{identifier}” is also on row {seen[identifier]}."))
+        seen[identifier] = number
+    fields = {}
+    for name in TEXT_FIELDS:
+        if name in row:
+            value = row[name]
+            if value is not None and not isinstance(value, str | int):
+                errors.append(RowError(number, name, "must be text."))
+                continue
+            fields[name] = "" if value is None else str(value).strip()
+    if not fields.get("title"):
+        errors.append(RowError(number, "title", "is empty."))
+    elif len(fields["title"]) > 500:
+        errors.append(RowError(number, "title", "is longer than 500 characters."))
+    if fields.get("date"):
+        try:
+            PartialDate.parse(fields["date"])
+        except ValidationError as error:
+            errors.append(RowError(number, "date", error.messages[0]))
+    relations = {}
+    for name, model in (*SINGLE.items(), *MULTIPLE.items()):
+        if name not in row:
+            continue
+        refs = resolver.values(row[name])
+        if name in SINGLE and len(refs) > 1:
+            errors.append(RowError(number, name, "takes one value."))
+            continue
+        ids = []
+        for ref in refs:
+            try:
+                ids.append(resolver.resolve(model, ref))
+            except ValidationError as error:
+                errors.append(RowError(number, name, error.messages[0]))
+        relations[name] = ids
+    for error in errors:
+        report.add_error(error)
+    return None if errors else (identifier, fields, relations)
+
+
+FOREIGN_KEYS = {"language": "language_id", "archive": "repository_id"}
+
+
+def _differs(document, fields, relations, current_links):
+    for name, value in fields.items():
+        if getattr(document, name) != value:
+            return True
+    for name, ids in relations.items():
+        if name in FOREIGN_KEYS:
+            if getattr(document, FOREIGN_KEYS[name]) != (ids[0] if ids else None):
+                return True
+        elif set(current_links[name].get(document.pk, ())) != set(ids):
+            return True
+    return False
+
+
+def _links(document_ids, names):
+    """{relation name: {document id: [entity ids]}} for these documents."""
+    links = {}
+    for name in names:
+        relation = getattr(Document, name)
+        through = relation.through
+        target = relation.field.m2m_reverse_field_name()
+        found = {}
+        rows = through.objects.filter(document_id__in=document_ids).values_list("document_id", f"{target}_id")
+        for document_id, entity_id in rows:
+            found.setdefault(document_id, []).append(entity_id)
+        links[name] = found
+    return links
+
+
+def plan_chunk(rows, resolver, seen, report, can_publish):
+    """Plans for a chunk of (number, row), errors added to the report."""
+    cleaned = []
+    for model_name, model in (*SINGLE.items(), *MULTIPLE.items()):
+        refs = [ref for _, row in rows if model_name in row for ref in resolver.values(row.get(model_name))]
+        resolver.prefetch(model, refs)
+    for number, row in rows:
+        result = _clean_row(number, row, resolver, seen, report)
+        if result:
+            cleaned.append((number, *result))
+    slugs = [identifier for _, identifier, _, _ in cleaned]
+    existing = {d.slug: d for d in Document.objects.filter(slug__in=slugs).defer("search_vector")}
+    multi = [name for name in MULTIPLE if any(name in relations for *_, relations in cleaned)]
+    current_links = _links([d.pk for d in existing.values()], multi)
+    plans = []
+    for number, identifier, fields, relations in cleaned:
+        document = existing.get(identifier)
+        if document is None:
+            plans.append(Plan(number, "created", identifier, fields, relations))
+            continue
+        if document.status == Status.PUBLISHED and not can_publish:
+            report.add_error(
+                RowError(number, "identifier", f"“{identifier}” is published; only an Editor may change it.")
+            )
+            continue
+        action = "updated" if _differs(document, fields, relations, current_links) else "unchanged"
+        plans.append(Plan(number, action, identifier, fields, relations, document.pk))
+    return plans
+
+
+# Writing ---------------------------------------------------------------------------
+
+
+def _create_entities(resolver, user):
+    for (model, slug), name in resolver.to_create.items():
+        defaults = {"name": name}
+        if model is Person:
+            defaults["sort_name"] = name
+        entity, _ = model.objects.get_or_create(slug=slug, defaults=defaults)
+        resolver.cache[(model, slug)] = entity.pk
+        resolver.cache[(model, f"{NEW}{name}")] = entity.pk
+
+
+def _entity_id(resolver, model, ref):
+    if isinstance(ref, tuple):
+        return resolver.cache[(model, ref[1])]
+    return ref
+
+
+def _write_chunk(plans, resolver, status, user, moment):
+    creating = [plan for plan in plans if plan.action == "created"]
+    updating = [plan for plan in plans if plan.action == "updated"]
+    if not creating and not updating:
+        return
+    documents = []
+    for plan in creating:
+        document = Document(slug=plan.slug, status=status, added=moment, modified=moment)
+        documents.append((plan, document))
+    existing = {d.pk: d for d in Document.objects.filter(pk__in=[p.document_id for p in updating])}
+    for plan in updating:
+        documents.append((plan, existing[plan.document_id]))
+    for plan, document in documents:
+        for name, value in plan.fields.items():
+            setattr(document, name, value)
+        for name, attname in FOREIGN_KEYS.items():
+            if name in plan.relations:
+                ids = plan.relations[name]
+                setattr(document, attname, _entity_id(resolver, SINGLE[name], ids[0]) if ids else None)
+        document.set_date_span()
+        document.modified = moment
+    new_documents = Document.objects.bulk_create([d for p, d in documents if p.action == "created"])
+    changed = [d for p, d in documents if p.action == "updated"]
+    if changed:
+        Document.objects.bulk_update(
+            changed,
+            ["title", "date", "date_start", "date_end", "summary", "source", "credit", "full_text",
+             "language", "repository", "modified"],
+        )  # fmt: skip
+    all_documents = [d for _, d in documents]
+    # Relations: replace each named relation of each document with what the file says.
+    through_rows = {}
+    for name, model in MULTIPLE.items():
+        relation = getattr(Document, name)
+        through = relation.through
+        target = relation.field.m2m_reverse_field_name()
+        named = [(p, d) for p, d in documents if name in p.relations]
+        through.objects.filter(document_id__in=[d.pk for p, d in named if p.action == "updated"]).delete()
+        rows = [
+            through(document_id=d.pk, **{f"{target}_id": _entity_id(resolver, model, ref)})
+            for p, d in named
+            for ref in dict.fromkeys(p.relations[name], None)
+        ]
+        through_rows[name] = through.objects.bulk_create(rows)
+    _record_history(new_documents, changed, through_rows, user, moment)
+    search.update_index([d.pk for d in all_documents])
+
+
+def _record_history(created, updated, through_rows, user, moment):
+    """Historical records for imported documents, their relations included."""
+    reason = "Imported from a file"
+    records = []
+    for documents, update in ((created, False), (updated, True)):
+        if documents:
+            records += Document.history.bulk_history_create(
+                documents, update=update, default_user=user, default_change_reason=reason, default_date=moment
+            )
+    by_document = {record.id: record for record in records}
+    # Every relation of an imported document, as it stands now, belongs to its new record.
+    document_ids = list(by_document)
+    for name in MULTIPLE:
+        relation = getattr(Document, name)
+        history_model = getattr(Document.history.model, name).model
+        target = relation.field.m2m_reverse_field_name()
+        rows = relation.through.objects.filter(document_id__in=document_ids).values_list(
+            "id", "document_id", f"{target}_id"
+        )
+        history_model.objects.bulk_create(
+            history_model(
+                history=by_document[document_id], id=row_id, document_id=document_id, **{f"{target}_id": entity_id}
+            )
+            for row_id, document_id, entity_id in rows
+        )
+
+
+# Running -----------------------------------------------------------------------------
+
+
+def run(binary, file_format, *, user=None, status=Status.DRAFT, dry_run=False, progress=None):
+    """Validate the whole file, then (unless dry_run or any error) write it all in one transaction."""
+    can_publish = user is None or user.has_perm("catalogue.publish_document")
+    report = Report()
+    if status != Status.DRAFT and not can_publish:
+        raise ImportFileError("Only an Editor may import documents as anything but drafts.")
+    resolver = Resolver()
+    seen = {}
+    for chunk in batched(_tick(read_rows(binary, file_format), progress, "Checking"), CHUNK):
+        for plan in plan_chunk(list(chunk), resolver, seen, report, can_publish):
+            report.counts[plan.action] += 1
+    if dry_run or not report.ok:
+        return report
+    moment = timezone.now()
+    with transaction.atomic():
+        _create_entities(resolver, user)
+        seen = {}
+        for chunk in batched(_tick(read_rows(binary, file_format), progress, "Writing"), CHUNK):
+            _write_chunk(plan_chunk(list(chunk), resolver, seen, Report(), can_publish), resolver, status, user, moment)
+    report.written = True
+    return report
+
+
+def _tick(rows, progress, label):
+    if progress is None:
+        yield from rows
+        return
+    bar = progress(label)
+    for item in rows:
+        bar.update(1)
+        yield item
+    bar.close()
