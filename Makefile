@@ -40,7 +40,7 @@ run: sample
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 lint: install
 	$(VENV)/bin/ruff check .

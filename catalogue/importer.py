@@ -149,6 +149,16 @@ def _read_csv(binary):
         text.detach()
 
 
+class _Reencoded:
+    """Bytes for the JSON parser from strictly decoded text."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def read(self, size=-1):
+        return self.text.read(size).encode("utf-8")
+
+
 def _read_json(binary):
     if not binary.read(64).strip():
         raise ImportFileError("The file is empty: it needs a JSON list of documents.")
@@ -157,7 +167,7 @@ def _read_json(binary):
     text = _text_stream(binary)
     try:
         seen = False
-        for number, item in enumerate(ijson.items(text, "item"), start=1):
+        for number, item in enumerate(ijson.items(_Reencoded(text), "item"), start=1):
             seen = True
             if not isinstance(item, dict):
                 yield number, {"__error__": "is not an object with named fields"}

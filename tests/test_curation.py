@@ -1,0 +1,266 @@
+"""Roles and workflow, history with revert, merging people."""
+
+from datetime import datetime
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth.models import Group, User
+from django.urls import reverse
+
+from catalogue import curation
+from catalogue.models import Document, Person, PersonMerge, Status
+
+from .helpers import html
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:catalogue_document_changelist")
+
+
+def member_of(role, username=None):
+    user = User.objects.create_user(username or role.lower(), password="a-long-test-password", is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def archivist(client, sample):
+    client.force_login(member_of("Archivist"))
+    return client
+
+
+@pytest.fixture
+def editor(client, sample):
+    client.force_login(member_of("Editor"))
+    return client
+
+
+def make_draft(title="Newly found letter", status=Status.DRAFT):
+    return Document.objects.create(title=title, summary="A letter.", date="1957", status=status)
+
+
+def act(client, action, *documents):
+    return client.post(CHANGELIST, {"action": action, ACTION_CHECKBOX_NAME: [d.pk for d in documents]}, follow=True)
+
+
+def action_names(client):
+    return [value for value, _ in client.get(CHANGELIST).context["action_form"].fields["action"].choices]
+
+
+def test_roles_have_exactly_their_permissions(sample):
+    archivist = set(Group.objects.get(name="Archivist").permissions.values_list("codename", flat=True))
+    editor = set(Group.objects.get(name="Editor").permissions.values_list("codename", flat=True))
+    assert editor - archivist == {"publish_document"}
+    assert {"add_document", "change_document", "view_document", "change_person", "import_documents"} <= archivist
+    assert not {p for p in archivist | editor if p.startswith("delete_")}
+
+
+def test_archivist_submits_but_cannot_publish(archivist):
+    draft = make_draft()
+    assert "submit_for_review" in action_names(archivist)
+    assert "publish" not in action_names(archivist) and "unpublish" not in action_names(archivist)
+    response = act(archivist, "submit_for_review", draft)
+    assert "1 document submitted for review." in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == Status.IN_REVIEW
+    # A forged POST of the hidden action changes nothing.
+    act(archivist, "publish", draft)
+    draft.refresh_from_db()
+    assert draft.status == Status.IN_REVIEW
+
+
+def test_archivist_cannot_publish_through_the_form(archivist):
+    draft = make_draft()
+    url = reverse("admin:catalogue_document_change", args=[draft.pk])
+    form = archivist.get(url).context["adminform"].form
+    assert [value for value, _ in form.fields["status"].choices] == ["draft", "in_review"]
+    response = archivist.post(
+        url, {"title": draft.title, "slug": draft.slug, "status": "published", "date": "1957",
+              "added_0": "2026-01-01", "added_1": "10:00"},
+    )  # fmt: skip
+    assert response.status_code == 200 and "status" in response.context["adminform"].form.errors
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+
+
+def test_archivist_sees_published_documents_read_only(archivist):
+    published = Document.objects.published().first()
+    url = reverse("admin:catalogue_document_change", args=[published.pk])
+    assert archivist.get(url).status_code == 200
+    archivist.post(url, {"title": "Vandalised", "status": "draft"})
+    published.refresh_from_db()
+    assert published.title != "Vandalised" and published.status == Status.PUBLISHED
+
+
+def test_editor_publishes_and_unpublishes_with_counts(editor, client):
+    drafts = [make_draft(f"Letter {n}") for n in range(3)]
+    already = Document.objects.published().first()
+    response = act(editor, "publish", *drafts, already)
+    text = response.content.decode()
+    assert "3 documents published." in text and "1 was not in a status that allows it." in text
+    assert all(Document.objects.get(pk=d.pk).status == Status.PUBLISHED for d in drafts)
+    client.logout()
+    assert client.get(drafts[0].get_absolute_url()).status_code == 200
+    editor.force_login(User.objects.get(username="editor"))
+    response = act(editor, "unpublish", drafts[0])
+    assert "1 document unpublished and returned to draft." in response.content.decode()
+    editor.logout()
+    assert editor.get(drafts[0].get_absolute_url()).status_code == 404
+
+
+def test_transitions_are_recorded_with_who(editor):
+    draft = make_draft()
+    act(editor, "publish", draft)
+    latest = draft.history.first()
+    assert latest.status == Status.PUBLISHED
+    assert latest.history_user.username == "editor"
+    assert latest.history_change_reason == "Status: Published"
+
+
+def test_staff_preview_drafts_the_public_cannot(client, archivist):
+    draft = make_draft(status=Status.IN_REVIEW)
+    preview = archivist.get(draft.get_absolute_url())
+    assert preview.status_code == 200
+    page = html(preview)
+    assert "Preview: in review." in page.select_one(".preview-banner").get_text()
+    assert page.find("meta", attrs={"name": "robots"})["content"] == "noindex, nofollow"
+    archivist.logout()
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+# History -----------------------------------------------------------------------
+
+
+def form_data(form):
+    """What a browser would submit for an admin form as it is shown."""
+    data = {}
+    for name, bound in form.fields.items():
+        value = form[name].value()
+        if value is None:
+            continue
+        if isinstance(value, list | tuple):
+            data[name] = [str(v.pk if hasattr(v, "pk") else v) for v in value]
+        elif isinstance(value, datetime):
+            data[f"{name}_0"], data[f"{name}_1"] = value.strftime("%Y-%m-%d"), value.strftime("%H:%M:%S")
+        else:
+            data[name] = str(value.pk if hasattr(value, "pk") else value)
+    return data
+
+
+def test_history_diff_and_revert_restore_fields_and_relations(admin_client, sample):
+    document = Document.objects.get(title__startswith="Record of a Meeting")
+    original_people = set(document.people.values_list("slug", flat=True))
+    original_title = document.title
+    url = reverse("admin:catalogue_document_change", args=[document.pk])
+    data = form_data(admin_client.get(url).context["adminform"].form)
+    data["title"] = "A corrected title"
+    data["people"] = [str(p.pk) for p in document.people.exclude(slug="wang-ming")]
+    assert admin_client.post(url, data).status_code == 302
+    document.refresh_from_db()
+    assert document.title == "A corrected title" and "wang-ming" not in document.people.values_list("slug", flat=True)
+
+    history = admin_client.get(reverse("admin:catalogue_document_history", args=[document.pk]))
+    assert history.status_code == 200
+    body = history.content.decode()
+    assert "A corrected title" in body and "Title:" in body and "People:" in body
+
+    # The version as loaded from the sample: revert to it in the admin.
+    before_edit = document.history.filter(title=original_title).first()
+    revert_url = reverse("admin:catalogue_document_simple_history", args=[document.pk, before_edit.history_id])
+    form = admin_client.get(revert_url).context["adminform"].form
+    data = form_data(form)
+    assert set(data["people"]) == {
+        str(pk) for pk in Person.objects.filter(slug__in=original_people).values_list("pk", flat=True)
+    }
+    assert admin_client.post(revert_url, data).status_code == 302
+    document.refresh_from_db()
+    assert document.title == original_title
+    assert set(document.people.values_list("slug", flat=True)) == original_people
+    # And the search index follows the revert.
+    from catalogue import search
+
+    assert search.matching(Document.objects.filter(pk=document.pk), "Wang Ming").exists()
+
+
+def test_entities_have_history_too(admin_client, sample):
+    person = Person.objects.get(slug="pavel-yudin")
+    url = reverse("admin:catalogue_person_change", args=[person.pk])
+    data = form_data(admin_client.get(url).context["adminform"].form)
+    data["note"] = "Soviet ambassador to China."
+    admin_client.post(url, data)
+    record = person.history.first()
+    assert record.note == "Soviet ambassador to China." and record.history_user.username == "admin"
+    assert admin_client.get(reverse("admin:catalogue_person_history", args=[person.pk])).status_code == 200
+
+
+# Merging people ----------------------------------------------------------------
+
+
+@pytest.fixture
+def duplicate(sample):
+    """A second record of Pavel Yudin, on two documents, one of which already lists him."""
+    twin = Person.objects.create(name="P. F. Yudin", sort_name="Yudin, P. F.", slug="p-f-yudin", born=1899)
+    yudin = Person.objects.get(slug="pavel-yudin")
+    shared = yudin.documents.order_by("pk").first()
+    only_twin = Document.objects.get(title__startswith="Anastas Mikoyan’s Recollections")
+    assert not only_twin.people.filter(pk=yudin.pk).exists()
+    shared.people.add(twin)
+    only_twin.people.add(twin)
+    return twin
+
+
+def links(person_slug):
+    return Document.people.through.objects.filter(person__slug=person_slug).count()
+
+
+def test_merge_moves_every_link_and_keeps_both_histories(admin_client, duplicate):
+    yudin = Person.objects.get(slug="pavel-yudin")
+    before = (links("pavel-yudin"), links("p-f-yudin"))
+    assert before == (4, 2)
+    people_url = reverse("admin:catalogue_person_changelist")
+    selected = {"action": "merge", ACTION_CHECKBOX_NAME: [yudin.pk, duplicate.pk]}
+    preview = admin_client.post(people_url, selected)
+    assert preview.status_code == 200
+    plan = {entry["person"].slug: entry for entry in preview.context["plan"]}
+    assert len(plan["p-f-yudin"]["moved"]) == 1 and len(plan["p-f-yudin"]["shared"]) == 1
+    assert Person.objects.filter(slug="p-f-yudin").exists()  # nothing happens before confirming
+    admin_client.post(people_url, {**selected, "kept": yudin.pk, "confirm": "yes"})
+    assert not Person.objects.filter(slug="p-f-yudin").exists()
+    assert (links("pavel-yudin"), links("p-f-yudin")) == (5, 0)
+    # Both histories remain: the merged person's ends with its deletion and the reason.
+    twin_history = Person.history.filter(slug="p-f-yudin")
+    assert twin_history.first().history_type == "-"
+    assert "Merged “P. F. Yudin”" in twin_history.first().history_change_reason
+    assert "P. F. Yudin" in yudin.history.first().history_change_reason
+    record = PersonMerge.objects.get()
+    assert record.merged_by.username == "admin"
+
+
+def test_merge_can_be_undone(admin_client, duplicate):
+    yudin = Person.objects.get(slug="pavel-yudin")
+    documents_before = {
+        slug: set(Document.objects.filter(people__slug=slug).values_list("pk", flat=True))
+        for slug in ("pavel-yudin", "p-f-yudin")
+    }
+    curation.merge_people(yudin, [duplicate])
+    record = PersonMerge.objects.get()
+    admin_client.post(
+        reverse("admin:catalogue_personmerge_changelist"), {"action": "undo", ACTION_CHECKBOX_NAME: [record.pk]}
+    )
+    twin = Person.objects.get(slug="p-f-yudin")
+    assert (twin.name, twin.born) == ("P. F. Yudin", 1899)
+    for slug, expected in documents_before.items():
+        assert set(Document.objects.filter(people__slug=slug).values_list("pk", flat=True)) == expected
+    record.refresh_from_db()
+    assert record.undone_at is not None
+
+
+def test_archivist_may_merge_but_public_search_follows(archivist, duplicate):
+    yudin = Person.objects.get(slug="pavel-yudin")
+    archivist.post(
+        reverse("admin:catalogue_person_changelist"),
+        {"action": "merge", ACTION_CHECKBOX_NAME: [yudin.pk, duplicate.pk], "kept": yudin.pk, "confirm": "yes"},
+    )
+    assert not Person.objects.filter(slug="p-f-yudin").exists()
+    listing = archivist.get(reverse("catalogue:document-list"), {"person": "pavel-yudin"})
+    assert listing.context["paginator"].count == 5
