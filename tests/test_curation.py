@@ -134,7 +134,7 @@ def test_staff_preview_drafts_the_public_cannot(client, archivist):
 def form_data(form):
     """What a browser would submit for an admin form as it is shown."""
     data = {}
-    for name, bound in form.fields.items():
+    for name in form.fields:
         value = form[name].value()
         if value is None:
             continue
