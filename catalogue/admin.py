@@ -5,7 +5,6 @@ from pathlib import Path
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -197,29 +196,20 @@ class DocumentAdmin(HistoryAdmin):
         return HttpResponseRedirect(reverse("admin:catalogue_document_changelist"))
 
 
-class DocumentCountMixin:
-    """A column with how many documents each row is tagged on."""
-
-    def get_queryset(self, request):
-        # Grouped queries ignore Meta.ordering, so the order is restated for stable pages.
-        queryset = super().get_queryset(request).annotate(document_count=Count("documents", distinct=True))
-        return queryset.order_by(*(self.get_ordering(request) or self.model._meta.ordering))
-
-    @admin.display(description="documents", ordering="document_count")
-    def documents(self, obj):
-        return obj.document_count
-
-
-class EntityAdmin(DocumentCountMixin, HistoryAdmin):
-    list_display = ("name", "slug", "documents")
+class EntityAdmin(HistoryAdmin):
+    list_display = ("name", "slug", "published_documents")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     show_full_result_count = False
 
+    @admin.display(description="published documents", ordering="document_count")
+    def published_documents(self, entity):
+        return entity.document_count
+
 
 @admin.register(Person)
 class PersonAdmin(EntityAdmin):
-    list_display = ("sort_name", "name", "born", "died", "documents")
+    list_display = ("sort_name", "name", "born", "died", "published_documents")
     search_fields = ("name", "sort_name", "slug")
     list_filter = (("born", admin.EmptyFieldListFilter),)
     actions = ("merge",)
@@ -262,7 +252,7 @@ class PersonAdmin(EntityAdmin):
 
 @admin.register(Event)
 class EventAdmin(EntityAdmin):
-    list_display = ("name", "start", "end", "documents")
+    list_display = ("name", "start", "end", "published_documents")
     search_fields = ("name", "slug", "description")
 
 

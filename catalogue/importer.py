@@ -33,7 +33,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import search
+from . import search, tallies
 from .dates import PartialDate
 from .models import Collection, Document, Event, Language, Person, Place, Repository, Status
 
@@ -414,11 +414,14 @@ def _write_chunk(plans, resolver, status, user, moment):
     updating = [plan for plan in plans if plan.action == "updated"]
     if not creating and not updating:
         return
+    existing = {d.pk: d for d in Document.objects.filter(pk__in=[p.document_id for p in updating])}
+    # Published documents count towards the kept tallies: recount what they counted before and after.
+    counted = status == Status.PUBLISHED or any(d.status == Status.PUBLISHED for d in existing.values())
+    before = tallies.snapshot(list(existing)) if counted else None
     documents = []
     for plan in creating:
         document = Document(slug=plan.slug, status=status, added=moment, modified=moment)
         documents.append((plan, document))
-    existing = {d.pk: d for d in Document.objects.filter(pk__in=[p.document_id for p in updating])}
     for plan in updating:
         documents.append((plan, existing[plan.document_id]))
     for plan, document in documents:
@@ -455,6 +458,8 @@ def _write_chunk(plans, resolver, status, user, moment):
         through_rows[name] = through.objects.bulk_create(rows)
     _record_history(new_documents, changed, through_rows, user, moment)
     search.update_index([d.pk for d in all_documents])
+    if counted:
+        tallies.refresh_after(before, [d.pk for d in all_documents])
 
 
 def _record_history(created, updated, through_rows, user, moment):

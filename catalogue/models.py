@@ -28,14 +28,32 @@ class EntityQuerySet(models.QuerySet):
             )
         )
 
-    def with_document_counts(self):
-        """Annotate `document_count`, published documents only."""
-        return self.annotate(
-            document_count=models.Count("documents", filter=models.Q(documents__status=Status.PUBLISHED))
-        )
+    def popular(self):
+        """Entities on at least one published document, the most documented first (from the kept counts)."""
+        return self.filter(document_count__gt=0).order_by("-document_count", "id")
 
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
+
+
+class CatalogueHistory(HistoricalRecords):
+    """History that also records a document when its tags change from the other side.
+
+    `person.documents.add(document)` changes the document's people: the document gets the
+    historical record (simple-history would otherwise try to record the person).
+    """
+
+    def m2m_changed(self, instance, action, attr, pk_set, reverse, **kwargs):
+        if not reverse:
+            return super().m2m_changed(instance, action, attr, pk_set, reverse, **kwargs)
+        if action == "pre_clear":
+            instance._history_cleared = list(instance.documents.values_list("pk", flat=True))
+            return None
+        if action in {"post_add", "post_remove", "post_clear"}:
+            ids = pk_set if action != "post_clear" else getattr(instance, "_history_cleared", [])
+            for document in Document.objects.filter(pk__in=ids or ()):
+                self.create_historical_record(document, "~")
+        return None
 
 
 class Entity(models.Model):
@@ -43,6 +61,8 @@ class Entity(models.Model):
 
     name = models.CharField(max_length=255)
     slug = models.SlugField(max_length=200, unique=True)
+    # Published documents tagged with this entity, kept current by catalogue.tallies.
+    document_count = models.PositiveIntegerField(default=0, editable=False)
 
     # Rows are referred to by slug in fixtures, imports and URLs, never by id.
     objects = EntityQuerySet.as_manager()
@@ -55,9 +75,18 @@ class Entity(models.Model):
     class Meta:
         abstract = True
         ordering = ("name",)
+        indexes = (models.Index(fields=("-document_count", "id"), name="%(class)s_popular"),)
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        # The count is kept by catalogue.tallies; a stale copy in memory must never overwrite it.
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "document_count"
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         if self.detail_url_name:
@@ -72,7 +101,7 @@ class Entity(models.Model):
 
 
 class Language(Entity):
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=("document_count",))
 
     filter_parameter = "language"
 
@@ -81,7 +110,7 @@ class Language(Entity):
 
 
 class Place(Entity):
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=("document_count",))
 
     filter_parameter = "place"
     detail_url_name = "catalogue:place-detail"
@@ -93,7 +122,7 @@ class Place(Entity):
 class Collection(Entity):
     description = models.TextField(blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=("document_count",))
 
     filter_parameter = "collection"
     detail_url_name = "catalogue:collection-detail"
@@ -105,7 +134,7 @@ class Collection(Entity):
 class Repository(Entity):
     """The archive or library that holds the original of a document."""
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=("document_count",))
 
     filter_parameter = "archive"
 
@@ -120,7 +149,7 @@ class Person(Entity):
     died = models.SmallIntegerField("year of death", null=True, blank=True)
     note = models.TextField(blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=("document_count",))
 
     filter_parameter = "person"
     detail_url_name = "catalogue:person-detail"
@@ -167,7 +196,7 @@ class Event(Entity):
     )
     description = models.TextField(blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=("document_count",))
 
     filter_parameter = "event"
     detail_url_name = "catalogue:event-detail"
@@ -226,23 +255,28 @@ class DocumentQuerySet(models.QuerySet):
             moved += 1
         return moved
 
-    def facet(self, model, limit):
+    def facet(self, model, limit, sample=None):
         """The entities of `model` tagged on these documents with how many each, most frequent first.
 
-        One query: the counts are grouped in the database over this queryset as a subquery.
+        One query: the counts are grouped in the database over this queryset as a subquery, or
+        over its first `sample` documents when counting all of them would be too slow.
         """
         documents = self.order_by().values("pk")
+        if sample:
+            documents = documents[:sample]
         return list(
             model.objects.filter(documents__in=documents)
-            .annotate(document_count=models.Count("documents"))
-            .order_by("-document_count", *model._meta.ordering)[:limit]
+            .annotate(result_count=models.Count("documents"))
+            .order_by("-result_count", *model._meta.ordering)[:limit]
         )
 
-    def year_counts(self):
-        """{year: number of documents} for the dated documents of this queryset."""
+    def year_counts(self, sample=None):
+        """{year: number of documents} for the dated documents of this queryset (or its first `sample`)."""
+        documents = self.order_by()
+        if sample:
+            documents = Document.objects.filter(pk__in=documents.values("pk")[:sample])
         rows = (
-            self.order_by()
-            .filter(date_start__isnull=False)
+            documents.filter(date_start__isnull=False)
             .annotate(year=ExtractYear("date_start"))
             .values("year")
             .annotate(count=models.Count("pk"))
@@ -298,7 +332,7 @@ class Document(models.Model):
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = DocumentQuerySet.as_manager()
-    history = HistoricalRecords(
+    history = CatalogueHistory(
         m2m_fields=("people", "places", "events", "collections"),
         excluded_fields=("search_vector", "date_start", "date_end", "modified"),
     )
@@ -313,6 +347,8 @@ class Document(models.Model):
         indexes = (
             models.Index(fields=("status", "-added", "-id"), name="document_listing"),
             models.Index(fields=("date_start", "date_end"), name="document_dates"),
+            # Deep pages by date read only this index (see views.paginate).
+            models.Index(fields=("status", "date_start", "id"), name="document_by_date"),
         )
         constraints = (
             models.CheckConstraint(
@@ -410,3 +446,17 @@ class PersonMerge(models.Model):
 
     def __str__(self):
         return f"{self.merged_name} merged into {self.kept}"
+
+
+class YearTally(models.Model):
+    """Published documents per year (0 for undated), kept current by catalogue.tallies."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    document_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "documents in a year"
+        ordering = ("year",)
+
+    def __str__(self):
+        return f"{self.year or 'undated'}: {self.document_count}"

@@ -18,7 +18,7 @@ from itertools import batched
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -105,7 +105,7 @@ def matching(queryset, text):
             id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [excluded])
         )
     if not parsed.required:
-        return queryset.annotate(search_rank=RawSQL("0", []))
+        return queryset.annotate(search_rank=Value(0.0))
     expression = _fts5_expression(parsed.required)
     # bm25 is lower for better matches; titles weigh most, then names and summary.
     return queryset.filter(

@@ -1,11 +1,38 @@
-"""Keep the search index current whenever a document or what it is tagged with changes."""
+"""Keep the search index and the counts current whenever a document or what it is tagged with changes."""
 
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from functools import partial
+
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from . import search
-from .models import Document, Event, Person, Place
+from . import search, tallies
+from .models import Collection, Document, Event, Person, Place, Status
+
+
+@receiver(pre_save, sender=Document)
+def remember_what_a_document_counted_towards(sender, instance, raw, **kwargs):
+    was_published = (
+        instance.pk is not None
+        and Document.objects.filter(pk=instance.pk, status=Status.PUBLISHED).exists()
+    )
+    if was_published:
+        instance._tallies_before = tallies.snapshot([instance.pk])
+
+
+@receiver(post_save, sender=Document)
+def recount_after_document_saved(sender, instance, **kwargs):
+    before = getattr(instance, "_tallies_before", None)
+    if before is None and instance.status != Status.PUBLISHED:
+        return
+    tallies.refresh_after(before or tallies.snapshot([]), [instance.pk])
+    instance._tallies_before = None
+
+
+@receiver(pre_delete, sender=Document)
+def remember_counts_of_deleted_document(sender, instance, **kwargs):
+    if instance.status == Status.PUBLISHED:
+        instance._tallies_before = tallies.snapshot([instance.pk])
 
 
 @receiver(post_save, sender=Document)
@@ -16,32 +43,47 @@ def index_saved_document(sender, instance, **kwargs):
 @receiver(post_delete, sender=Document)
 def unindex_deleted_document(sender, instance, **kwargs):
     search.remove_from_index([instance.pk])
+    before = getattr(instance, "_tallies_before", None)
+    if before:
+        tallies.refresh(*before)
 
 
-def _changed_documents(instance, action, reverse, pk_set):
-    """The ids of the documents whose tags an m2m change touched, or None before it happens."""
-    if action == "pre_clear" and reverse:
-        # After the clear, nothing says which documents lost the tag.
-        instance._documents_before_clear = list(instance.documents.values_list("pk", flat=True))
+def _changed(instance, action, reverse, pk_set, model):
+    """(document ids, entity ids) an m2m change touched, or None before it happens."""
+    if action == "pre_clear":
+        # After the clear, nothing says which rows lost the link.
+        related = instance.documents if reverse else getattr(instance, RELATION_OF[model])
+        instance._cleared = list(related.values_list("pk", flat=True))
     elif action in {"post_add", "post_remove"}:
-        return pk_set if reverse else [instance.pk]
+        return (pk_set, [instance.pk]) if reverse else ([instance.pk], pk_set)
     elif action == "post_clear":
-        return getattr(instance, "_documents_before_clear", []) if reverse else [instance.pk]
+        cleared = getattr(instance, "_cleared", [])
+        return (cleared, [instance.pk]) if reverse else ([instance.pk], cleared)
     return None
 
 
-def _relation_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    documents = _changed_documents(instance, action, reverse, pk_set)
-    if documents:
-        # A change of tags is a change of the record: harvesters see a new datestamp.
-        Document.objects.filter(pk__in=documents).update(modified=timezone.now())
-        if sender in INDEXED_RELATIONS:
-            search.update_index(documents)
+def _relation_changed(sender, instance, action, reverse, pk_set, entity_model, **kwargs):
+    model = entity_model
+    changed = _changed(instance, action, reverse, pk_set, model)
+    if not changed:
+        return
+    documents, entities = changed
+    if not documents:
+        return
+    # A change of tags is a change of the record: harvesters see a new datestamp.
+    Document.objects.filter(pk__in=documents).update(modified=timezone.now())
+    if model in INDEXED:
+        search.update_index(documents)
+    if Document.objects.published().filter(pk__in=documents).exists():
+        tallies.refresh_entities(model, entities)
 
 
-INDEXED_RELATIONS = {Document.people.through, Document.places.through, Document.events.through}
-for _relation in (Document.people, Document.places, Document.events, Document.collections):
-    m2m_changed.connect(_relation_changed, sender=_relation.through, weak=False)
+RELATION_OF = {Person: "people", Place: "places", Event: "events", Collection: "collections"}
+INDEXED = {Person, Place, Event}
+for _model, _name in RELATION_OF.items():
+    m2m_changed.connect(
+        partial(_relation_changed, entity_model=_model), sender=getattr(Document, _name).through, weak=False
+    )
 
 
 @receiver(post_save, sender=Person)

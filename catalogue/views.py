@@ -1,11 +1,12 @@
-from django.core.paginator import InvalidPage, Paginator
 from django.db.models import F
+from django.utils.functional import cached_property
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.views.generic import DetailView, ListView, TemplateView, View
 from django_filters.views import FilterView
 
-from . import citations, exports, search, timeline
+from . import citations, exports, search, tallies, timeline
+from .paging import COUNT_CAP, paginate
 from .filters import ENTITY_FILTERS, SORT_CHOICES, DocumentFilter
 from .models import Collection, Document, Event, Person, Place
 
@@ -88,25 +89,14 @@ def describe(filterset):
     return " ".join(parts)
 
 
-def paginate(request, queryset, per_page):
-    """(paginator, page) for `?page=`; a page that is not a number or not there is a clear 404."""
-    paginator = Paginator(queryset, per_page)
-    requested = request.GET.get("page") or "1"
-    if requested == "last":
-        requested = str(paginator.num_pages)
-    if not (requested.isascii() and requested.isdigit()):
-        raise Http404(f"“{requested[:40]}” is not a page number.")
-    try:
-        return paginator, paginator.page(int(requested))
-    except InvalidPage:
-        pages = paginator.num_pages
-        raise Http404(
-            f"There is no page {requested}: these results have {pages} page{'s' if pages != 1 else ''}."
-        ) from None
-
-
 class DocumentListView(FilterView):
-    """The searchable, filterable listing of published documents."""
+    """The searchable, filterable listing of published documents.
+
+    Counts, facets and the timeline come from the kept tallies when nothing is
+    filtered, and from a capped count and a sample of COUNT_CAP results when a
+    search matches more than that (the page says so). `naive=True` counts and
+    groups everything on every request instead; the benchmark compares the two.
+    """
 
     model = Document
     filterset_class = DocumentFilter
@@ -114,6 +104,7 @@ class DocumentListView(FilterView):
     template_name = "catalogue/document_list.html"
     facet_limit = 10
     facet_limit_expanded = 500
+    naive = False
 
     def get_queryset(self):
         return Document.objects.published().defer("full_text", "search_vector")
@@ -121,9 +112,38 @@ class DocumentListView(FilterView):
     def get_strict(self):
         return self.filterset.has_strict_errors
 
+    @cached_property
+    def unfiltered(self):
+        cleaned = self.filterset.cleaned
+        return not self.filterset.keywords and not any(
+            cleaned.get(name) for name in (*ENTITY_FILTERS, "date_from", "date_to")
+        )
+
+    def known_count(self):
+        """The number of results when the tallies already know it, else None."""
+        if self.naive or self.filterset.has_strict_errors:
+            return None
+        if self.unfiltered:
+            return tallies.published_total()
+        chosen = self.filterset.chosen()
+        cleaned = self.filterset.cleaned
+        only_one_entity = len(chosen) == 1 and not (
+            self.filterset.keywords or cleaned.get("date_from") or cleaned.get("date_to")
+        )
+        return chosen[0][1].document_count if only_one_entity else None
+
     def paginate_queryset(self, queryset, page_size):
-        paginator, page = paginate(self.request, queryset, page_size)
+        paginator, page = paginate(self.request, queryset, page_size, self.known_count(), naive=self.naive)
+        self.paginator = paginator
         return paginator, page, page.object_list, page.has_other_pages()
+
+    @property
+    def sample(self):
+        """How many results facets and timeline are counted over, or None for all of them."""
+        paginator = self.paginator
+        if self.naive or paginator.count <= COUNT_CAP:
+            return None
+        return COUNT_CAP
 
     def facets(self):
         if self.filterset.has_strict_errors:
@@ -131,14 +151,18 @@ class DocumentListView(FilterView):
         params = self.request.GET
         expanded = params.get("show")
         chosen = set(self.filterset.chosen())
+        use_tallies = self.unfiltered and not self.naive
         facets = []
         for name, model in ENTITY_FILTERS.items():
             limit = self.facet_limit_expanded if expanded == name else self.facet_limit
-            entities = self.object_list.facet(model, limit + 1)
+            if use_tallies:
+                entities = list(model.objects.popular()[: limit + 1])
+            else:
+                entities = self.object_list.facet(model, limit + 1, sample=self.sample)
             values = [
                 {
                     "entity": entity,
-                    "count": entity.document_count,
+                    "count": entity.result_count if hasattr(entity, "result_count") else entity.document_count,
                     "selected": (name, entity) in chosen,
                     "url": url_with(params, remove=(name, entity.slug))
                     if (name, entity) in chosen
@@ -183,10 +207,11 @@ class DocumentListView(FilterView):
         if self.filterset.has_strict_errors:
             return None
         params = self.request.GET
-        return timeline.build(
-            self.object_list.year_counts(),
-            lambda first, last: url_with(params, date_from=str(first), date_to=str(last)),
-        )
+        if self.unfiltered and not self.naive:
+            counts = tallies.year_counts()
+        else:
+            counts = self.object_list.year_counts(sample=self.sample)
+        return timeline.build(counts, lambda first, last: url_with(params, date_from=str(first), date_to=str(last)))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -199,6 +224,7 @@ class DocumentListView(FilterView):
             documents=documents,
             description=describe(self.filterset),
             facets=self.facets(),
+            sample=self.sample,
             chips=self.chips(),
             timeline=self.timeline(),
             sort=self.filterset.sort_order,
@@ -297,13 +323,12 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         published = Document.objects.published()
-        on_public_documents = {"documents__in": published.values("pk")}
         counts = {
-            "documents": published.count(),
-            "people": Person.objects.filter(**on_public_documents).distinct().count(),
-            "events": Event.objects.filter(**on_public_documents).distinct().count(),
-            "places": Place.objects.filter(**on_public_documents).distinct().count(),
-            "collections": Collection.objects.filter(**on_public_documents).distinct().count(),
+            "documents": tallies.published_total(),
+            "people": Person.objects.filter(document_count__gt=0).count(),
+            "events": Event.objects.filter(document_count__gt=0).count(),
+            "places": Place.objects.filter(document_count__gt=0).count(),
+            "collections": Collection.objects.filter(document_count__gt=0).count(),
         }
         recent = published.defer("full_text", "search_vector")[:5]
         return super().get_context_data(counts=counts, recent=recent, **kwargs)
@@ -328,11 +353,14 @@ class EntityDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         documents = self.documents()
-        paginator, page = paginate(self.request, in_date_order(documents), self.paginate_by)
         entity = self.object
+        paginator, page = paginate(self.request, in_date_order(documents), self.paginate_by, entity.document_count)
         listing = reverse("catalogue:document-list")
-        people = [p for p in documents.facet(Person, self.related_people + 1) if p != entity][: self.related_people]
+        sample = COUNT_CAP if entity.document_count > COUNT_CAP else None
+        people = documents.facet(Person, self.related_people + 1, sample=sample)
+        people = [p for p in people if p != entity][: self.related_people]
         return super().get_context_data(
+            sample=sample,
             entity=entity,
             page_obj=page,
             paginator=paginator,
@@ -340,7 +368,7 @@ class EntityDetailView(DetailView):
             people=people,
             listing_url=entity.get_listing_url(),
             timeline=timeline.build(
-                documents.year_counts(),
+                documents.year_counts(sample=sample),
                 lambda first, last: (
                     f"{listing}?{entity.filter_parameter}={entity.slug}&date_from={first}&date_to={last}"
                 ),
@@ -378,7 +406,7 @@ class EntityIndexView(ListView):
     title = ""
 
     def get_queryset(self):
-        return self.model.objects.with_document_counts().filter(document_count__gt=0).order_by(*self.ordering)
+        return self.model.objects.public().order_by(*self.ordering)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(title=self.title, **kwargs)

@@ -31,7 +31,7 @@ def test_person_page(client, sample, facts):
     assert dates == sorted(dates)
     assert result_titles(response)[0] == "Memorandum of Conversation between Anastas Mikoyan and Mao Zedong"
     # Appears most often with: counts from the sample by hand (Mao on 12 of Wang Ming's 14).
-    companions = {p.slug: p.document_count for p in response.context["people"]}
+    companions = {p.slug: p.result_count for p in response.context["people"]}
     assert "wang-ming" not in companions
     assert companions["mao-zedong"] == 12 and companions["anastas-mikoyan"] == 5
     assert page.select_one('a[href="/documents/?person=wang-ming"]') is not None
@@ -58,7 +58,7 @@ def test_event_page_and_index(client, sample, facts):
     assert text_of(page.find("h1")) == "Mikoyan's secret mission to China"
     assert text_of(page.select_one(".entity__dates")) == "January 30, 1949 – February 8, 1949"
     assert response.context["paginator"].count == 3
-    involved = {p.slug: p.document_count for p in response.context["people"]}
+    involved = {p.slug: p.result_count for p in response.context["people"]}
     assert involved["anastas-mikoyan"] == 3 and involved["mao-zedong"] == 3
     index = client.get(reverse("catalogue:event-index"))
     events = list(index.context["object_list"])

@@ -1,0 +1,140 @@
+"""Counts kept current: published documents per entity and per year.
+
+The unfiltered listing, its facets and timeline, the home page and the entity
+indexes read these instead of counting a large catalogue on every request.
+Each refresh recounts only what a change touched, from the documents
+themselves, so a count cannot drift by missing an increment; signals in
+`catalogue.signals`, the importer and the generator call these functions.
+`python manage.py recount` rebuilds them all.
+"""
+
+from itertools import batched
+
+from django.db import connection
+from django.db.models import Count, Sum
+from django.db.models.functions import ExtractYear
+
+from .models import Collection, Document, Event, Language, Person, Place, Repository, Status, YearTally
+
+# What each counted model is to a document: a many-to-many relation or a foreign key.
+RELATIONS = {Person: "people", Place: "places", Event: "events", Collection: "collections"}
+FOREIGN_KEYS = {Language: "language_id", Repository: "repository_id"}
+COUNTED = (*RELATIONS, *FOREIGN_KEYS)
+
+
+def _link(model):
+    """(table of links, its column naming the entity) for a many-to-many relation."""
+    field = Document._meta.get_field(RELATIONS[model])
+    return field.remote_field.through._meta.db_table, field.m2m_reverse_name()
+
+
+def _count_sql(model):
+    table = model._meta.db_table
+    if model in RELATIONS:
+        links, column = _link(model)
+        return (
+            f"(SELECT count(*) FROM {links} AS l JOIN catalogue_document AS d ON d.id = l.document_id"
+            f" WHERE l.{column} = {table}.id AND d.status = %s)"
+        )
+    column = FOREIGN_KEYS[model]
+    return f"(SELECT count(*) FROM catalogue_document AS d WHERE d.{column} = {table}.id AND d.status = %s)"
+
+
+def refresh_entities(model, ids):
+    ids = sorted({int(pk) for pk in ids if pk is not None})
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        for chunk in batched(ids, 500):
+            placeholders = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"UPDATE {table} SET document_count = {_count_sql(model)} WHERE id IN ({placeholders})",
+                [Status.PUBLISHED, *chunk],
+            )
+
+
+def refresh_years(years):
+    for year in sorted({int(y) for y in years if y is not None}):
+        documents = Document.objects.published()
+        if year:
+            documents = documents.filter(date_start__year=year)
+        else:
+            documents = documents.filter(date_start__isnull=True)
+        count = documents.count()
+        if count:
+            YearTally.objects.update_or_create(year=year, defaults={"document_count": count})
+        else:
+            YearTally.objects.filter(year=year).delete()
+
+
+def linked_entities(document_ids):
+    """{model: set of entity ids} linked to these documents now."""
+    document_ids = list(document_ids)
+    found = {model: set() for model in COUNTED}
+    if not document_ids:
+        return found
+    for model, relation in RELATIONS.items():
+        through = getattr(Document, relation).through
+        column = _link(model)[1]
+        found[model] = set(through.objects.filter(document_id__in=document_ids).values_list(column, flat=True))
+    for model, column in FOREIGN_KEYS.items():
+        values = Document.objects.filter(pk__in=document_ids).values_list(column, flat=True)
+        found[model] = {pk for pk in values if pk is not None}
+    return found
+
+
+def years_of(document_ids):
+    document_ids = list(document_ids)
+    if not document_ids:
+        return set()
+    return {
+        start.year if start else 0
+        for start in Document.objects.filter(pk__in=list(document_ids)).values_list("date_start", flat=True)
+    }
+
+
+def refresh(entities=None, years=()):
+    """Recount the given {model: ids} and years."""
+    for model, ids in (entities or {}).items():
+        if ids:
+            refresh_entities(model, ids)
+    if years:
+        refresh_years(years)
+
+
+def snapshot(document_ids):
+    """What these documents count towards now; refresh it again after a change with `refresh_after`."""
+    return linked_entities(document_ids), years_of(document_ids)
+
+
+def refresh_after(before, document_ids):
+    """Recount what the documents counted towards before a change and what they count towards now."""
+    entities, years = before
+    now_entities, now_years = snapshot(document_ids)
+    refresh({model: entities[model] | now_entities[model] for model in COUNTED}, years | now_years)
+
+
+def rebuild():
+    """Recount everything from the documents."""
+    for model in COUNTED:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {model._meta.db_table} SET document_count = {_count_sql(model)}", [Status.PUBLISHED]
+            )
+    YearTally.objects.all().delete()
+    rows = (
+        Document.objects.published()
+        .order_by()
+        .annotate(year=ExtractYear("date_start"))
+        .values("year")
+        .annotate(n=Count("pk"))
+    )
+    YearTally.objects.bulk_create(YearTally(year=row["year"] or 0, document_count=row["n"]) for row in rows)
+
+
+def published_total():
+    return YearTally.objects.aggregate(total=Sum("document_count"))["total"] or 0
+
+
+def year_counts():
+    """{year: count} of published dated documents."""
+    return dict(YearTally.objects.exclude(year=0).values_list("year", "document_count"))
