@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "django_filters",
@@ -118,3 +119,9 @@ CATALOGUE_ADMIN_EMAIL = env.str("CATALOGUE_ADMIN_EMAIL", default="catalogue@loca
 # The namespace in OAI identifiers (oai:NAMESPACE:slug); the request's host name when blank.
 CATALOGUE_OAI_NAMESPACE = env.str("CATALOGUE_OAI_NAMESPACE", default="")
 CATALOGUE_OAI_PAGE_SIZE = env.int("CATALOGUE_OAI_PAGE_SIZE", default=100)
+
+# Searches are counted up to this many results ("more than 10,000" past it); facets and the
+# timeline of larger result sets are counted over a sample of this size, and say so.
+CATALOGUE_COUNT_CAP = env.int("CATALOGUE_COUNT_CAP", default=10_000)
+# Results beyond this position cannot be paged to; a narrower search can reach them.
+CATALOGUE_MAX_BROWSABLE = env.int("CATALOGUE_MAX_BROWSABLE", default=100_000)

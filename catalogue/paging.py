@@ -1,20 +1,29 @@
 """Paging that stays fast on a large catalogue.
 
 - The count is given when it is already known (the kept tallies), or counted
-  only up to COUNT_CAP: past it the page says "more than 10,000", which is true,
-  rather than counting every match on every request.
+  only up to the cap (settings.CATALOGUE_COUNT_CAP): past it the page says
+  "more than 10,000", which is true, rather than counting every match on every
+  request.
 - A page is fetched in two steps: the ids of the page from the ordering's index
   alone (an index-only scan, even deep into the results), then those rows.
-- Results can be browsed up to MAX_BROWSABLE; past it a clear 404 asks for a
-  narrower search.
+- Results can be browsed up to settings.CATALOGUE_MAX_BROWSABLE; past it a
+  clear 404 asks for a narrower search.
 """
 
+from django.conf import settings
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.http import Http404
 from django.utils.functional import cached_property
 
-COUNT_CAP = 10_000
-MAX_BROWSABLE = 100_000
+
+def count_cap():
+    return settings.CATALOGUE_COUNT_CAP
+
+
+class CataloguePage(Page):
+    def end_index(self):
+        # The paginator's count may be "more than" the cap; the page knows its own rows.
+        return self.start_index() + len(self.object_list) - 1 if self.object_list else 0
 
 
 class CataloguePaginator(Paginator):
@@ -30,16 +39,16 @@ class CataloguePaginator(Paginator):
             return self.known_count
         if self.naive:
             return self.object_list.count()
-        return self.object_list[: COUNT_CAP + 1].count()
+        return self.object_list[: count_cap() + 1].count()
 
     @property
     def capped(self):
         """True when there are more results than were counted."""
-        return self.known_count is None and not self.naive and self.count > COUNT_CAP
+        return self.known_count is None and not self.naive and self.count > count_cap()
 
     @cached_property
     def browsable_count(self):
-        limit = COUNT_CAP if self.capped else MAX_BROWSABLE
+        limit = count_cap() if self.capped else settings.CATALOGUE_MAX_BROWSABLE
         return self.count if self.naive else min(self.count, limit)
 
     @cached_property
@@ -53,10 +62,10 @@ class CataloguePaginator(Paginator):
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.browsable_count)
         if self.naive:
-            return Page(list(self.object_list[bottom:top]), number, self)
+            return CataloguePage(list(self.object_list[bottom:top]), number, self)
         ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
         rows = {row.pk: row for row in self.object_list.filter(pk__in=ids).order_by()} if ids else {}
-        return Page([rows[pk] for pk in ids if pk in rows], number, self)
+        return CataloguePage([rows[pk] for pk in ids if pk in rows], number, self)
 
 
 def paginate(request, queryset, per_page, known_count=None, naive=False):

@@ -1,14 +1,14 @@
 from django.db.models import F
-from django.utils.functional import cached_property
-from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView, View
 from django_filters.views import FilterView
 
 from . import citations, exports, search, tallies, timeline
-from .paging import COUNT_CAP, paginate
 from .filters import ENTITY_FILTERS, SORT_CHOICES, DocumentFilter
 from .models import Collection, Document, Event, Person, Place
+from .paging import count_cap, paginate
 
 
 def url_with(params, add=None, remove=None, **replace):
@@ -93,7 +93,7 @@ class DocumentListView(FilterView):
     """The searchable, filterable listing of published documents.
 
     Counts, facets and the timeline come from the kept tallies when nothing is
-    filtered, and from a capped count and a sample of COUNT_CAP results when a
+    filtered, and from a capped count and a sample of CATALOGUE_COUNT_CAP results when a
     search matches more than that (the page says so). `naive=True` counts and
     groups everything on every request instead; the benchmark compares the two.
     """
@@ -141,9 +141,9 @@ class DocumentListView(FilterView):
     def sample(self):
         """How many results facets and timeline are counted over, or None for all of them."""
         paginator = self.paginator
-        if self.naive or paginator.count <= COUNT_CAP:
+        if self.naive or self.unfiltered or paginator.count <= count_cap():
             return None
-        return COUNT_CAP
+        return count_cap()
 
     def facets(self):
         if self.filterset.has_strict_errors:
@@ -356,7 +356,7 @@ class EntityDetailView(DetailView):
         entity = self.object
         paginator, page = paginate(self.request, in_date_order(documents), self.paginate_by, entity.document_count)
         listing = reverse("catalogue:document-list")
-        sample = COUNT_CAP if entity.document_count > COUNT_CAP else None
+        sample = count_cap() if entity.document_count > count_cap() else None
         people = documents.facet(Person, self.related_people + 1, sample=sample)
         people = [p for p in people if p != entity][: self.related_people]
         return super().get_context_data(
