@@ -11,7 +11,7 @@ FIND_PYTHON := for p in $(PYTHON_CANDIDATES); do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 		command -v $$p; exit 0; fi; done; exit 1
 
-.PHONY: help install run test test-fast lint format migrate sample bench clean
+.PHONY: help install run test lint format migrate sample bench clean
 
 help:
 	@echo "make run    install, migrate, load the sample catalogue, serve on http://$(HOST):$(PORT)/"
@@ -52,3 +52,13 @@ format: install
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache staticfiles
+
+# The benchmark runs on PostgreSQL, in a database of its own that it builds once and reuses.
+BENCH_DATABASE ?= catalogue_bench
+BENCH_SERVER ?= postgres://postgres@127.0.0.1:5432
+SIZE ?= 1000000
+bench: install
+	@psql "$(BENCH_SERVER)/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_DATABASE)'" | grep -q 1 \
+		|| psql "$(BENCH_SERVER)/postgres" -c "CREATE DATABASE $(BENCH_DATABASE)"
+	DATABASE_URL=$(BENCH_SERVER)/$(BENCH_DATABASE) DJANGO_SECRET_KEY=benchmark-only $(PY) manage.py migrate --no-input -v 0
+	DATABASE_URL=$(BENCH_SERVER)/$(BENCH_DATABASE) DJANGO_SECRET_KEY=benchmark-only $(PY) manage.py bench --size $(SIZE) $(BENCH_ARGS)

@@ -4,6 +4,7 @@ Every value has a default that is safe for a developer's machine; production
 sets DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL explicitly.
 """
 
+import warnings
 from pathlib import Path
 
 import environ
@@ -95,6 +96,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Before `collectstatic` has run, whitenoise serves from the finders and need not warn about it.
+WHITENOISE_USE_FINDERS = True
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

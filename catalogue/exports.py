@@ -3,6 +3,10 @@
 import csv
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import OuterRef, StringAgg, Subquery, TextField, Value
+
+from .dates import PartialDate
+from .models import Document
 
 COLUMNS = (
     "slug",
@@ -22,33 +26,54 @@ COLUMNS = (
     "added",
 )
 RELATIONS = ("people", "places", "events", "collections")
+# Names within one cell of a relation are joined with this in SQL and split again here.
+SEPARATOR = "\x1f"
 CHUNK = 2000
 
 
+def _names(relation):
+    """The names of a document's people (places, ...) joined in one string, computed in the query."""
+    field = Document._meta.get_field(relation)
+    through = field.remote_field.through
+    target = field.m2m_reverse_field_name()
+    names = (
+        through.objects.filter(document=OuterRef("pk"))
+        .order_by()
+        .values("document")
+        .annotate(names=StringAgg(f"{target}__name", Value(SEPARATOR)))
+        .values("names")
+    )
+    return Subquery(names, output_field=TextField())
+
+
+FIELDS = ("slug", "title", "date", "summary", "source", "credit", "language__name", "repository__name", "added")
+
+
 def documents_for_export(queryset):
+    """Plain rows, one query read through a server-side cursor: no model instances, no per-row queries."""
     return (
-        queryset.select_related("language", "repository")
-        .prefetch_related(*RELATIONS)
-        .defer("full_text", "search_vector")
+        queryset.annotate(**{f"{relation}_names": _names(relation) for relation in RELATIONS})
+        .values_list(*FIELDS, *(f"{relation}_names" for relation in RELATIONS))
         .iterator(chunk_size=CHUNK)
     )
 
 
-def record(document, absolute_url):
-    """One document as plain data; related names in one list each."""
+def record(row, url_prefix):
+    """One exported document as plain data; related names in one list each."""
+    slug, title, date, summary, source, credit, language, archive, added, *names = row
     return {
-        "slug": document.slug,
-        "url": absolute_url(document.get_absolute_url()),
-        "title": document.title,
-        "date": document.date or None,
-        "date_display": document.date_display,
-        "summary": document.summary,
-        "source": document.source or None,
-        "credit": document.credit or None,
-        "language": document.language.name if document.language else None,
-        "archive": document.repository.name if document.repository else None,
-        **{name: [str(entity) for entity in getattr(document, name).all()] for name in RELATIONS},
-        "added": document.added,
+        "slug": slug,
+        "url": f"{url_prefix}{slug}/",
+        "title": title,
+        "date": date or None,
+        "date_display": PartialDate.parse(date).display() if date else "Undated",
+        "summary": summary,
+        "source": source or None,
+        "credit": credit or None,
+        "language": language,
+        "archive": archive,
+        **{relation: sorted(value.split(SEPARATOR)) if value else [] for relation, value in zip(RELATIONS, names, strict=True)},
+        "added": added,
     }
 
 
@@ -57,11 +82,11 @@ class _Echo:
         return value
 
 
-def csv_rows(documents, absolute_url):
+def csv_rows(documents, url_prefix):
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(COLUMNS)  # the mark lets spreadsheets read UTF-8
     for document in documents:
-        row = record(document, absolute_url)
+        row = record(document, url_prefix)
         yield writer.writerow(
             [
                 "; ".join(row[name]) if name in RELATIONS else ("" if row[name] is None else row[name])
@@ -70,9 +95,9 @@ def csv_rows(documents, absolute_url):
         )
 
 
-def json_rows(documents, absolute_url):
+def json_rows(documents, url_prefix):
     encoder = DjangoJSONEncoder(ensure_ascii=False)
     yield "["
     for index, document in enumerate(documents):
-        yield ("," if index else "") + "\n" + encoder.encode(record(document, absolute_url))
+        yield ("," if index else "") + "\n" + encoder.encode(record(document, url_prefix))
     yield "\n]\n"

@@ -198,6 +198,16 @@ def _all_names_sql():
     return " || ' ' || ".join(parts)
 
 
+def vector_sql(title, names, summary, full_text):
+    """The PostgreSQL expression for a document's weighted search vector, from SQL expressions for its parts."""
+    return (
+        f"setweight(to_tsvector('{CONFIG}', {title}), 'A')"
+        f" || setweight(to_tsvector('{CONFIG}', {names}), 'B')"
+        f" || setweight(to_tsvector('{CONFIG}', {summary}), 'B')"
+        f" || setweight(to_tsvector('{CONFIG}', {full_text}), 'C')"
+    )
+
+
 def update_index(document_ids):
     """Bring the search index up to date for these documents (any that no longer exist are dropped)."""
     ids = sorted({int(pk) for pk in document_ids if pk is not None})
@@ -206,12 +216,9 @@ def update_index(document_ids):
             chunk = list(chunk)
             if is_postgres():
                 cursor.execute(
-                    "UPDATE catalogue_document AS d SET search_vector ="
-                    f" setweight(to_tsvector('{CONFIG}', d.title), 'A')"
-                    f" || setweight(to_tsvector('{CONFIG}', {_all_names_sql()}), 'B')"
-                    f" || setweight(to_tsvector('{CONFIG}', d.summary), 'B')"
-                    f" || setweight(to_tsvector('{CONFIG}', d.full_text), 'C')"
-                    " WHERE d.id = ANY(%s)",
+                    "UPDATE catalogue_document AS d SET search_vector = "
+                    + vector_sql("d.title", _all_names_sql(), "d.summary", "d.full_text")
+                    + " WHERE d.id = ANY(%s)",
                     [chunk],
                 )
                 continue

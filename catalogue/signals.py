@@ -13,8 +13,7 @@ from .models import Collection, Document, Event, Person, Place, Status
 @receiver(pre_save, sender=Document)
 def remember_what_a_document_counted_towards(sender, instance, raw, **kwargs):
     was_published = (
-        instance.pk is not None
-        and Document.objects.filter(pk=instance.pk, status=Status.PUBLISHED).exists()
+        instance.pk is not None and Document.objects.filter(pk=instance.pk, status=Status.PUBLISHED).exists()
     )
     if was_published:
         instance._tallies_before = tallies.snapshot([instance.pk])

@@ -113,12 +113,31 @@ def refresh_after(before, document_ids):
     refresh({model: entities[model] | now_entities[model] for model in COUNTED}, years | now_years)
 
 
+def _grouped_counts_sql(model):
+    """(entity id, count of its published documents) for every entity with any, in one grouped query."""
+    if model in RELATIONS:
+        links, column = _link(model)
+        return (
+            f"SELECT l.{column} AS entity_id, count(*) AS n FROM {links} AS l"
+            f" JOIN catalogue_document AS d ON d.id = l.document_id WHERE d.status = %s GROUP BY l.{column}"
+        )
+    column = FOREIGN_KEYS[model]
+    return (
+        f"SELECT d.{column} AS entity_id, count(*) AS n FROM catalogue_document AS d"
+        f" WHERE d.status = %s AND d.{column} IS NOT NULL GROUP BY d.{column}"
+    )
+
+
 def rebuild():
-    """Recount everything from the documents."""
+    """Recount everything from the documents, one grouped query per kind of entity."""
     for model in COUNTED:
+        table = model._meta.db_table
         with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET document_count = 0 WHERE document_count <> 0")
             cursor.execute(
-                f"UPDATE {model._meta.db_table} SET document_count = {_count_sql(model)}", [Status.PUBLISHED]
+                f"UPDATE {table} SET document_count = counts.n FROM ({_grouped_counts_sql(model)}) AS counts"
+                f" WHERE {table}.id = counts.entity_id",
+                [Status.PUBLISHED],
             )
     YearTally.objects.all().delete()
     rows = (

@@ -245,6 +245,7 @@ class DocumentExportView(View):
         "json": (exports.json_rows, "application/json; charset=utf-8"),
     }
     format = None
+    naive = False  # build the whole file in memory first (for the benchmark)
 
     def get(self, request):
         filterset = DocumentFilter(request.GET or None, queryset=Document.objects.published(), request=request)
@@ -253,8 +254,11 @@ class DocumentExportView(View):
             problems = {field: [str(e) for e in errors] for field, errors in filterset.errors.items()}
             return JsonResponse({"error": "The filters could not be used.", "fields": problems}, status=400)
         rows, content_type = self.formats[self.format]
+        url_prefix = request.build_absolute_uri(reverse("catalogue:document-list"))
         documents = exports.documents_for_export(filterset.qs)
-        response = StreamingHttpResponse(rows(documents, request.build_absolute_uri), content_type=content_type)
+        if self.naive:
+            return HttpResponse("".join(rows(list(documents), url_prefix)), content_type=content_type)
+        response = StreamingHttpResponse(rows(documents, url_prefix), content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="documents.{self.format}"'
         return response
 
@@ -343,6 +347,7 @@ class EntityDetailView(DetailView):
 
     paginate_by = 10
     related_people = 10
+    naive = False  # count and group everything on every request (for the benchmark)
 
     def get_queryset(self):
         return self.model.objects.public()
@@ -354,9 +359,10 @@ class EntityDetailView(DetailView):
     def get_context_data(self, **kwargs):
         documents = self.documents()
         entity = self.object
-        paginator, page = paginate(self.request, in_date_order(documents), self.paginate_by, entity.document_count)
+        known = None if self.naive else entity.document_count
+        paginator, page = paginate(self.request, in_date_order(documents), self.paginate_by, known, naive=self.naive)
         listing = reverse("catalogue:document-list")
-        sample = count_cap() if entity.document_count > count_cap() else None
+        sample = count_cap() if entity.document_count > count_cap() and not self.naive else None
         people = documents.facet(Person, self.related_people + 1, sample=sample)
         people = [p for p in people if p != entity][: self.related_people]
         return super().get_context_data(

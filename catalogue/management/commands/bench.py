@@ -1,0 +1,270 @@
+"""`make bench`: time the catalogue's pages on a large catalogue, against their raw SQL and a naive build."""
+
+import os
+import platform
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+import urllib.request
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import connection, reset_queries
+from django.http import Http404
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+
+from catalogue import synthetic, tallies, views
+from catalogue.models import Document, Person, Place, YearTally
+
+
+DECLARE = re.compile(r'^DECLARE "[^"]+" NO SCROLL CURSOR WITH HOLD FOR ')
+
+
+@dataclass
+class Scenario:
+    name: str
+    path: str
+    view: object  # a callable making the view: naive -> view function
+    kwargs: dict
+    runs: int
+
+
+@dataclass
+class Result:
+    p50: float
+    p95: float
+    queries: int = 0
+    raw_p50: float = 0.0
+    status: int = 200
+    peak_mb: float = 0.0
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+class Command(BaseCommand):
+    help = (
+        "Build (or reuse) a synthetic catalogue of --size documents on PostgreSQL, then time each scenario "
+        "through the real views (p50/p95 after a warm-up), the raw SQL those views issued, and the same "
+        "scenarios served the naive way; print the table."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--size", type=int, default=1_000_000, help="Documents in the catalogue (default 1,000,000).")
+        parser.add_argument("--runs", type=int, default=20, help="Timed runs per scenario (default 20).")
+        parser.add_argument("--warmup", type=int, default=3)
+        parser.add_argument("--no-naive", action="store_true", help="Skip the naive build's timings.")
+        parser.add_argument("--no-rss", action="store_true", help="Skip measuring a gunicorn worker's memory.")
+
+    def handle(self, size, runs, warmup, no_naive=False, no_rss=False, **options):
+        if connection.vendor != "postgresql":
+            self.stderr.write(
+                "The benchmark is meant for PostgreSQL (set DATABASE_URL); on SQLite its figures say little."
+            )
+        existing = Document.objects.count()
+        if existing < size:
+            self.stderr.write(f"The catalogue has {existing:,} documents; generating {size - existing:,} more…")
+            call_command("generate_documents", size - existing, stdout=self.stderr)
+        else:
+            self.stderr.write(f"Reusing the catalogue of {existing:,} documents.")
+        self.factory = RequestFactory(HTTP_HOST=settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else "localhost")
+        scenarios = self.scenarios(runs)
+        rows = []
+        for scenario in scenarios:
+            self.stderr.write(f"· {scenario.name}")
+            ours = self.measure(scenario, naive=False, warmup=warmup)
+            naive = None if no_naive else self.measure(scenario, naive=True, warmup=1, raw=False)
+            rows.append((scenario, ours, naive))
+        rss = None if no_rss else self.worker_rss([s.path for s in scenarios if "export" not in s.path])
+        self.report(rows, rss, runs)
+
+    # Scenarios -------------------------------------------------------------------------
+
+    def scenarios(self, runs):
+        # The seed's shape: a person of middling fame with the place most often named with them.
+        people = list(Person.objects.popular().values_list("slug", flat=True)[:60])
+        person = people[min(len(people) - 1, 50)]
+        place = (
+            Document.objects.published()
+            .filter(people__slug=person)
+            .facet(Place, 1)[0]
+            .slug
+        )
+        top_person = people[0]
+        deep_page = max(1, min(5000, tallies.published_total() // 10))
+        export_from, export_to = self.export_years(target=min(100_000, max(1000, Document.objects.count() // 10)))
+        listing = views.DocumentListView
+        export = views.DocumentExportView
+        return [
+            Scenario("landing listing, all facets", "/documents/", listing, {}, runs),
+            Scenario("seed-shaped person + place", f"/documents/?person={person}&place={place}", listing, {}, runs),
+            Scenario(f"rare keyword ({synthetic.RARE_WORD})", f"/documents/?q={synthetic.RARE_WORD}", listing, {}, runs),
+            Scenario(
+                f"common keyword ({synthetic.COMMON_WORD})", f"/documents/?q={synthetic.COMMON_WORD}", listing, {}, runs
+            ),
+            Scenario(f"page {deep_page:,} of the listing", f"/documents/?page={deep_page}", listing, {}, runs),
+            Scenario("most-documented person's page", f"/people/{top_person}/", views.PersonDetailView, {"slug": top_person}, runs),
+            Scenario(
+                "CSV export",
+                f"/documents/export.csv?date_from={export_from}&date_to={export_to}",
+                export,
+                {"format": "csv"},
+                max(3, runs // 5),
+            ),
+        ]
+
+    def export_years(self, target):
+        """A span of years holding about `target` published documents."""
+        years = list(YearTally.objects.exclude(year=0).order_by("year").values_list("year", "document_count"))
+        best = (years[0][0], years[0][0]) if years else (1950, 1950)
+        for index, (first, _) in enumerate(years):
+            total = 0
+            for last, count in years[index:]:
+                total += count
+                if total >= target:
+                    if best == (years[0][0], years[0][0]) or last - first < best[1] - best[0]:
+                        best = (first, last)
+                    break
+        return best
+
+    # Measuring ---------------------------------------------------------------------------
+
+    def call(self, scenario, naive):
+        path, _, query = scenario.path.partition("?")
+        request = self.factory.get(path + ("?" + query if query else ""))
+        request.user = _Anonymous()
+        view = scenario.view.as_view(naive=naive, **{k: v for k, v in scenario.kwargs.items() if k == "format"})
+        url_kwargs = {k: v for k, v in scenario.kwargs.items() if k != "format"}
+        try:
+            response = view(request, **url_kwargs)
+        except Http404:
+            return 404, 0
+        if hasattr(response, "render"):
+            response.render()
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        return response.status_code, len(body)
+
+    def measure(self, scenario, naive, warmup, raw=True):
+        for _ in range(warmup):
+            self.call(scenario, naive)
+        timings, peak = [], 0.0
+        is_export = "export" in scenario.path
+        for _ in range(scenario.runs):
+            reset_queries()
+            if is_export:
+                tracemalloc.start()
+            started = time.perf_counter()
+            status, _ = self.call(scenario, naive)
+            timings.append(time.perf_counter() - started)
+            if is_export:
+                peak = max(peak, tracemalloc.get_traced_memory()[1] / 1e6)
+                tracemalloc.stop()
+        result = Result(percentile(timings, 0.5), percentile(timings, 0.95), status=status, peak_mb=peak)
+        if raw:
+            with CaptureQueriesContext(connection) as captured:
+                self.call(scenario, naive)
+            # A server-side cursor is read here to the end in one go: the same query, the same rows.
+            statements = [DECLARE.sub("", q["sql"]) for q in captured.captured_queries]
+            result.queries = len(statements)
+            result.raw_p50 = self.time_raw(statements, scenario.runs)
+        return result
+
+    def time_raw(self, statements, runs):
+        """The same SQL, sent straight to the database and read to the end."""
+        timings = []
+        with connection.cursor() as cursor:
+            for _ in range(runs):
+                started = time.perf_counter()
+                for sql in statements:
+                    cursor.execute(sql)
+                    if cursor.description:
+                        cursor.fetchall()
+                timings.append(time.perf_counter() - started)
+        return percentile(timings, 0.5)
+
+    def worker_rss(self, paths):
+        """Resident memory of one gunicorn worker after it has served every page scenario five times."""
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        env = {**os.environ, "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or "benchmark-only"}
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "archive.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/robots.txt", timeout=2)
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            for _ in range(5):
+                for path in paths:
+                    try:
+                        urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=60).read()
+                    except OSError:
+                        pass
+            children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+            worker = int(children.read_text().split()[0]) if children.exists() else server.pid
+            for line in Path(f"/proc/{worker}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        except (OSError, ValueError, IndexError):
+            return None
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+        return None
+
+    # Reporting ---------------------------------------------------------------------------
+
+    def report(self, rows, rss, runs):
+        total = Document.objects.count()
+        machine = f"{os.cpu_count()} cores, {platform.machine()}, {connection.vendor} {connection.pg_version if connection.vendor == 'postgresql' else ''}".strip()
+        lines = [
+            f"Benchmark {date.today().isoformat()}: {total:,} documents; {machine}; {runs} runs after warm-up.",
+            "",
+            "| scenario | p50 ms | p95 ms | raw SQL p50 ms | ratio | queries | naive p50 ms | naive p95 ms | naive / ours |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for scenario, ours, naive in rows:
+            name = scenario.name
+            if ours.status != 200:
+                name += f" (HTTP {ours.status})"
+            if ours.peak_mb:
+                name += f"; peak {ours.peak_mb:.0f} MB" + (f" (naive {naive.peak_mb:.0f} MB)" if naive else "")
+            ratio = ours.p50 / ours.raw_p50 if ours.raw_p50 else 0
+            naive_cells = (
+                f"{naive.p50 * 1000:.0f} | {naive.p95 * 1000:.0f} | {naive.p50 / ours.p50:.1f}×" if naive else "– | – | –"
+            )
+            lines.append(
+                f"| {name} | {ours.p50 * 1000:.1f} | {ours.p95 * 1000:.1f} | {ours.raw_p50 * 1000:.1f} | "
+                f"{ratio:.2f} | {ours.queries} | {naive_cells} |"
+            )
+        if rss is not None:
+            lines += ["", f"gunicorn worker RSS after serving every page scenario 5 times: {rss:.0f} MB."]
+        self.stdout.write("\n".join(lines))
+
+
+class _Anonymous:
+    is_authenticated = False
+    is_staff = False
+
+    def has_perm(self, perm):
+        return False

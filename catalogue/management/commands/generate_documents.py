@@ -1,0 +1,161 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.db.models import Max
+from tqdm import tqdm
+
+from catalogue import search, synthetic, tallies
+from catalogue.models import Collection, Document, Event, Language, Person, Place, Repository
+
+BATCH = 10_000
+DOCUMENT_COLUMNS = (
+    "id", "title", "slug", "summary", "date", "date_start", "date_end", "source", "credit",
+    "language_id", "repository_id", "full_text", "status", "added", "modified",
+)  # fmt: skip
+LINKS = (
+    ("people", Person, "person_id"),
+    ("places", Place, "place_id"),
+    ("events", Event, "event_id"),
+    ("collections", Collection, "collection_id"),
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Add N synthetic documents (with people, places, events, collections, languages and archives drawn "
+        "with long-tailed frequencies) for measuring the catalogue at scale. Search index and counts are "
+        "left current. Synthetic documents have no change history."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("count", type=int, help="How many documents to add.")
+        parser.add_argument("--seed", type=int, default=1956, help="The same seed makes the same catalogue.")
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, count, seed=1956, no_progress=False, **options):
+        if count < 1:
+            raise CommandError("Give a positive number of documents.")
+        started = time.perf_counter()
+        import random
+
+        vocab = synthetic.vocabulary(count, random.Random(seed))
+        ids = self.create_entities(vocab)
+        first_id = (Document.objects.aggregate(top=Max("id"))["top"] or 0) + 1
+        maker = synthetic.Maker(vocab, seed, first_id, count)
+        postgres = connection.vendor == "postgresql"
+        bar = tqdm(total=count, unit=" docs", disable=no_progress, file=self.stderr._out)
+        rebuild_gin = postgres and count >= 50_000
+        with transaction.atomic():
+            if rebuild_gin:
+                # One index build at the end is far faster than updating it row by row.
+                with connection.cursor() as cursor:
+                    cursor.execute("DROP INDEX IF EXISTS document_search_vector")
+            for start in range(0, count, BATCH):
+                rows = [maker.row(index) for index in range(start, min(start + BATCH, count))]
+                if postgres:
+                    self.copy_batch(rows, vocab, ids)
+                else:
+                    self.insert_batch(rows, vocab, ids)
+                bar.update(len(rows))
+            bar.close()
+            inserted = time.perf_counter() - started
+            if postgres:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT setval(pg_get_serial_sequence('catalogue_document', 'id'), "
+                        "(SELECT max(id) FROM catalogue_document))"
+                    )
+                    if rebuild_gin:
+                        self.stderr.write("Building the search index…")
+                        for sql in search.POSTGRES_SETUP:
+                            cursor.execute(sql)
+            self.stderr.write("Recounting…")
+            tallies.rebuild()
+        if postgres:
+            self.stderr.write("Analysing…")
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE catalogue_document")
+                for name, *_ in LINKS:
+                    cursor.execute(f"VACUUM ANALYZE catalogue_document_{name}")
+        total = time.perf_counter() - started
+        self.stdout.write(
+            f"Added {count:,} documents in {total:.1f} s ({count / total:,.0f} documents/s overall; "
+            f"{count / inserted:,.0f}/s written and indexed before the final index build and recount)."
+        )
+
+    def create_entities(self, vocab):
+        """Create what the vocabulary names (reusing any that exist); {kind: [id by position]}."""
+        kinds = {
+            "people": (Person, vocab.people),
+            "places": (Place, vocab.places),
+            "events": (Event, vocab.events),
+            "collections": (Collection, vocab.collections),
+            "languages": (Language, vocab.languages),
+            "repositories": (Repository, vocab.repositories),
+        }
+        ids = {}
+        for kind, (model, entries) in kinds.items():
+            model.objects.bulk_create(
+                [model(slug=slug, name=name, **extra) for slug, name, extra in entries],
+                batch_size=2000,
+                ignore_conflicts=True,
+            )
+            by_slug = dict(model.objects.filter(slug__in=[e[0] for e in entries]).values_list("slug", "id"))
+            ids[kind] = [by_slug[slug] for slug, _, _ in entries]
+        return ids
+
+    def document_values(self, row, ids):
+        return (
+            row.id, row.title, row.slug, row.summary, row.date, row.date_start, row.date_end, "", "",
+            ids["languages"][row.language],
+            ids["repositories"][row.repository] if row.repository is not None else None,
+            row.full_text, row.status, row.added, row.added,
+        )  # fmt: skip
+
+    def link_rows(self, rows, ids):
+        for name, _, column in LINKS:
+            yield name, column, [(row.id, ids[name][i]) for row in rows for i in getattr(row, name)]
+
+    def names(self, row, vocab):
+        return " ".join(
+            [vocab.people[i][1] for i in row.people]
+            + [vocab.places[i][1] for i in row.places]
+            + [vocab.events[i][1] for i in row.events]
+        )
+
+    def copy_batch(self, rows, vocab, ids):
+        columns = ", ".join(DOCUMENT_COLUMNS)
+        with connection.cursor() as wrapper:
+            cursor = wrapper.cursor
+            cursor.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS synthetic_documents "
+                "(LIKE catalogue_document INCLUDING DEFAULTS, names text) ON COMMIT DROP"
+            )
+            cursor.execute("TRUNCATE synthetic_documents")
+            with cursor.copy(f"COPY synthetic_documents ({columns}, names) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row((*self.document_values(row, ids), self.names(row, vocab)))
+            vector = search.vector_sql("s.title", "s.names", "s.summary", "s.full_text")
+            cursor.execute(
+                f"INSERT INTO catalogue_document ({columns}, search_vector) "
+                f"SELECT {', '.join('s.' + c for c in DOCUMENT_COLUMNS)}, {vector} FROM synthetic_documents AS s"
+            )
+            for name, column, links in self.link_rows(rows, ids):
+                with cursor.copy(f"COPY catalogue_document_{name} (document_id, {column}) FROM STDIN") as copy:
+                    for link in links:
+                        copy.write_row(link)
+
+    def insert_batch(self, rows, vocab, ids):
+        columns = ", ".join(DOCUMENT_COLUMNS)
+        placeholders = ", ".join(["%s"] * len(DOCUMENT_COLUMNS))
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO catalogue_document ({columns}) VALUES ({placeholders})",
+                [self.document_values(row, ids) for row in rows],
+            )
+            for name, column, links in self.link_rows(rows, ids):
+                cursor.executemany(
+                    f"INSERT INTO catalogue_document_{name} (document_id, {column}) VALUES (%s, %s)", links
+                )
+        search.update_index([row.id for row in rows])
