@@ -74,10 +74,12 @@ class Command(BaseCommand):
             tallies.rebuild()
         if postgres:
             self.stderr.write("Analysing…")
+            # VACUUM sets the visibility map that index-only scans need; it cannot run in a transaction.
+            command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
             with connection.cursor() as cursor:
-                cursor.execute("VACUUM ANALYZE catalogue_document")
+                cursor.execute(f"{command} catalogue_document")
                 for name, *_ in LINKS:
-                    cursor.execute(f"VACUUM ANALYZE catalogue_document_{name}")
+                    cursor.execute(f"{command} catalogue_document_{name}")
         total = time.perf_counter() - started
         self.stdout.write(
             f"Added {count:,} documents in {total:.1f} s ({count / total:,.0f} documents/s overall; "

@@ -1,0 +1,90 @@
+"""The synthetic catalogue, and a query count that does not grow with it."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+
+from catalogue import search, synthetic, tallies
+from catalogue.models import Document, Person, Place, YearTally
+
+pytestmark = pytest.mark.django_db
+
+
+def generate(count, seed=7):
+    out = io.StringIO()
+    call_command("generate_documents", count, "--no-progress", "--seed", str(seed), stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def test_generated_catalogue_is_valid_searchable_and_counted(db):
+    report = generate(400)
+    assert "Added 400 documents" in report
+    documents = Document.objects.all()
+    assert documents.count() == 400
+    assert documents.values("slug").distinct().count() == 400
+    for document in documents.order_by("?")[:25]:
+        document.full_clean()  # every field passes the model's own validation
+        assert 1 <= document.people.count() <= 8
+        assert document.date_start <= document.date_end
+        assert document.partial_date.start == document.date_start
+    # Long-tailed: the most documented person appears far more often than the median one.
+    counts = sorted(Person.objects.values_list("document_count", flat=True), reverse=True)
+    assert counts[0] > 5 * max(1, counts[len(counts) // 2])
+    # The index is current: the common word and a tagged name are found.
+    common = search.matching(documents.published(), synthetic.COMMON_WORD).count()
+    assert 0.25 * 400 < common < 0.75 * 400  # a quarter or more: the benchmark's common keyword
+    top = Person.objects.popular().first()
+    assert search.matching(documents, f'"{top.name}"').count() >= top.document_count
+    # The counts are current: a recount changes nothing.
+    kept = dict(Person.objects.values_list("slug", "document_count")), list(YearTally.objects.values_list())
+    tallies.rebuild()
+    assert kept == (dict(Person.objects.values_list("slug", "document_count")), list(YearTally.objects.values_list()))
+    assert tallies.published_total() == documents.published().count()
+
+
+def test_generating_again_adds_to_the_catalogue(db):
+    generate(100)
+    generate(100, seed=8)
+    assert Document.objects.count() == 200
+    assert tallies.published_total() == Document.objects.published().count()
+
+
+def scenario_urls():
+    top = Person.objects.popular().first()
+    person = Person.objects.popular()[5]
+    place = Document.objects.published().filter(people=person).facet(Place, 1)[0]
+    return {
+        "landing": "/documents/",
+        "seed-shaped": f"/documents/?person={person.slug}&place={place.slug}",
+        "rare keyword": f"/documents/?q={synthetic.RARE_WORD}",
+        "common keyword": f"/documents/?q={synthetic.COMMON_WORD}",
+        "deep page": "/documents/?page=12",
+        "person page": f"/people/{top.slug}/",
+        "export": "/documents/export.csv?date_from=1950&date_to=1960",
+    }
+
+
+def queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+@override_settings(CATALOGUE_COUNT_CAP=50)
+def test_query_count_is_bounded_and_constant_at_every_scenario(client, db):
+    generate(300)
+    urls = scenario_urls()
+    small = {name: queries(client, url) for name, url in urls.items()}
+    generate(600, seed=9)
+    large = {name: queries(client, url) for name, url in urls.items()}
+    assert small == large
+    for name, count in large.items():
+        assert count <= 14, f"{name}: {count} queries"
+    assert large["export"] == 1
