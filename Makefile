@@ -11,7 +11,7 @@ FIND_PYTHON := for p in $(PYTHON_CANDIDATES); do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 		command -v $$p; exit 0; fi; done; exit 1
 
-.PHONY: help install run test lint format migrate sample bench clean
+.PHONY: help install run test lint format migrate sample bench clean serve backup restore load
 
 help:
 	@echo "make run    install, migrate, load the sample catalogue, serve on http://$(HOST):$(PORT)/"
@@ -62,3 +62,16 @@ bench: install
 		|| psql "$(BENCH_SERVER)/postgres" -c "CREATE DATABASE $(BENCH_DATABASE)"
 	DATABASE_URL=$(BENCH_SERVER)/$(BENCH_DATABASE) DJANGO_SECRET_KEY=benchmark-only $(PY) manage.py migrate --no-input -v 0
 	DATABASE_URL=$(BENCH_SERVER)/$(BENCH_DATABASE) DJANGO_SECRET_KEY=benchmark-only $(PY) manage.py bench --size $(SIZE) $(BENCH_ARGS)
+
+# Production: hashed, compressed static files, migrations, gunicorn (settings from the environment or .env).
+serve: install
+	DJANGO_COLLECTED_STATIC=true $(PY) manage.py collectstatic --no-input -v 0
+	DJANGO_COLLECTED_STATIC=true $(PY) manage.py migrate --no-input
+	DJANGO_COLLECTED_STATIC=true $(VENV)/bin/gunicorn archive.wsgi
+
+backup: install
+	$(PY) manage.py backup $(FILE)
+
+restore: install
+	@test -n "$(FILE)" || { echo "make restore FILE=backups/….json.gz"; exit 1; }
+	$(PY) manage.py restore $(FILE) --yes

@@ -72,7 +72,10 @@ def record(row, url_prefix):
         "credit": credit or None,
         "language": language,
         "archive": archive,
-        **{relation: sorted(value.split(SEPARATOR)) if value else [] for relation, value in zip(RELATIONS, names, strict=True)},
+        **{
+            relation: sorted(value.split(SEPARATOR)) if value else []
+            for relation, value in zip(RELATIONS, names, strict=True)
+        },
         "added": added,
     }
 

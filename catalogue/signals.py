@@ -1,7 +1,10 @@
 """Keep the search index and the counts current whenever a document or what it is tagged with changes."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 
+from django.conf import settings
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -9,9 +12,33 @@ from django.utils import timezone
 from . import search, tallies
 from .models import Collection, Document, Event, Person, Place, Status
 
+_bulk_loading = ContextVar("bulk_loading", default=False)
+
+
+@contextmanager
+def bulk_loading():
+    """Load data as it was saved: no new history, no new datestamps, no per-row index or count upkeep.
+
+    For restoring a backup; the caller rebuilds the search index and the counts afterwards.
+    """
+    token = _bulk_loading.set(True)
+    history_was = getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
+    settings.SIMPLE_HISTORY_ENABLED = False
+    try:
+        yield
+    finally:
+        settings.SIMPLE_HISTORY_ENABLED = history_was
+        _bulk_loading.reset(token)
+
+
+def loading():
+    return _bulk_loading.get()
+
 
 @receiver(pre_save, sender=Document)
 def remember_what_a_document_counted_towards(sender, instance, raw, **kwargs):
+    if loading():
+        return
     was_published = (
         instance.pk is not None and Document.objects.filter(pk=instance.pk, status=Status.PUBLISHED).exists()
     )
@@ -21,6 +48,8 @@ def remember_what_a_document_counted_towards(sender, instance, raw, **kwargs):
 
 @receiver(post_save, sender=Document)
 def recount_after_document_saved(sender, instance, **kwargs):
+    if loading():
+        return
     before = getattr(instance, "_tallies_before", None)
     if before is None and instance.status != Status.PUBLISHED:
         return
@@ -30,17 +59,23 @@ def recount_after_document_saved(sender, instance, **kwargs):
 
 @receiver(pre_delete, sender=Document)
 def remember_counts_of_deleted_document(sender, instance, **kwargs):
+    if loading():
+        return
     if instance.status == Status.PUBLISHED:
         instance._tallies_before = tallies.snapshot([instance.pk])
 
 
 @receiver(post_save, sender=Document)
 def index_saved_document(sender, instance, **kwargs):
+    if loading():
+        return
     search.update_index([instance.pk])
 
 
 @receiver(post_delete, sender=Document)
 def unindex_deleted_document(sender, instance, **kwargs):
+    if loading():
+        return
     search.remove_from_index([instance.pk])
     before = getattr(instance, "_tallies_before", None)
     if before:
@@ -62,6 +97,8 @@ def _changed(instance, action, reverse, pk_set, model):
 
 
 def _relation_changed(sender, instance, action, reverse, pk_set, entity_model, **kwargs):
+    if loading():
+        return
     model = entity_model
     changed = _changed(instance, action, reverse, pk_set, model)
     if not changed:
@@ -89,6 +126,8 @@ for _model, _name in RELATION_OF.items():
 @receiver(post_save, sender=Place)
 @receiver(post_save, sender=Event)
 def index_renamed_entity(sender, instance, raw, created, **kwargs):
+    if loading():
+        return
     # Names are indexed with every document tagged with them; a new entity has none yet.
     if not created:
         search.update_index(instance.documents.values_list("pk", flat=True))
@@ -98,6 +137,8 @@ def index_renamed_entity(sender, instance, raw, created, **kwargs):
 @receiver(pre_delete, sender=Place)
 @receiver(pre_delete, sender=Event)
 def remember_tagged_documents(sender, instance, **kwargs):
+    if loading():
+        return
     instance._documents_before_delete = list(instance.documents.values_list("pk", flat=True))
 
 
@@ -105,4 +146,6 @@ def remember_tagged_documents(sender, instance, **kwargs):
 @receiver(post_delete, sender=Place)
 @receiver(post_delete, sender=Event)
 def index_after_entity_deleted(sender, instance, **kwargs):
+    if loading():
+        return
     search.update_index(getattr(instance, "_documents_before_delete", []))

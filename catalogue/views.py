@@ -1,5 +1,7 @@
+import json
+
 from django.db.models import F
-from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView, View
@@ -237,6 +239,14 @@ class DocumentListView(FilterView):
         return context
 
 
+def json_error(data, status):
+    """A JSON error whose text, even if it quotes the request, can never be read as markup."""
+    text = json.dumps(data, ensure_ascii=False)
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escaped)
+    return HttpResponse(text, status=status, content_type="application/json; charset=utf-8")
+
+
 class DocumentExportView(View):
     """Every document the listing would show for the same parameters, as CSV or JSON."""
 
@@ -252,7 +262,7 @@ class DocumentExportView(View):
         if filterset.is_bound and not filterset.is_valid():
             # An export must not silently widen or drop a filter: refuse and say why.
             problems = {field: [str(e) for e in errors] for field, errors in filterset.errors.items()}
-            return JsonResponse({"error": "The filters could not be used.", "fields": problems}, status=400)
+            return json_error({"error": "The filters could not be used.", "fields": problems}, status=400)
         rows, content_type = self.formats[self.format]
         url_prefix = request.build_absolute_uri(reverse("catalogue:document-list"))
         documents = exports.documents_for_export(filterset.qs)

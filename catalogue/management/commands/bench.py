@@ -5,7 +5,6 @@ import platform
 import re
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -25,7 +24,6 @@ from django.test.utils import CaptureQueriesContext
 
 from catalogue import synthetic, tallies, views
 from catalogue.models import Document, Person, Place, YearTally
-
 
 DECLARE = re.compile(r'^DECLARE "[^"]+" NO SCROLL CURSOR WITH HOLD FOR ')
 
@@ -62,7 +60,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--size", type=int, default=1_000_000, help="Documents in the catalogue (default 1,000,000).")
+        parser.add_argument(
+            "--size", type=int, default=1_000_000, help="Documents in the catalogue (default 1,000,000)."
+        )
         parser.add_argument("--runs", type=int, default=20, help="Timed runs per scenario (default 20).")
         parser.add_argument("--warmup", type=int, default=3)
         parser.add_argument("--no-naive", action="store_true", help="Skip the naive build's timings.")
@@ -96,12 +96,7 @@ class Command(BaseCommand):
         # The seed's shape: a person of middling fame with the place most often named with them.
         people = list(Person.objects.popular().values_list("slug", flat=True)[:60])
         person = people[min(len(people) - 1, 50)]
-        place = (
-            Document.objects.published()
-            .filter(people__slug=person)
-            .facet(Place, 1)[0]
-            .slug
-        )
+        place = Document.objects.published().filter(people__slug=person).facet(Place, 1)[0].slug
         top_person = people[0]
         deep_page = max(1, min(5000, tallies.published_total() // 10))
         export_from, export_to = self.export_years(target=min(100_000, max(1000, Document.objects.count() // 10)))
@@ -110,12 +105,20 @@ class Command(BaseCommand):
         return [
             Scenario("landing listing, all facets", "/documents/", listing, {}, runs),
             Scenario("seed-shaped person + place", f"/documents/?person={person}&place={place}", listing, {}, runs),
-            Scenario(f"rare keyword ({synthetic.RARE_WORD})", f"/documents/?q={synthetic.RARE_WORD}", listing, {}, runs),
+            Scenario(
+                f"rare keyword ({synthetic.RARE_WORD})", f"/documents/?q={synthetic.RARE_WORD}", listing, {}, runs
+            ),
             Scenario(
                 f"common keyword ({synthetic.COMMON_WORD})", f"/documents/?q={synthetic.COMMON_WORD}", listing, {}, runs
             ),
             Scenario(f"page {deep_page:,} of the listing", f"/documents/?page={deep_page}", listing, {}, runs),
-            Scenario("most-documented person's page", f"/people/{top_person}/", views.PersonDetailView, {"slug": top_person}, runs),
+            Scenario(
+                "most-documented person's page",
+                f"/people/{top_person}/",
+                views.PersonDetailView,
+                {"slug": top_person},
+                runs,
+            ),
             Scenario(
                 "CSV export",
                 f"/documents/export.csv?date_from={export_from}&date_to={export_to}",
@@ -236,11 +239,15 @@ class Command(BaseCommand):
 
     def report(self, rows, rss, runs):
         total = Document.objects.count()
-        machine = f"{os.cpu_count()} cores, {platform.machine()}, {connection.vendor} {connection.pg_version if connection.vendor == 'postgresql' else ''}".strip()
+        database = connection.vendor
+        if database == "postgresql":
+            database += f" {connection.pg_version // 10000}.{connection.pg_version % 100}"
+        machine = f"{os.cpu_count()} cores, {platform.machine()}, {database}"
         lines = [
             f"Benchmark {date.today().isoformat()}: {total:,} documents; {machine}; {runs} runs after warm-up.",
             "",
-            "| scenario | p50 ms | p95 ms | raw SQL p50 ms | ratio | queries | naive p50 ms | naive p95 ms | naive / ours |",
+            "| scenario | p50 ms | p95 ms | raw SQL p50 ms | ratio | queries "
+            "| naive p50 ms | naive p95 ms | naive / ours |",
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for scenario, ours, naive in rows:
@@ -251,7 +258,9 @@ class Command(BaseCommand):
                 name += f"; peak {ours.peak_mb:.0f} MB" + (f" (naive {naive.peak_mb:.0f} MB)" if naive else "")
             ratio = ours.p50 / ours.raw_p50 if ours.raw_p50 else 0
             naive_cells = (
-                f"{naive.p50 * 1000:.0f} | {naive.p95 * 1000:.0f} | {naive.p50 / ours.p50:.1f}×" if naive else "– | – | –"
+                f"{naive.p50 * 1000:.0f} | {naive.p95 * 1000:.0f} | {naive.p50 / ours.p50:.1f}×"
+                if naive
+                else "– | – | –"
             )
             lines.append(
                 f"| {name} | {ours.p50 * 1000:.1f} | {ours.p95 * 1000:.1f} | {ours.raw_p50 * 1000:.1f} | "

@@ -1,0 +1,106 @@
+"""Hostile and random input on every public URL and parameter: never a 5xx, never echoed unescaped."""
+
+from urllib.parse import quote
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    "/",
+    "/documents/",
+    "/documents/export.csv",
+    "/documents/export.json",
+    "/documents/record-of-a-meeting-between-the-sino-soviet-delegation-and-the-korean-workers/",
+    "/documents/record-of-a-meeting-between-the-sino-soviet-delegation-and-the-korean-workers/cite.bib",
+    "/documents/record-of-a-meeting-between-the-sino-soviet-delegation-and-the-korean-workers/cite.ris",
+    "/people/",
+    "/people/wang-ming/",
+    "/events/",
+    "/events/ccp-8th-congress/",
+    "/places/",
+    "/places/china/",
+    "/collections/",
+    "/collections/sino-soviet-relations/",
+    "/oai/",
+    "/sitemap.xml",
+    "/sitemap-documents.xml",
+    "/robots.txt",
+]
+PARAMETERS = [
+    "q", "person", "place", "event", "collection", "language", "archive", "date_from", "date_to", "sort",
+    "page", "show", "verb", "metadataPrefix", "identifier", "from", "until", "set", "resumptionToken",
+]  # fmt: skip
+
+# Markup that must never come back as markup: every hostile value carries it.
+TAG = "<zq"
+HOSTILE = [
+    f"{TAG} onmouseover=alert(1)>",
+    f'"><{TAG[1:]} src=x onerror=alert(1)>',
+    f"</script><script>alert(1)</script>{TAG}>",
+    f"{TAG}>\x00NUL",
+    f"{TAG}>" + "x" * 10_000,
+    f"{TAG}>' OR 1=1; DROP TABLE catalogue_document; --",
+    f"{TAG}>a & b | !c <-> (d:* \\ \" ' -e or OR NOT NEAR(f g)",
+    f"{TAG}>\ud7ff\ue000\uffff\U0001f600",
+    f"{TAG}>%00%ff%fe",
+    f"{TAG}>9999999999999999999999",
+    f"{TAG}>-1",
+    f"{TAG}>1956-02-30",
+    f"{TAG}>oai:testserver:../../etc/passwd",
+]
+RAW_QUERIES = ["q=%ff%fe%fd", "page=%00", "person=%C0%AF", "q=" + "%e2%82" * 50, "verb=%ff", "date_from=%F0%9F"]
+
+
+def check(client, path, query):
+    response = client.get(f"{path}?{query}" if query else path)
+    assert response.status_code < 500, (path, query[:200])
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    text = body.decode("utf-8", errors="replace")
+    assert TAG not in text, (path, query[:200])
+    return response
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+@pytest.mark.parametrize("path", PAGES)
+def test_hostile_strings_in_every_parameter(client, sample, path, value):
+    query = "&".join(f"{name}={quote(value)}" for name in PARAMETERS)
+    check(client, path, query)
+
+
+@pytest.mark.parametrize("query", RAW_QUERIES)
+@pytest.mark.parametrize("path", PAGES)
+def test_invalid_utf8_escapes(client, sample, path, query):
+    check(client, path, query)
+
+
+@pytest.mark.parametrize("value", HOSTILE[:4], ids=range(4))
+def test_hostile_path_segments(client, sample, value):
+    for prefix in ("/documents/", "/people/", "/events/", "/places/", "/collections/"):
+        response = client.get(prefix + quote(value, safe="") + "/")
+        assert response.status_code == 404
+        assert TAG not in response.content.decode()
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    path=st.sampled_from(PAGES),
+    params=st.dictionaries(
+        st.sampled_from(PARAMETERS),
+        st.one_of(st.text(max_size=40).map(lambda s: TAG + ">" + s), st.sampled_from(HOSTILE)),
+        max_size=5,
+    ),
+    repeat=st.booleans(),
+)
+def test_random_parameters_never_break_a_page(client, sample, path, params, repeat):
+    pairs = [(name, value) for name, value in params.items()]
+    if repeat:
+        pairs += pairs  # repeated parameters are legal in a query string
+    check(client, path, "&".join(f"{quote(name)}={quote(value)}" for name, value in pairs))
