@@ -35,8 +35,9 @@ def test_a_fixture_that_fails_part_way_writes_nothing(tmp_path):
     call_command("loaddata", "sample", verbosity=0)
     before = catalogue_state()
     good = json.loads(open("fixtures/sample.json", encoding="utf-8").read())
+    new_person = {"name": "New Person", "sort_name": "Person, New", "slug": "new-person"}
     bad = [
-        {"model": "catalogue.person", "fields": {"name": "New Person", "sort_name": "Person, New", "slug": "new-person"}},
+        {"model": "catalogue.person", "fields": new_person},
         *good[-3:],
         {"model": "catalogue.document", "fields": {"title": "Broken", "slug": "broken", "status": "published",
                                                      "date": "1956-13", "people": [["no-such-person"]]}},
