@@ -26,12 +26,37 @@ class CataloguePage(Page):
         return self.start_index() + len(self.object_list) - 1 if self.object_list else 0
 
 
+class ResultWindow:
+    """The ids of the first results, up to the cap, read in one query and used for everything else.
+
+    The count (when it is not known already), the pages within the window, and the facets and
+    timeline all come from this list instead of each running the search again. For a relevance
+    order, the window is the most recently added matches, ranked among themselves: ranking every
+    match of a very common word would mean reading all of them. `ranked_sample` says when that
+    happened, so that the page can say so.
+    """
+
+    def __init__(self, queryset, relevance=False):
+        cap = count_cap()
+        if relevance:
+            ids = list(queryset.order_by("-added", "-id").values_list("pk", flat=True)[: cap + 1])
+            self.capped = len(ids) > cap
+            ids = set(ids[:cap])
+            self.ids = list(queryset.filter(pk__in=ids).values_list("pk", flat=True)) if ids else []
+        else:
+            ids = list(queryset.values_list("pk", flat=True)[: cap + 1])
+            self.capped = len(ids) > cap
+            self.ids = ids[:cap]
+        self.ranked_sample = relevance and self.capped
+
+
 class CataloguePaginator(Paginator):
-    def __init__(self, object_list, per_page, known_count=None, naive=False):
+    def __init__(self, object_list, per_page, known_count=None, naive=False, window=None):
         super().__init__(object_list, per_page)
         self.known_count = known_count
         # The naive way, kept for the benchmark: count everything, fetch with OFFSET.
         self.naive = naive
+        self.window = window
 
     @cached_property
     def count(self):
@@ -39,6 +64,8 @@ class CataloguePaginator(Paginator):
             return self.known_count
         if self.naive:
             return self.object_list.count()
+        if self.window is not None:
+            return len(self.window.ids) + (1 if self.window.capped else 0)
         return self.object_list[: count_cap() + 1].count()
 
     @property
@@ -63,14 +90,17 @@ class CataloguePaginator(Paginator):
         top = min(bottom + self.per_page, self.browsable_count)
         if self.naive:
             return CataloguePage(list(self.object_list[bottom:top]), number, self)
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        if self.window is not None and top <= len(self.window.ids):
+            ids = self.window.ids[bottom:top]
+        else:
+            ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
         rows = {row.pk: row for row in self.object_list.filter(pk__in=ids).order_by()} if ids else {}
         return CataloguePage([rows[pk] for pk in ids if pk in rows], number, self)
 
 
-def paginate(request, queryset, per_page, known_count=None, naive=False):
+def paginate(request, queryset, per_page, known_count=None, naive=False, window=None):
     """(paginator, page) for `?page=`; a page that is not a number or not there is a clear 404."""
-    paginator = CataloguePaginator(queryset, per_page, known_count=known_count, naive=naive)
+    paginator = CataloguePaginator(queryset, per_page, known_count=known_count, naive=naive, window=window)
     requested = request.GET.get("page") or "1"
     if requested == "last":
         requested = str(paginator.num_pages)

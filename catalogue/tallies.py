@@ -157,3 +157,29 @@ def published_total():
 def year_counts():
     """{year: count} of published dated documents."""
     return dict(YearTally.objects.exclude(year=0).values_list("year", "document_count"))
+
+
+def count_among(model, document_ids, limit):
+    """The entities of `model` on these documents with how many each, most frequent first, in one query.
+
+    Counting from the table of links (or the document's own column) by document id reads only the
+    index, where grouping joined rows would read the whole table of links.
+    """
+    if not document_ids:
+        return []
+    placeholders = ", ".join(["%s"] * len(document_ids))
+    if model in RELATIONS:
+        links, column = _link(model)
+        counts = f"SELECT {column} AS entity_id, count(*) AS n FROM {links} WHERE document_id IN ({placeholders})"
+    else:
+        column = FOREIGN_KEYS[model]
+        counts = (
+            f"SELECT {column} AS entity_id, count(*) AS n FROM catalogue_document"
+            f" WHERE id IN ({placeholders}) AND {column} IS NOT NULL"
+        )
+    sql = (
+        f"SELECT entity.*, top.n AS result_count FROM {model._meta.db_table} AS entity"
+        f" JOIN ({counts} GROUP BY {column} ORDER BY n DESC, entity_id LIMIT %s) AS top ON top.entity_id = entity.id"
+        " ORDER BY top.n DESC, entity.id"
+    )
+    return list(model.objects.raw(sql, [*document_ids, limit]))

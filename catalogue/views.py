@@ -10,7 +10,7 @@ from django_filters.views import FilterView
 from . import citations, exports, search, tallies, timeline
 from .filters import ENTITY_FILTERS, SORT_CHOICES, DocumentFilter
 from .models import Collection, Document, Event, Person, Place
-from .paging import count_cap, paginate
+from .paging import ResultWindow, count_cap, paginate
 
 
 def url_with(params, add=None, remove=None, **replace):
@@ -135,17 +135,34 @@ class DocumentListView(FilterView):
         return chosen[0][1].document_count if only_one_entity else None
 
     def paginate_queryset(self, queryset, page_size):
-        paginator, page = paginate(self.request, queryset, page_size, self.known_count(), naive=self.naive)
+        self.window = None
+        if not (self.naive or self.unfiltered or self.filterset.has_strict_errors):
+            self.window = ResultWindow(queryset, relevance=self.filterset.sort_order == "relevance")
+        paginator, page = paginate(
+            self.request, queryset, page_size, self.known_count(), naive=self.naive, window=self.window
+        )
         self.paginator = paginator
         return paginator, page, page.object_list, page.has_other_pages()
 
     @property
     def sample(self):
         """How many results facets and timeline are counted over, or None for all of them."""
-        paginator = self.paginator
-        if self.naive or self.unfiltered or paginator.count <= count_cap():
+        if self.window is None or self.paginator.count <= count_cap():
             return None
         return count_cap()
+
+    @cached_property
+    def counted_ids(self):
+        """The ids facets and the timeline count (the window of the first results), or None for all.
+
+        Sorted by date, the first results all come from the earliest years; the most recently
+        added stand for the whole better there.
+        """
+        if self.window is None:
+            return None
+        if self.sample and self.filterset.sort_order in {"date", "-date"}:
+            return list(self.object_list.order_by("-added", "-id").values_list("pk", flat=True)[: self.sample])
+        return self.window.ids
 
     def facets(self):
         if self.filterset.has_strict_errors:
@@ -159,8 +176,10 @@ class DocumentListView(FilterView):
             limit = self.facet_limit_expanded if expanded == name else self.facet_limit
             if use_tallies:
                 entities = list(model.objects.popular()[: limit + 1])
+            elif self.counted_ids is not None:
+                entities = tallies.count_among(model, self.counted_ids, limit + 1)
             else:
-                entities = self.object_list.facet(model, limit + 1, sample=self.sample)
+                entities = self.object_list.facet(model, limit + 1)
             values = [
                 {
                     "entity": entity,
@@ -211,8 +230,10 @@ class DocumentListView(FilterView):
         params = self.request.GET
         if self.unfiltered and not self.naive:
             counts = tallies.year_counts()
+        elif self.counted_ids is not None:
+            counts = Document.objects.filter(pk__in=self.counted_ids).year_counts()
         else:
-            counts = self.object_list.year_counts(sample=self.sample)
+            counts = self.object_list.year_counts()
         return timeline.build(counts, lambda first, last: url_with(params, date_from=str(first), date_to=str(last)))
 
     def get_context_data(self, **kwargs):
@@ -227,6 +248,7 @@ class DocumentListView(FilterView):
             description=describe(self.filterset),
             facets=self.facets(),
             sample=self.sample,
+            ranked_sample=self.window is not None and self.window.ranked_sample,
             chips=self.chips(),
             timeline=self.timeline(),
             sort=self.filterset.sort_order,

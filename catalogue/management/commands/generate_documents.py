@@ -30,10 +30,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("count", type=int, help="How many documents to add.")
+        parser.add_argument(
+            "--total", action="store_true", help="Add only as many as the catalogue needs to hold COUNT documents."
+        )
         parser.add_argument("--seed", type=int, default=1956, help="The same seed makes the same catalogue.")
         parser.add_argument("--no-progress", action="store_true")
 
-    def handle(self, count, seed=1956, no_progress=False, **options):
+    def handle(self, count, seed=1956, no_progress=False, total=False, **options):
+        if total:
+            existing = Document.objects.count()
+            if existing >= count:
+                self.stdout.write(f"The catalogue already holds {existing:,} documents.")
+                return
+            count -= existing
         if count < 1:
             raise CommandError("Give a positive number of documents.")
         started = time.perf_counter()
