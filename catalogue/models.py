@@ -255,28 +255,23 @@ class DocumentQuerySet(models.QuerySet):
             moved += 1
         return moved
 
-    def facet(self, model, limit, sample=None):
+    def facet(self, model, limit):
         """The entities of `model` tagged on these documents with how many each, most frequent first.
 
-        One query: the counts are grouped in the database over this queryset as a subquery, or
-        over its first `sample` documents when counting all of them would be too slow.
+        One query: the counts are grouped in the database over this queryset as a subquery.
         """
         documents = self.order_by().values("pk")
-        if sample:
-            documents = documents[:sample]
         return list(
             model.objects.filter(documents__in=documents)
             .annotate(result_count=models.Count("documents"))
             .order_by("-result_count", *model._meta.ordering)[:limit]
         )
 
-    def year_counts(self, sample=None):
-        """{year: number of documents} for the dated documents of this queryset (or its first `sample`)."""
-        documents = self.order_by()
-        if sample:
-            documents = Document.objects.filter(pk__in=documents.values("pk")[:sample])
+    def year_counts(self):
+        """{year: number of documents} for the dated documents of this queryset."""
         rows = (
-            documents.filter(date_start__isnull=False)
+            self.order_by()
+            .filter(date_start__isnull=False)
             .annotate(year=ExtractYear("date_start"))
             .values("year")
             .annotate(count=models.Count("pk"))

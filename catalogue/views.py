@@ -395,7 +395,14 @@ class EntityDetailView(DetailView):
         paginator, page = paginate(self.request, in_date_order(documents), self.paginate_by, known, naive=self.naive)
         listing = reverse("catalogue:document-list")
         sample = count_cap() if entity.document_count > count_cap() and not self.naive else None
-        people = documents.facet(Person, self.related_people + 1, sample=sample)
+        if sample:
+            # The most recently added stand for the whole; counted from the indexes of links.
+            ids = list(documents.order_by("-added", "-id").values_list("pk", flat=True)[:sample])
+            people = tallies.count_among(Person, ids, self.related_people + 1)
+            years = Document.objects.filter(pk__in=ids).year_counts()
+        else:
+            people = documents.facet(Person, self.related_people + 1)
+            years = documents.year_counts()
         people = [p for p in people if p != entity][: self.related_people]
         return super().get_context_data(
             sample=sample,
@@ -406,7 +413,7 @@ class EntityDetailView(DetailView):
             people=people,
             listing_url=entity.get_listing_url(),
             timeline=timeline.build(
-                documents.year_counts(sample=sample),
+                years,
                 lambda first, last: (
                     f"{listing}?{entity.filter_parameter}={entity.slug}&date_from={first}&date_to={last}"
                 ),
