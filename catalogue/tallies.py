@@ -28,28 +28,10 @@ def _link(model):
     return field.remote_field.through._meta.db_table, field.m2m_reverse_name()
 
 
-def _count_sql(model):
-    table = model._meta.db_table
-    if model in RELATIONS:
-        links, column = _link(model)
-        return (
-            f"(SELECT count(*) FROM {links} AS l JOIN catalogue_document AS d ON d.id = l.document_id"
-            f" WHERE l.{column} = {table}.id AND d.status = %s)"
-        )
-    column = FOREIGN_KEYS[model]
-    return f"(SELECT count(*) FROM catalogue_document AS d WHERE d.{column} = {table}.id AND d.status = %s)"
-
-
 def refresh_entities(model, ids):
     ids = sorted({int(pk) for pk in ids if pk is not None})
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        for chunk in batched(ids, 500):
-            placeholders = ", ".join(["%s"] * len(chunk))
-            cursor.execute(
-                f"UPDATE {table} SET document_count = {_count_sql(model)} WHERE id IN ({placeholders})",
-                [Status.PUBLISHED, *chunk],
-            )
+    for chunk in batched(ids, 500):
+        _recount(model, list(chunk))
 
 
 def refresh_years(years):
@@ -113,32 +95,39 @@ def refresh_after(before, document_ids):
     refresh({model: entities[model] | now_entities[model] for model in COUNTED}, years | now_years)
 
 
-def _grouped_counts_sql(model):
-    """(entity id, count of its published documents) for every entity with any, in one grouped query."""
+def _grouped_counts_sql(model, only=0):
+    """(entity id, count of its published documents) for every entity with any, in one grouped query.
+
+    With `only`, for that many entities named by the parameters that follow the status.
+    """
     if model in RELATIONS:
         links, column = _link(model)
-        return (
-            f"SELECT l.{column} AS entity_id, count(*) AS n FROM {links} AS l"
-            f" JOIN catalogue_document AS d ON d.id = l.document_id WHERE d.status = %s GROUP BY l.{column}"
+        source = f"{links} AS l JOIN catalogue_document AS d ON d.id = l.document_id"
+        column = f"l.{column}"
+    else:
+        source = "catalogue_document AS d"
+        column = f"d.{FOREIGN_KEYS[model]}"
+    among = f" AND {column} IN ({', '.join(['%s'] * only)})" if only else f" AND {column} IS NOT NULL"
+    return f"SELECT {column} AS entity_id, count(*) AS n FROM {source} WHERE d.status = %s{among} GROUP BY {column}"
+
+
+def _recount(model, ids=None):
+    """Recount the given entities of `model`, or all of them."""
+    table, ids = model._meta.db_table, ids or []
+    among = f"id IN ({', '.join(['%s'] * len(ids))}) AND " if ids else ""
+    counts = _grouped_counts_sql(model, len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET document_count = 0 WHERE {among}document_count <> 0", ids)
+        cursor.execute(
+            f"UPDATE {table} SET document_count = counts.n FROM ({counts}) AS counts WHERE {table}.id = counts.entity_id",
+            [Status.PUBLISHED, *ids],
         )
-    column = FOREIGN_KEYS[model]
-    return (
-        f"SELECT d.{column} AS entity_id, count(*) AS n FROM catalogue_document AS d"
-        f" WHERE d.status = %s AND d.{column} IS NOT NULL GROUP BY d.{column}"
-    )
 
 
 def rebuild():
     """Recount everything from the documents, one grouped query per kind of entity."""
     for model in COUNTED:
-        table = model._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {table} SET document_count = 0 WHERE document_count <> 0")
-            cursor.execute(
-                f"UPDATE {table} SET document_count = counts.n FROM ({_grouped_counts_sql(model)}) AS counts"
-                f" WHERE {table}.id = counts.entity_id",
-                [Status.PUBLISHED],
-            )
+        _recount(model)
     YearTally.objects.all().delete()
     rows = (
         Document.objects.published()
