@@ -119,7 +119,8 @@ def _recount(model, ids=None):
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {table} SET document_count = 0 WHERE {among}document_count <> 0", ids)
         cursor.execute(
-            f"UPDATE {table} SET document_count = counts.n FROM ({counts}) AS counts WHERE {table}.id = counts.entity_id",
+            f"UPDATE {table} SET document_count = counts.n FROM ({counts}) AS counts"
+            f" WHERE {table}.id = counts.entity_id",
             [Status.PUBLISHED, *ids],
         )
 
