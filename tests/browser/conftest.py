@@ -44,6 +44,16 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
+    # axe-core is injected as an inline script, which the site's own policy rightly forbids.
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def strict_page(browser, live_server):
+    """A page that obeys the site's Content Security Policy."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     yield page

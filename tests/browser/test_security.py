@@ -3,7 +3,8 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-def test_no_content_security_policy_violation_on_any_page(page, live_sample):
+def test_no_content_security_policy_violation_on_any_page(strict_page, live_sample):
+    page = strict_page
     violations = []
     page.on(
         "console",
