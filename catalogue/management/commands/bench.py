@@ -159,8 +159,10 @@ class Command(BaseCommand):
             return 404, 0
         if hasattr(response, "render"):
             response.render()
-        body = b"".join(response.streaming_content) if response.streaming else response.content
-        return response.status_code, len(body)
+        if response.streaming:
+            # Read as a client would, a piece at a time, holding none of it.
+            return response.status_code, sum(len(piece) for piece in response.streaming_content)
+        return response.status_code, len(response.content)
 
     def measure(self, scenario, naive, warmup, raw=True):
         for _ in range(warmup):
