@@ -15,6 +15,7 @@ from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear
 
 from .models import Collection, Document, Event, Language, Person, Place, Repository, Status, YearTally
+from .paging import id_condition
 
 # What each counted model is to a document: a many-to-many relation or a foreign key.
 RELATIONS = {Person: "people", Place: "places", Event: "events", Collection: "collections"}
@@ -157,19 +158,20 @@ def count_among(model, document_ids, limit):
     """
     if not document_ids:
         return []
-    placeholders = ", ".join(["%s"] * len(document_ids))
     if model in RELATIONS:
         links, column = _link(model)
-        counts = f"SELECT {column} AS entity_id, count(*) AS n FROM {links} WHERE document_id IN ({placeholders})"
+        condition, params = id_condition("document_id", document_ids)
+        counts = f"SELECT {column} AS entity_id, count(*) AS n FROM {links} WHERE {condition}"
     else:
         column = FOREIGN_KEYS[model]
+        condition, params = id_condition("id", document_ids)
         counts = (
             f"SELECT {column} AS entity_id, count(*) AS n FROM catalogue_document"
-            f" WHERE id IN ({placeholders}) AND {column} IS NOT NULL"
+            f" WHERE {condition} AND {column} IS NOT NULL"
         )
     sql = (
         f"SELECT entity.*, top.n AS result_count FROM {model._meta.db_table} AS entity"
         f" JOIN ({counts} GROUP BY {column} ORDER BY n DESC, entity_id LIMIT %s) AS top ON top.entity_id = entity.id"
         " ORDER BY top.n DESC, entity.id"
     )
-    return list(model.objects.raw(sql, [*document_ids, limit]))
+    return list(model.objects.raw(sql, [*params, limit]))

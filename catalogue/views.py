@@ -10,7 +10,7 @@ from django_filters.views import FilterView
 from . import citations, exports, search, tallies, timeline
 from .filters import ENTITY_FILTERS, SORT_CHOICES, DocumentFilter
 from .models import Collection, Document, Event, Person, Place
-from .paging import ResultWindow, count_cap, paginate
+from .paging import ResultWindow, among, count_cap, paginate
 
 
 def url_with(params, add=None, remove=None, **replace):
@@ -231,7 +231,7 @@ class DocumentListView(FilterView):
         if self.unfiltered and not self.naive:
             counts = tallies.year_counts()
         elif self.counted_ids is not None:
-            counts = Document.objects.filter(pk__in=self.counted_ids).year_counts()
+            counts = Document.objects.filter(pk__in=among(self.counted_ids)).year_counts()
         else:
             counts = self.object_list.year_counts()
         return timeline.build(counts, lambda first, last: url_with(params, date_from=str(first), date_to=str(last)))
@@ -399,7 +399,7 @@ class EntityDetailView(DetailView):
             # The most recently added stand for the whole; counted from the indexes of links.
             ids = list(documents.order_by("-added", "-id").values_list("pk", flat=True)[:sample])
             people = tallies.count_among(Person, ids, self.related_people + 1)
-            years = Document.objects.filter(pk__in=ids).year_counts()
+            years = Document.objects.filter(pk__in=among(ids)).year_counts()
         else:
             people = documents.facet(Person, self.related_people + 1)
             years = documents.year_counts()
