@@ -1,8 +1,10 @@
+from datetime import date
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db import connection, models
+from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -384,23 +386,31 @@ class Document(models.Model):
     def is_public(self):
         return self.status == Status.PUBLISHED
 
-    def related(self, limit):
-        """Published documents sharing the most people and events with this one."""
-        people = Document.people.through.objects.filter(person__in=self.people.all())
-        events = Document.events.through.objects.filter(event__in=self.events.all())
+    def related(self, limit, common=10_000):
+        """Published documents sharing the most people and events with this one.
 
-        def counted(links):
-            links = links.filter(document=models.OuterRef("pk")).values("document")
-            return models.Subquery(links.annotate(n=models.Count("pk")).values("n"), output_field=models.IntegerField())
-
-        return list(
-            Document.objects.published()
-            .exclude(pk=self.pk)
-            .filter(models.Q(pk__in=people.values("document")) | models.Q(pk__in=events.values("document")))
-            .annotate(shared=Coalesce(counted(people), 0) + Coalesce(counted(events), 0))
-            .order_by("-shared", models.F("date_start").asc(nulls_last=True), "id")
-            .defer("full_text", "search_vector")[:limit]
+        People and events on more than `common` documents are left out: sharing someone who is
+        in a third of the catalogue says little, and counting their documents would read them all.
+        """
+        people = [p.pk for p in self.people.all() if p.document_count <= common] or [0]
+        events = [e.pk for e in self.events.all() if e.document_count <= common] or [0]
+        people_links = Document.people.through._meta.db_table
+        event_links = Document.events.through._meta.db_table
+        sql = (
+            f"SELECT document_id, count(*) FROM (SELECT document_id FROM {people_links}"
+            f" WHERE person_id IN ({', '.join(['%s'] * len(people))})"
+            f" UNION ALL SELECT document_id FROM {event_links} WHERE event_id IN ({', '.join(['%s'] * len(events))}))"
+            " AS links WHERE document_id <> %s GROUP BY document_id ORDER BY count(*) DESC, document_id LIMIT %s"
         )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*people, *events, self.pk or 0, limit * 10])
+            shared = dict(cursor.fetchall())
+        candidates = list(shared)
+        documents = Document.objects.published().filter(pk__in=candidates).defer("full_text", "search_vector")
+        ranked = sorted(documents, key=lambda d: (-shared[d.pk], d.date_start or date.max, d.pk))[:limit]
+        for document in ranked:
+            document.shared = shared[document.pk]
+        return ranked
 
     def set_date_span(self):
         if self.date:

@@ -10,12 +10,16 @@ KEYWORDS = ["delegation", "treaty", "harbour", "zeppelin", "grain steel", '"cent
 
 class Researcher(HttpUser):
     wait_time = between(0.5, 2)
+    # Addresses to visit, read once from the sitemaps and shared by every simulated researcher.
+    documents = people = None
 
     def on_start(self):
-        documents = self.client.get("/sitemap-documents.xml", name="/sitemap (setup)").text
-        self.documents = re.findall(r"<loc>https?://[^/]+(/documents/[^<]+)</loc>", documents)[:2000] or ["/"]
-        people = self.client.get("/sitemap-people.xml", name="/sitemap (setup)").text
-        self.people = re.findall(r"<loc>https?://[^/]+(/people/[^<]+)</loc>", people)[:500] or ["/people/"]
+        cls = type(self)
+        if cls.documents is None:
+            documents = self.client.get("/sitemap-documents.xml", name="/sitemap (setup, once)").text
+            cls.documents = re.findall(r"<loc>https?://[^/]+(/documents/[^<]+)</loc>", documents)[:2000] or ["/"]
+            people = self.client.get("/sitemap-people.xml", name="/sitemap (setup, once)").text
+            cls.people = re.findall(r"<loc>https?://[^/]+(/people/[^<]+)</loc>", people)[:500] or ["/people/"]
 
     @task(3)
     def landing(self):
