@@ -16,10 +16,13 @@ class Researcher(HttpUser):
     def on_start(self):
         cls = type(self)
         if cls.documents is None:
-            documents = self.client.get("/sitemap-documents.xml", name="/sitemap (setup, once)").text
-            cls.documents = re.findall(r"<loc>https?://[^/]+(/documents/[^<]+)</loc>", documents)[:2000] or ["/"]
-            people = self.client.get("/sitemap-people.xml", name="/sitemap (setup, once)").text
-            cls.people = re.findall(r"<loc>https?://[^/]+(/people/[^<]+)</loc>", people)[:500] or ["/people/"]
+            documents = self.client.get("/sitemap-documents.xml", name="/sitemap (setup)").text
+            people = self.client.get("/sitemap-people.xml", name="/sitemap (setup)").text
+            # Both at once: another researcher may start while these are being read.
+            cls.documents, cls.people = (
+                re.findall(r"<loc>https?://[^/]+(/documents/[^<]+)</loc>", documents)[:2000] or ["/"],
+                re.findall(r"<loc>https?://[^/]+(/people/[^<]+)</loc>", people)[:500] or ["/people/"],
+            )
 
     @task(3)
     def landing(self):
