@@ -3,26 +3,24 @@
 import random
 import re
 
-from locust import HttpUser, between, task
+import requests
+from locust import HttpUser, between, events, task
 
 KEYWORDS = ["delegation", "treaty", "harbour", "zeppelin", "grain steel", '"central committee"', "missiles -navy"]
+# Addresses to visit, read once from the sitemaps before the researchers arrive.
+ADDRESSES = {"documents": ["/"], "people": ["/people/"]}
+
+
+@events.test_start.add_listener
+def read_sitemaps(environment, **kwargs):
+    for kind in ADDRESSES:
+        sitemap = requests.get(f"{environment.host}/sitemap-{kind}.xml", timeout=120).text
+        found = re.findall(rf"<loc>https?://[^/]+(/{kind}/[^<]+)</loc>", sitemap)
+        ADDRESSES[kind] = found[:2000] or ADDRESSES[kind]
 
 
 class Researcher(HttpUser):
     wait_time = between(0.5, 2)
-    # Addresses to visit, read once from the sitemaps and shared by every simulated researcher.
-    documents = people = None
-
-    def on_start(self):
-        cls = type(self)
-        if cls.documents is None:
-            documents = self.client.get("/sitemap-documents.xml", name="/sitemap (setup)").text
-            people = self.client.get("/sitemap-people.xml", name="/sitemap (setup)").text
-            # Both at once: another researcher may start while these are being read.
-            cls.documents, cls.people = (
-                re.findall(r"<loc>https?://[^/]+(/documents/[^<]+)</loc>", documents)[:2000] or ["/"],
-                re.findall(r"<loc>https?://[^/]+(/people/[^<]+)</loc>", people)[:500] or ["/people/"],
-            )
 
     @task(3)
     def landing(self):
@@ -34,13 +32,13 @@ class Researcher(HttpUser):
 
     @task(3)
     def facet(self):
-        slug = random.choice(self.people).rstrip("/").rsplit("/", 1)[-1]
+        slug = random.choice(ADDRESSES["people"]).rstrip("/").rsplit("/", 1)[-1]
         self.client.get("/documents/", params={"person": slug, "sort": "date"}, name="/documents/?person=")
 
     @task(4)
     def document(self):
-        self.client.get(random.choice(self.documents), name="/documents/<slug>/")
+        self.client.get(random.choice(ADDRESSES["documents"]), name="/documents/<slug>/")
 
     @task(2)
     def person(self):
-        self.client.get(random.choice(self.people), name="/people/<slug>/")
+        self.client.get(random.choice(ADDRESSES["people"]), name="/people/<slug>/")
