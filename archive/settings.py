@@ -103,6 +103,9 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# Fixtures and backups keep timestamps to the microsecond (Django's JSON stops at the millisecond).
+SERIALIZATION_MODULES = {"json": "catalogue.serializers.exact_json"}
+
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"

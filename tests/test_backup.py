@@ -2,6 +2,7 @@
 
 import io
 import json
+from datetime import UTC, datetime
 
 import pytest
 from django.core import serializers
@@ -11,6 +12,7 @@ from catalogue.models import Collection, Document, Event, Person, PersonMerge, P
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+SLUG = "discussion-between-ns-khrushchev-and-mao-zedong"
 MODELS = (Document, Person, Event, Place, Collection, PersonMerge, YearTally)
 
 
@@ -67,6 +69,18 @@ def test_backup_and_restore_round_trip_to_identical_data(tmp_path, admin_user):
     from catalogue import search
 
     assert search.matching(Document.objects.published(), "Khrushchev").count() == 4
+
+
+def test_timestamps_survive_a_backup_to_the_microsecond(tmp_path):
+    call_command("loaddata", "sample", verbosity=0)
+    # Django's own JSON stops at the millisecond: this stamp would come back as 12:00:00.000000.
+    stamp = datetime(2025, 3, 4, 12, 0, 0, 500, tzinfo=UTC)
+    Document.objects.filter(slug=SLUG).update(added=stamp, modified=stamp.replace(microsecond=123456))
+    target = tmp_path / "backup.json"
+    call_command("backup", str(target), stdout=io.StringIO())
+    call_command("restore", str(target), "--yes", stdout=io.StringIO())
+    restored = Document.objects.get(slug=SLUG)
+    assert (restored.added, restored.modified) == (stamp, stamp.replace(microsecond=123456))
 
 
 def test_a_broken_backup_restores_nothing(tmp_path):
