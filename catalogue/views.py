@@ -1,4 +1,5 @@
 import json
+from urllib.parse import urlencode
 
 from django.db.models import F
 from django.http import HttpResponse, StreamingHttpResponse
@@ -13,26 +14,38 @@ from .models import Collection, Document, Event, Person, Place
 from .paging import ResultWindow, among, count_cap, paginate
 
 
-def url_with(params, add=None, remove=None, **replace):
-    """`?query` from a QueryDict: add or remove one (name, value) pair, replace whole names.
+class QueryLinks:
+    """`?query` links that each change one thing in the current query.
 
-    Changing what is shown always returns to the first page.
+    A listing draws dozens of them (every facet value, chip and timeline bar), so the current query is
+    encoded once and each link only joins the pieces. Changing what is shown returns to the first page.
     """
-    params = params.copy()
-    params.pop("page", None)
-    if add:
-        name, value = add
-        if value not in params.getlist(name):
-            params.appendlist(name, value)
-    if remove:
-        name, value = remove
-        params.setlist(name, [v for v in params.getlist(name) if v != value])
-    for name, value in replace.items():
-        if value is None:
-            params.pop(name, None)
-        else:
-            params[name] = value
-    return "?" + params.urlencode() if params else "?"
+
+    def __init__(self, params):
+        self.pairs = [(name, value) for name, values in params.lists() if name != "page" for value in values]
+        self.encoded = [urlencode({name: value}) for name, value in self.pairs]
+
+    def url(self, add=None, remove=None, **replace):
+        pieces = self.encoded
+        if remove or replace:
+            pieces = []
+            replaced = set()
+            for pair, piece in zip(self.pairs, self.encoded, strict=True):
+                name = pair[0]
+                if pair == remove:
+                    continue
+                if name in replace:
+                    # A replaced name keeps its place in the query, as QueryDict would.
+                    if name not in replaced and replace[name] is not None:
+                        pieces.append(urlencode({name: replace[name]}))
+                    replaced.add(name)
+                    continue
+                pieces.append(piece)
+            pieces += [urlencode({name: value}) for name, value in replace.items()
+                       if value is not None and name not in replaced]  # fmt: skip
+        if add and add not in self.pairs:
+            pieces = [*pieces, urlencode({add[0]: add[1]})]
+        return "?" + "&".join(pieces)
 
 
 FACET_LABELS = {
@@ -164,11 +177,15 @@ class DocumentListView(FilterView):
             return list(self.object_list.order_by("-added", "-id").values_list("pk", flat=True)[: self.sample])
         return self.window.ids
 
+    @cached_property
+    def links(self):
+        return QueryLinks(self.request.GET)
+
     def facets(self):
         if self.filterset.has_strict_errors:
             return []
-        params = self.request.GET
-        expanded = params.get("show")
+        url = self.links.url
+        expanded = self.request.GET.get("show")
         chosen = set(self.filterset.chosen())
         use_tallies = self.unfiltered and not self.naive
         facets = []
@@ -185,9 +202,7 @@ class DocumentListView(FilterView):
                     "entity": entity,
                     "count": entity.result_count if hasattr(entity, "result_count") else entity.document_count,
                     "selected": (name, entity) in chosen,
-                    "url": url_with(params, remove=(name, entity.slug))
-                    if (name, entity) in chosen
-                    else url_with(params, add=(name, entity.slug)),
+                    "url": url(**{"remove" if (name, entity) in chosen else "add": (name, entity.slug)}),
                 }
                 for entity in entities[:limit]
             ]
@@ -197,29 +212,29 @@ class DocumentListView(FilterView):
                         "name": name,
                         "label": FACET_LABELS[name],
                         "values": values,
-                        "show_all_url": url_with(params, show=name) if len(entities) > limit else "",
-                        "show_fewer_url": url_with(params, show=None) if expanded == name else "",
+                        "show_all_url": url(show=name) if len(entities) > limit else "",
+                        "show_fewer_url": url(show=None) if expanded == name else "",
                     }
                 )
         return facets
 
     def chips(self):
-        params = self.request.GET
+        url = self.links.url
         chips = [
             {"label": FACET_LABELS[name][:-1] if name != "person" else "Person", "value": str(entity),
-             "url": url_with(params, remove=(name, entity.slug))}
+             "url": url(remove=(name, entity.slug))}
             for name, entity in self.filterset.chosen()
         ]  # fmt: skip
         cleaned = self.filterset.cleaned
         if self.filterset.keywords:
-            chips.insert(0, {"label": "Search", "value": self.filterset.keywords, "url": url_with(params, q=None)})
+            chips.insert(0, {"label": "Search", "value": self.filterset.keywords, "url": url(q=None)})
         for name, label in (("date_from", "From"), ("date_to", "To")):
             if cleaned.get(name):
                 chips.append(
                     {
                         "label": label,
                         "value": cleaned[name].display(),
-                        "url": url_with(params, **{name: None}),
+                        "url": url(**{name: None}),
                     }
                 )
         return chips
@@ -227,14 +242,13 @@ class DocumentListView(FilterView):
     def timeline(self):
         if self.filterset.has_strict_errors:
             return None
-        params = self.request.GET
         if self.unfiltered and not self.naive:
             counts = tallies.year_counts()
         elif self.counted_ids is not None:
             counts = Document.objects.filter(pk__in=among(self.counted_ids)).year_counts()
         else:
             counts = self.object_list.year_counts()
-        return timeline.build(counts, lambda first, last: url_with(params, date_from=str(first), date_to=str(last)))
+        return timeline.build(counts, lambda first, last: self.links.url(date_from=str(first), date_to=str(last)))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -255,7 +269,7 @@ class DocumentListView(FilterView):
             sort_choices=[c for c in SORT_CHOICES if c[0] != "relevance" or self.filterset.keywords],
             clear_url="?",
             # A new search keeps the entity filters chosen so far.
-            export_query=url_with(self.request.GET, show=None),
+            export_query=self.links.url(show=None),
             carried_filters=[(name, value) for name in ENTITY_FILTERS for value in self.request.GET.getlist(name)],
         )
         return context

@@ -1,5 +1,6 @@
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from .. import citations
 
@@ -11,3 +12,110 @@ def coins(context, document):
     """A COinS span so reference managers can save every document on a page of results."""
     url = context["request"].build_absolute_uri(document.get_absolute_url())
     return format_html('<span class="Z3988" title="{}"></span>', citations.coins(document, url))
+
+
+# The listing's facets and timeline repeat the same few elements dozens of times; written here they
+# cost a few microseconds an element instead of a template node's dozens. The markup is that of a
+# template: change it here.
+
+
+def _plural(count):
+    return "" if count == 1 else "s"
+
+
+@register.simple_tag
+def facet_sections(facets):
+    return mark_safe("".join(_facet_section(facet) for facet in facets))  # noqa: S308  (built with format_html)
+
+
+def _facet_section(facet):
+    name, label = facet["name"], facet["label"]
+    values = format_html_join(
+        "",
+        '<li><a href="{}" class="facet__value{}"{} data-facet="{}" data-slug="{}">'
+        '<span class="facet__name">{}{}</span> '
+        '<span class="facet__count">{}<span class="visually-hidden"> documents</span></span></a></li>',
+        (
+            (
+                value["url"],
+                " is-selected" if value["selected"] else "",
+                mark_safe(' aria-current="true"') if value["selected"] else "",
+                name,
+                value["entity"].slug,
+                mark_safe('<span class="visually-hidden">Remove filter: </span>') if value["selected"] else "",
+                str(value["entity"]),
+                value["count"],
+            )
+            for value in facet["values"]
+        ),
+    )
+    more = ""
+    if facet["show_all_url"]:
+        more = format_html('<a class="facet__more" href="{}">Show all {}</a>', facet["show_all_url"], label.lower())
+    if facet["show_fewer_url"]:
+        more += format_html(
+            '<a class="facet__more" href="{}">Show fewer {}</a>', facet["show_fewer_url"], label.lower()
+        )
+    return format_html(
+        '<section class="facet" aria-labelledby="facet-{}"><h2 class="facet__title" id="facet-{}">{}</h2>'
+        '<ul class="facet__values">{}</ul>{}</section>',
+        name,
+        name,
+        label,
+        values,
+        more,
+    )
+
+
+@register.simple_tag
+def timeline_figure(timeline, sample=None):
+    """The histogram as SVG, each bar a link, with a caption and a table as its text alternative."""
+    if not timeline:
+        return ""
+    bars = timeline.bars
+    drawn = []
+    for index, bar in enumerate(bars):
+        if bar.count:
+            described = f"{bar.label}: {bar.count} document{_plural(bar.count)}"
+            drawn.append(
+                format_html(
+                    '<a href="{}" aria-label="{}"><rect x="{}" y="{}" width="{}" height="{}" class="timeline__bar">'
+                    "<title>{}</title></rect></a>",
+                    bar.url,
+                    described,
+                    bar.x,
+                    bar.y,
+                    bar.width,
+                    bar.height,
+                    described,
+                )  # fmt: skip
+            )
+        first, last = index == 0, index == len(bars) - 1
+        if first or last:
+            anchor = format_html(' text-anchor="end" dx="{}"', bar.width) if last and not first else ""
+            drawn.append(
+                format_html(
+                    '<text x="{}" y="{}" class="timeline__label"{}>{}</text>',
+                    bar.x,
+                    timeline.height + 14,
+                    anchor,
+                    bar.label,
+                )  # fmt: skip
+            )
+    rows = format_html_join(
+        "",
+        '<tr><td><a href="{}">{}</a></td><td>{}</td></tr>',
+        ((bar.url, bar.label, bar.count) for bar in bars if bar.count),
+    )
+    caption = format_html("From a sample of {} results: ", sample) if sample else ""
+    return format_html(
+        '<figure class="timeline">'
+        '<figcaption class="timeline__caption" id="timeline-caption">{}Documents by {}: {}</figcaption>'
+        '<svg class="timeline__chart" viewBox="0 -16 {} {}" role="group" aria-labelledby="timeline-caption" '
+        'preserveAspectRatio="none">{}</svg>'
+        '<details class="timeline__table"><summary>Counts by {}</summary><table>'
+        '<thead><tr><th scope="col">{}</th><th scope="col">Documents</th></tr></thead>'
+        "<tbody>{}</tbody></table></details></figure>",
+        caption, timeline.unit, timeline.summary, timeline.width, timeline.height + 34, mark_safe("".join(drawn)),
+        timeline.unit, timeline.unit.capitalize(), rows,
+    )  # fmt: skip
