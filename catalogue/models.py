@@ -23,12 +23,13 @@ def title_slug(title, length=80):
 
 class EntityQuerySet(models.QuerySet):
     def public(self):
-        """Entities tagged on at least one published document: the only ones shown in public."""
-        return self.filter(
-            models.Exists(
-                Document.objects.published().filter(**{self.model.documents.field.name: models.OuterRef("pk")})
-            )
-        )
+        """Entities tagged on at least one published document: the only ones shown in public.
+
+        Read from the kept count of published documents, which changes in the same transaction as
+        whatever changes it (see `tallies`): asking the links instead costs a scan of every link of a
+        much-documented entity (13 ms for a place on 268,000 documents) on every filtered request.
+        """
+        return self.filter(document_count__gt=0)
 
     def popular(self):
         """Entities on at least one published document, the most documented first (from the kept counts)."""

@@ -175,3 +175,65 @@ def count_among(model, document_ids, limit):
         " ORDER BY top.n DESC, entity.id"
     )
     return list(model.objects.raw(sql, [*params, limit]))
+
+
+def _entities_from_rows(models, rows, count_attribute):
+    """{model: [entities, in the rows' order]} from rows of (kind, id, name, slug, count)."""
+    found = {model: [] for model in models}
+    for kind, pk, name, slug, count in rows:
+        model = models[kind]
+        entity = model(id=pk, name=name, slug=slug)
+        setattr(entity, count_attribute, count)
+        found[model].append(entity)
+    return found
+
+
+def count_among_all(limits, document_ids):
+    """`count_among` for several models at once, in one query: {model: entities with `result_count`}.
+
+    `limits` is {model: how many}. Each entity carries its id, name and slug, what a facet shows.
+    """
+    if not document_ids:
+        return {model: [] for model in limits}
+    branches, params = [], []
+    for kind, (model, limit) in enumerate(limits.items()):
+        if model in RELATIONS:
+            links, column = _link(model)
+            condition, condition_params = id_condition("document_id", document_ids)
+            counts = f"SELECT {column} AS entity_id, count(*) AS n FROM {links} WHERE {condition}"
+        else:
+            column = FOREIGN_KEYS[model]
+            condition, condition_params = id_condition("id", document_ids)
+            counts = (
+                f"SELECT {column} AS entity_id, count(*) AS n FROM catalogue_document"
+                f" WHERE {condition} AND {column} IS NOT NULL"
+            )
+        branches.append(
+            f"SELECT * FROM (SELECT {kind} AS kind, entity.id, entity.name, entity.slug, top.n"
+            f" FROM {model._meta.db_table} AS entity"
+            f" JOIN ({counts} GROUP BY {column} ORDER BY n DESC, entity_id LIMIT %s) AS top"
+            " ON top.entity_id = entity.id) AS facet"
+        )
+        params += [*condition_params, limit]
+    sql = " UNION ALL ".join(branches) + " ORDER BY 1, 5 DESC, 2"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return _entities_from_rows(list(limits), rows, "result_count")
+
+
+def popular_all(limits):
+    """The most documented published entities of several models, in one query, from the kept counts."""
+    branches, params = [], []
+    for kind, (model, limit) in enumerate(limits.items()):
+        table = model._meta.db_table
+        branches.append(
+            f"SELECT * FROM (SELECT {kind} AS kind, id, name, slug, document_count FROM {table}"
+            " WHERE document_count > 0 ORDER BY document_count DESC, id LIMIT %s) AS facet"
+        )
+        params.append(limit)
+    sql = " UNION ALL ".join(branches) + " ORDER BY 1, 5 DESC, 2"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return _entities_from_rows(list(limits), rows, "document_count")

@@ -188,15 +188,21 @@ class DocumentListView(FilterView):
         expanded = self.request.GET.get("show")
         chosen = set(self.filterset.chosen())
         use_tallies = self.unfiltered and not self.naive
+        limits = {
+            model: self.facet_limit_expanded if expanded == name else self.facet_limit
+            for name, model in ENTITY_FILTERS.items()
+        }
+        # One more than is shown, to know whether to offer "show all".
+        asked = {model: limit + 1 for model, limit in limits.items()}
+        if use_tallies:
+            found = tallies.popular_all(asked)
+        elif self.counted_ids is not None:
+            found = tallies.count_among_all(asked, self.counted_ids)
+        else:
+            found = {model: self.object_list.facet(model, limit) for model, limit in asked.items()}
         facets = []
         for name, model in ENTITY_FILTERS.items():
-            limit = self.facet_limit_expanded if expanded == name else self.facet_limit
-            if use_tallies:
-                entities = list(model.objects.popular()[: limit + 1])
-            elif self.counted_ids is not None:
-                entities = tallies.count_among(model, self.counted_ids, limit + 1)
-            else:
-                entities = self.object_list.facet(model, limit + 1)
+            limit, entities = limits[model], found[model]
             values = [
                 {
                     "entity": entity,
