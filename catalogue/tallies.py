@@ -150,25 +150,27 @@ def year_counts():
     return dict(YearTally.objects.exclude(year=0).values_list("year", "document_count"))
 
 
-def count_among(model, document_ids, limit):
-    """The entities of `model` on these documents with how many each, most frequent first, in one query.
+def _counts_sql(model, document_ids):
+    """(SQL, params, column): how many of these documents each entity of `model` is on, ungrouped yet.
 
     Counting from the table of links (or the document's own column) by document id reads only the
     index, where grouping joined rows would read the whole table of links.
     """
-    if not document_ids:
-        return []
     if model in RELATIONS:
         links, column = _link(model)
         condition, params = id_condition("document_id", document_ids)
-        counts = f"SELECT {column} AS entity_id, count(*) AS n FROM {links} WHERE {condition}"
-    else:
-        column = FOREIGN_KEYS[model]
-        condition, params = id_condition("id", document_ids)
-        counts = (
-            f"SELECT {column} AS entity_id, count(*) AS n FROM catalogue_document"
-            f" WHERE {condition} AND {column} IS NOT NULL"
-        )
+        return f"SELECT {column} AS entity_id, count(*) AS n FROM {links} WHERE {condition}", params, column
+    column = FOREIGN_KEYS[model]
+    condition, params = id_condition("id", document_ids)
+    sql = f"SELECT {column} AS entity_id, count(*) AS n FROM catalogue_document WHERE {condition}"
+    return f"{sql} AND {column} IS NOT NULL", params, column
+
+
+def count_among(model, document_ids, limit):
+    """The entities of `model` on these documents with how many each, most frequent first, in one query."""
+    if not document_ids:
+        return []
+    counts, params, column = _counts_sql(model, document_ids)
     sql = (
         f"SELECT entity.*, top.n AS result_count FROM {model._meta.db_table} AS entity"
         f" JOIN ({counts} GROUP BY {column} ORDER BY n DESC, entity_id LIMIT %s) AS top ON top.entity_id = entity.id"
@@ -177,8 +179,11 @@ def count_among(model, document_ids, limit):
     return list(model.objects.raw(sql, [*params, limit]))
 
 
-def _entities_from_rows(models, rows, count_attribute):
-    """{model: [entities, in the rows' order]} from rows of (kind, id, name, slug, count)."""
+def _entities_from_union(models, branches, params, count_attribute):
+    """{model: [entities, most counted first]} from queries giving rows of (kind, id, name, slug, count)."""
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(branches) + " ORDER BY 1, 5 DESC, 2", params)
+        rows = cursor.fetchall()
     found = {model: [] for model in models}
     for kind, pk, name, slug, count in rows:
         model = models[kind]
@@ -197,17 +202,7 @@ def count_among_all(limits, document_ids):
         return {model: [] for model in limits}
     branches, params = [], []
     for kind, (model, limit) in enumerate(limits.items()):
-        if model in RELATIONS:
-            links, column = _link(model)
-            condition, condition_params = id_condition("document_id", document_ids)
-            counts = f"SELECT {column} AS entity_id, count(*) AS n FROM {links} WHERE {condition}"
-        else:
-            column = FOREIGN_KEYS[model]
-            condition, condition_params = id_condition("id", document_ids)
-            counts = (
-                f"SELECT {column} AS entity_id, count(*) AS n FROM catalogue_document"
-                f" WHERE {condition} AND {column} IS NOT NULL"
-            )
+        counts, condition_params, column = _counts_sql(model, document_ids)
         branches.append(
             f"SELECT * FROM (SELECT {kind} AS kind, entity.id, entity.name, entity.slug, top.n"
             f" FROM {model._meta.db_table} AS entity"
@@ -215,11 +210,7 @@ def count_among_all(limits, document_ids):
             " ON top.entity_id = entity.id) AS facet"
         )
         params += [*condition_params, limit]
-    sql = " UNION ALL ".join(branches) + " ORDER BY 1, 5 DESC, 2"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return _entities_from_rows(list(limits), rows, "result_count")
+    return _entities_from_union(list(limits), branches, params, "result_count")
 
 
 def popular_all(limits):
@@ -232,8 +223,4 @@ def popular_all(limits):
             " WHERE document_count > 0 ORDER BY document_count DESC, id LIMIT %s) AS facet"
         )
         params.append(limit)
-    sql = " UNION ALL ".join(branches) + " ORDER BY 1, 5 DESC, 2"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return _entities_from_rows(list(limits), rows, "document_count")
+    return _entities_from_union(list(limits), branches, params, "document_count")
