@@ -10,6 +10,8 @@
   clear 404 asks for a narrower search.
 """
 
+import json
+
 from django.conf import settings
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.db import connection
@@ -138,3 +140,24 @@ def paginate(request, queryset, per_page, known_count=None, naive=False, window=
         raise Http404(
             f"There is no page {requested}: these results have {pages:,} page{'s' if pages != 1 else ''}."
         ) from None
+
+
+class AdminPaginator(Paginator):
+    """The admin's paginator: exact counts up to the cap; past it, PostgreSQL's estimate, said to be one.
+
+    Counting a million documents costs a quarter of a second on every page of the changelist; the
+    planner's estimate of the same query costs a millisecond. `estimated` tells the templates to say
+    "about". SQLite, the small embedded database, always counts.
+    """
+
+    estimated = False
+
+    @cached_property
+    def count(self):
+        cap = count_cap()
+        counted = self.object_list[: cap + 1].count()
+        if counted <= cap or connection.vendor != "postgresql":
+            return counted if counted <= cap else self.object_list.count()
+        plan = json.loads(self.object_list.explain(format="json"))
+        self.estimated = True
+        return max(int(plan[0]["Plan"]["Plan Rows"]), counted)

@@ -1,10 +1,11 @@
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils.html import escape
 
 from catalogue.models import Collection, Document, Event, Language, Person, Place, Repository
 
-from .helpers import html
+from .helpers import html, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +88,28 @@ def test_admin_rejects_an_impossible_date(admin_client, sample):
     assert response.status_code == 200
     assert "date" in response.context["adminform"].form.errors
     assert not Document.objects.filter(title="Bad date").exists()
+
+
+def test_changelists_count_exactly_below_the_cap(admin_client, sample):
+    response = admin_client.get(reverse("admin:catalogue_document_changelist"))
+    paginator = text_of(html(response).select_one("nav.paginator"))
+    assert "17 documents" in paginator and "about" not in paginator
+
+
+def test_a_changelist_past_the_cap_gives_an_estimate_and_says_so(admin_client, sample, settings):
+    settings.CATALOGUE_COUNT_CAP = 5
+    url = reverse("admin:catalogue_document_changelist")
+    response = admin_client.get(url)
+    page = html(response)
+    paginator = text_of(page.select_one("nav.paginator"))
+    if connection.vendor == "postgresql":
+        # The planner's estimate, never below what was counted, and labelled as one.
+        assert response.context["cl"].paginator.estimated
+        assert response.context["cl"].result_count >= 6
+        assert "about" in paginator
+        assert "about" in text_of(page.select_one(".actions .question"))
+    else:
+        assert "17 documents" in paginator and "about" not in paginator
+    # Searching past the cap is labelled the same way.
+    searched = text_of(html(admin_client.get(url, {"q": "Mao"})).select_one("#changelist-search"))
+    assert ("about" in searched) == (connection.vendor == "postgresql")
