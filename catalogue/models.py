@@ -344,6 +344,8 @@ class Document(models.Model):
         )
         indexes = (
             models.Index(fields=("status", "-added", "-id"), name="document_listing"),
+            # The admin's changelist, every status together, newest first.
+            models.Index(fields=("-added", "-id"), name="document_added"),
             models.Index(fields=("date_start", "date_end"), name="document_dates"),
             # Deep pages by date read only this index (see views.paginate).
             models.Index(fields=("status", "date_start", "id"), name="document_by_date"),

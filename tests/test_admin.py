@@ -113,3 +113,21 @@ def test_a_changelist_past_the_cap_gives_an_estimate_and_says_so(admin_client, s
     # Searching past the cap is labelled the same way.
     searched = text_of(html(admin_client.get(url, {"q": "Mao"})).select_one("#changelist-search"))
     assert ("about" in searched) == (connection.vendor == "postgresql")
+
+
+def test_admin_search_reads_the_full_text_index_with_its_syntax(admin_client, sample, draft):
+    url = reverse("admin:catalogue_document_changelist")
+
+    def titles(query):
+        return {d.title for d in admin_client.get(url, {"q": query}).context["cl"].result_list}
+
+    # Drafts are found (curators search everything), words are stemmed, names of places count.
+    assert draft.title in titles("secret conversations")
+    assert titles('"secret draft" -stalin') == set()
+    yudin = Document.objects.get(slug="minutes-of-conversation-mao-zedong-and-ambassador-yudin")
+    assert yudin.title in titles("Yudin")
+    # A slug finds its document even though slugs are not words of the text.
+    assert titles(yudin.slug) == {yudin.title}
+    # Nothing the index cannot read reaches the database as an error.
+    response = admin_client.get(url, {"q": '"\x00 & | ! :*'})
+    assert response.status_code == 200
