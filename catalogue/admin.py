@@ -93,7 +93,6 @@ class DocumentAdmin(HistoryAdmin):
     def date_display(self, document):
         return document.date_display
 
-    @admin.display(description="preview")
     def get_search_results(self, request, queryset, search_term):
         """The catalogue's own full-text index, not a scan of every row for each word (seconds at a million)."""
         term = search.clean(search_term)
@@ -104,6 +103,7 @@ class DocumentAdmin(HistoryAdmin):
             found = found | queryset.filter(slug=term)
         return found, False
 
+    @admin.display(description="preview")
     def preview_link(self, document):
         if not document.pk:
             return "—"

@@ -157,8 +157,10 @@ class AdminPaginator(Paginator):
         cap = count_cap()
         # Counting to the cap needs no order; sorting every match first would cost more than counting.
         counted = self.object_list.order_by()[: cap + 1].count()
-        if counted <= cap or connection.vendor != "postgresql":
-            return counted if counted <= cap else self.object_list.count()
+        if counted <= cap:
+            return counted
+        if connection.vendor != "postgresql":
+            return self.object_list.count()
         plan = json.loads(self.object_list.explain(format="json"))
         self.estimated = True
         return max(int(plan[0]["Plan"]["Plan Rows"]), counted)

@@ -167,23 +167,10 @@ def _counts_sql(model, condition):
     return f"{sql} AND {column} IS NOT NULL", params, column
 
 
-def count_among(model, document_ids, limit):
-    """The entities of `model` on these documents with how many each, most frequent first, in one query."""
-    if not document_ids:
-        return []
-    counts, params, column = _counts_sql(model, lambda id_column: id_condition(id_column, document_ids))
-    sql = (
-        f"SELECT entity.*, top.n AS result_count FROM {model._meta.db_table} AS entity"
-        f" JOIN ({counts} GROUP BY {column} ORDER BY n DESC, entity_id LIMIT %s) AS top ON top.entity_id = entity.id"
-        " ORDER BY top.n DESC, entity.id"
-    )
-    return list(model.objects.raw(sql, [*params, limit]))
-
-
-def _entities_from_union(models, branches, params, count_attribute):
+def _entities_from_union(models, branches, params, count_attribute, prefix=""):
     """{model: [entities, most counted first]} from queries giving rows of (kind, id, name, slug, count)."""
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(branches) + " ORDER BY 1, 5 DESC, 2", params)
+        cursor.execute(prefix + " UNION ALL ".join(branches) + " ORDER BY 1, 5 DESC, 2", params)
         rows = cursor.fetchall()
     found = {model: [] for model in models}
     for kind, pk, name, slug, count in rows:
@@ -195,9 +182,10 @@ def _entities_from_union(models, branches, params, count_attribute):
 
 
 def count_among_all(limits, document_ids):
-    """`count_among` for several models at once, in one query: {model: entities with `result_count`}.
+    """The entities of several models on these documents, most frequent first, in one query.
 
-    `limits` is {model: how many}. Each entity carries its id, name and slug, what a facet shows.
+    `limits` is {model: how many}; the answer {model: entities with `result_count`}. Each entity
+    carries its id, name and slug: what a facet or a list of related people shows.
     """
     if not document_ids:
         return {model: [] for model in limits}
@@ -223,8 +211,12 @@ def count_among_all(limits, document_ids):
             " ON top.entity_id = entity.id) AS facet"
         )
         params += [*condition_params, limit]
-    branches[0] = prefix + branches[0]
-    return _entities_from_union(list(limits), branches, params, "result_count")
+    return _entities_from_union(list(limits), branches, params, "result_count", prefix)
+
+
+def count_among(model, document_ids, limit):
+    """The entities of `model` on these documents with how many each (`result_count`), most first."""
+    return count_among_all({model: limit}, document_ids)[model]
 
 
 def popular_all(limits):
