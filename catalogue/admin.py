@@ -5,10 +5,12 @@ from pathlib import Path
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.contrib.admin.utils import unquote
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.template.defaultfilters import pluralize
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -23,6 +25,13 @@ def can_publish(request):
     return request.user.has_perm("catalogue.publish_document")
 
 
+def _editor_only(published, what):
+    return (
+        f"Nothing was changed: {published} of the documents this {what} {pluralize(published, 'is,are')} "
+        "published, and only an Editor may change published documents."
+    )
+
+
 class HistoryAdmin(SimpleHistoryAdmin):
     """Field-by-field history with revert; reverting restores many-to-many relations too.
 
@@ -32,9 +41,34 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     paginator = AdminPaginator
 
+    def _current_or_404(self, request, object_id):
+        """The record as it is now; an id that names nothing (or is not an id at all) is a 404."""
+        current = self.get_object(request, unquote(object_id))
+        if current is None:
+            raise Http404(f"No {self.model._meta.verbose_name} with the id “{object_id}”.")
+        return current
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._current_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        request._reverting_to = self.model.history.filter(history_id=version_id).first()
+        current = self._current_or_404(request, object_id)
+        record = None
+        if str(version_id).isdigit():
+            record = self.model.history.filter(history_id=version_id, id=current.pk).first()
+        if record is None:
+            raise Http404(f"No version “{version_id}” of this {self.model._meta.verbose_name}.")
+        # The rule is the change form's, applied to the record as it is now, not to the old version:
+        # a published document stays read-only to whoever may not publish, whatever it once was.
+        request._may_change_current = self.has_change_permission(request, current)
+        if request.method == "POST" and not request._may_change_current:
+            raise PermissionDenied
+        request._reverting_to = record
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        return super().revert_disabled(request, obj) or not getattr(request, "_may_change_current", True)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -244,6 +278,12 @@ class PersonAdmin(EntityAdmin):
             return None
         kept_id = request.POST.get("kept")
         kept = next((p for p in people if str(p.pk) == kept_id), None)
+        if not can_publish(request):
+            # A merge rewrites the people of every document concerned: published ones are an Editor's.
+            published = curation.published_documents_changed(curation.merge_plan(people[0], people[1:]))
+            if published:
+                self.message_user(request, _editor_only(published, "merge changes"), messages.ERROR)
+                return None
         if request.POST.get("confirm") == "yes" and kept is not None:
             duplicates = [p for p in people if p != kept]
             records = curation.merge_people(kept, duplicates, user=request.user)
@@ -307,7 +347,14 @@ class PersonMergeAdmin(admin.ModelAdmin):
     @admin.action(description="Undo the selected merges", permissions=("merge",))
     def undo(self, request, queryset):
         undone = 0
-        for record in queryset.filter(undone_at__isnull=True).order_by("-merged_at"):
+        records = queryset.filter(undone_at__isnull=True).order_by("-merged_at")
+        if not can_publish(request):
+            plan = [{"moved": r.moved_documents, "shared": r.shared_documents} for r in records]
+            published = curation.published_documents_changed(plan)
+            if published:
+                self.message_user(request, _editor_only(published, "undo changes"), messages.ERROR)
+                return
+        for record in records:
             try:
                 curation.undo_merge(record, user=request.user)
                 undone += 1

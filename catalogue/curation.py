@@ -9,6 +9,12 @@ from .models import Document, Person, PersonMerge
 PERSON_FIELDS = ("name", "sort_name", "slug", "born", "died", "note")
 
 
+def published_documents_changed(plan):
+    """How many published documents a merge plan (or an undo of its records) would change."""
+    ids = [pk for entry in plan for pk in (*entry["moved"], *entry["shared"])]
+    return Document.objects.published().filter(pk__in=ids).count()
+
+
 def merge_plan(kept, duplicates):
     """What a merge would do: for each duplicate, its documents that move and those already shared."""
     kept_documents = set(kept.documents.values_list("pk", flat=True))
