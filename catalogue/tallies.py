@@ -224,9 +224,53 @@ def popular_all(limits):
     branches, params = [], []
     for kind, (model, limit) in enumerate(limits.items()):
         table = model._meta.db_table
+        # The counts order the list; whether a name may be shown is asked of the documents themselves.
         branches.append(
-            f"SELECT * FROM (SELECT {kind} AS kind, id, name, slug, document_count FROM {table}"
-            " WHERE document_count > 0 ORDER BY document_count DESC, id LIMIT %s) AS facet"
+            f"SELECT * FROM (SELECT {kind} AS kind, id, name, slug, document_count FROM {table} AS entity"
+            f" WHERE document_count > 0 AND {_published_exists_sql(model)}"
+            " ORDER BY document_count DESC, id LIMIT %s) AS facet"
         )
-        params.append(limit)
+        params += [Status.PUBLISHED, limit]
     return _entities_from_union(list(limits), branches, params, "document_count")
+
+
+def _published_exists_sql(model):
+    """SQL true when the row `entity` of `model` is on a published document (one parameter: the status)."""
+    if model in RELATIONS:
+        links, column = _link(model)
+        return (
+            f"EXISTS (SELECT 1 FROM {links} AS l JOIN catalogue_document AS d ON d.id = l.document_id"
+            f" WHERE l.{column} = entity.id AND d.status = %s)"
+        )
+    return f"EXISTS (SELECT 1 FROM catalogue_document AS d WHERE d.{FOREIGN_KEYS[model]} = entity.id AND d.status = %s)"
+
+
+def drift():
+    """Every kept count that differs from a count of the documents now: [(what, kept, counted)].
+
+    Nothing should ever be listed; `recount --check` reports it for a scheduled check, and `recount` mends it.
+    """
+    found = []
+    for model in COUNTED:
+        with connection.cursor() as cursor:
+            cursor.execute(_grouped_counts_sql(model), [Status.PUBLISHED])
+            counted = dict(cursor.fetchall())
+        kept = model.objects.filter(document_count__gt=0).values_list("pk", "slug", "document_count")
+        seen = set()
+        for pk, slug, count in kept:
+            seen.add(pk)
+            if counted.get(pk, 0) != count:
+                found.append((f"{model._meta.verbose_name} {slug}", count, counted.get(pk, 0)))
+        for pk in sorted(set(counted) - seen):
+            slug = model.objects.filter(pk=pk).values_list("slug", flat=True).first()
+            found.append((f"{model._meta.verbose_name} {slug}", 0, counted[pk]))
+    counted_years = {
+        row["year"] or 0: row["n"]
+        for row in Document.objects.published().order_by().annotate(year=ExtractYear("date_start"))
+        .values("year").annotate(n=Count("pk"))
+    }  # fmt: skip
+    kept_years = dict(YearTally.objects.values_list("year", "document_count"))
+    for year in sorted(set(counted_years) | set(kept_years)):
+        if counted_years.get(year, 0) != kept_years.get(year, 0):
+            found.append((f"year {year or 'undated'}", kept_years.get(year, 0), counted_years.get(year, 0)))
+    return found

@@ -4,7 +4,7 @@ import io
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.urls import reverse
 
@@ -173,3 +173,54 @@ def test_pages_past_the_browsable_limit_are_a_clear_404(client, sample):
     response = client.get(reverse("catalogue:document-list"), {"page": 3})
     assert response.status_code == 404
     assert "Only the first 12 results can be browsed" in response.content.decode()
+
+
+# A change and its recount are one: a request that dies between them must not leave them apart. ----
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_status_change_whose_recount_fails_is_not_committed(monkeypatch):
+    person = Person.objects.create(name="Only Here", sort_name="Here, Only", slug="only-here")
+    document = Document.objects.create(title="Once public", date="1950", status=Status.PUBLISHED)
+    document.people.add(person)
+    assert Person.objects.get(pk=person.pk).document_count == 1
+
+    def dies(*args, **kwargs):
+        raise RuntimeError("the worker was killed")
+
+    monkeypatch.setattr(tallies, "refresh_after", dies)
+    with pytest.raises(RuntimeError):
+        Document.objects.filter(pk=document.pk).transition("unpublish")
+    # Neither the status nor the counts moved: they still agree.
+    assert Document.objects.get(pk=document.pk).status == Status.PUBLISHED
+    assert Person.objects.get(pk=person.pk).document_count == 1
+    monkeypatch.undo()
+    Document.objects.filter(pk=document.pk).transition("unpublish")
+    assert Person.objects.get(pk=person.pk).document_count == 0
+
+
+def test_a_name_known_only_from_drafts_stays_private_even_when_its_count_drifts(client, sample):
+    person = Person.objects.create(name="Drafted Person", sort_name="Person, Drafted", slug="drafted-person")
+    Document.objects.create(title="A draft", status=Status.DRAFT).people.add(person)
+    # As if a count had drifted behind Django's back.
+    Person.objects.filter(pk=person.pk).update(document_count=500)
+    assert client.get(reverse("catalogue:person-detail", args=["drafted-person"])).status_code == 404
+    listing = client.get(reverse("catalogue:document-list"), {"person": "drafted-person"})
+    assert "person" in listing.context["filter"].errors
+    landing = client.get(reverse("catalogue:document-list"))
+    assert "Drafted Person" not in landing.content.decode()
+    assert "drafted-person" not in client.get("/sitemap-people.xml").content.decode()
+    assert "Drafted Person" not in client.get(reverse("catalogue:person-index")).content.decode()
+
+
+def test_recount_check_reports_drift_and_recount_mends_it(sample):
+    call_command("recount", "--check", stdout=io.StringIO())  # nothing drifted: no error
+    Person.objects.filter(slug="mao-zedong").update(document_count=3)
+    YearTally.objects.filter(year=1956).update(document_count=99)
+    errors = io.StringIO()
+    with pytest.raises(CommandError, match="2 kept counts differ"):
+        call_command("recount", "--check", stdout=io.StringIO(), stderr=errors)
+    assert "person mao-zedong: kept 3, counted 15" in errors.getvalue()
+    assert "year 1956: kept 99" in errors.getvalue()
+    call_command("recount", stdout=io.StringIO())
+    call_command("recount", "--check", stdout=io.StringIO())
