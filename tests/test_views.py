@@ -198,3 +198,50 @@ def test_home_page_leads_to_the_listing(client, sample, draft):
     assert re.search(r"\b17\b documents", text_of(page.select_one(".home-counts")))
     assert draft.title not in response.content.decode()
     assert len(page.select(".home-recent .result")) == 5
+
+
+# Repeated tag filters: bounded, and "all of" without a join per value. ---------------------------
+
+
+def test_repeated_people_narrow_to_documents_with_all_of_them(client, sample):
+    from catalogue.models import Person
+
+    chosen = ["wang-ming", "mao-zedong", "joseph-stalin"]
+    response = client.get(LISTING, {"person": chosen})
+    expected = set(Document.objects.published().filter(people__slug="wang-ming"))
+    for slug in chosen[1:]:
+        expected &= set(Person.objects.get(slug=slug).documents.all())
+    assert response.context["paginator"].count == len(expected) > 0
+    assert set(result_titles(response)) == {d.title for d in expected}
+    # The same person twice is the person once.
+    twice = client.get(LISTING, {"person": ["wang-ming", "wang-ming"]})
+    assert twice.context["paginator"].count == Person.objects.get(slug="wang-ming").document_count
+    # A document has one language: two at once match nothing.
+    both = client.get(LISTING, {"language": ["russian", "chinese"]})
+    assert both.status_code == 200 and both.context["paginator"].count == 0
+
+
+def test_more_values_than_allowed_are_refused_with_a_clear_message(client, sample):
+    many = [f"person-{n}" for n in range(200)]
+    response = client.get(LISTING, {"person": many, "place": "soviet-union"})
+    assert response.status_code == 200 and response.context["paginator"].count == 0
+    assert "Choose at most 10 people at once (200 were given)." in text_of(html(response).select_one(".form-errors"))
+    export = client.get(reverse("catalogue:document-export-csv"), {"person": many})
+    assert export.status_code == 400
+    assert "Choose at most 10 people" in export.json()["fields"]["person"][0]
+
+
+def test_ten_values_cost_no_more_joins_than_two(client, sample):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from catalogue.models import Person
+
+    def listing_sql(slugs):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(LISTING, {"person": slugs}).status_code == 200
+        return max((q["sql"] for q in queries if "catalogue_document_people" in q["sql"]), key=len)
+
+    slugs = list(Person.objects.public().order_by("slug").values_list("slug", flat=True)[:10])
+    assert len(slugs) == 10
+    assert listing_sql(slugs).count("JOIN") == listing_sql(slugs[:2]).count("JOIN")
