@@ -99,3 +99,94 @@ def test_restore_asks_before_replacing(tmp_path):
     call_command("backup", str(target), stdout=io.StringIO())
     with pytest.raises(CommandError, match="add --yes"):
         call_command("restore", str(target), stdout=io.StringIO())
+
+
+def test_a_backup_after_a_merge_and_a_deletion_is_complete_and_restores(tmp_path):
+    from catalogue import curation
+
+    call_command("loaddata", "sample", verbosity=0)
+    twin = Person.objects.create(name="P. F. Yudin", sort_name="Yudin, P. F.", slug="p-f-yudin")
+    Document.objects.published().first().people.add(twin)
+    curation.merge_people(Person.objects.get(slug="pavel-yudin"), [twin])
+    # An entity that history mentions, deleted since.
+    place = Place.objects.create(name="Lüshun", slug="lushun")
+    Document.objects.published().last().places.add(place)
+    Document.objects.published().last().places.remove(place)
+    place.delete()
+    before = catalogue_state()
+    target = tmp_path / "after-merge.json.gz"
+    call_command("backup", str(target), stdout=io.StringIO())
+    history = Document.history.count()
+    Document.objects.all().delete()
+    call_command("restore", str(target), "--yes", stdout=io.StringIO())
+    assert catalogue_state() == before
+    assert Document.history.count() == history
+
+
+def test_a_failed_backup_leaves_no_file_under_any_name(tmp_path, monkeypatch):
+    from catalogue.serializers import exact_json
+
+    call_command("loaddata", "sample", verbosity=0)
+
+    def broken(self, obj):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(exact_json.Serializer, "end_object", broken)
+    with pytest.raises(CommandError, match="No backup was written.*disk full"):
+        call_command("backup", str(tmp_path / "backup.json.gz"), stdout=io.StringIO())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_backup_is_readable_by_its_owner_only(tmp_path):
+    call_command("loaddata", "sample", verbosity=0)
+    target = tmp_path / "backup.json.gz"
+    call_command("backup", str(target), stdout=io.StringIO())
+    assert target.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_backup_taken_while_curators_edit_restores(tmp_path, monkeypatch):
+    """An edit made while the backup is being read is in it whole, or not at all."""
+    import threading
+
+    from django.db import OperationalError, connection
+
+    from catalogue.serializers import exact_json
+
+    call_command("loaddata", "sample", verbosity=0)
+    edited = []
+
+    def edit_elsewhere():
+        try:
+            person = Person.objects.create(name="Late Arrival", sort_name="Arrival, Late", slug="late-arrival")
+            document = Document.objects.create(title="Written during the backup", status=Status.PUBLISHED)
+            document.people.add(person)
+            edited.append(True)
+        except OperationalError:
+            edited.append(False)  # SQLite keeps writers out while the backup reads
+        finally:
+            connection.close()
+
+    seen_people = []
+    start_object = exact_json.Serializer.start_object
+
+    def start_and_maybe_edit(self, obj):
+        # Once every person has been read, another curator adds a person and a document.
+        if isinstance(obj, Person):
+            seen_people.append(obj.pk)
+        elif seen_people and not edited:
+            writer = threading.Thread(target=edit_elsewhere)
+            writer.start()
+            writer.join(timeout=30)
+        return start_object(self, obj)
+
+    monkeypatch.setattr(exact_json.Serializer, "start_object", start_and_maybe_edit)
+    target = tmp_path / "during-edit.json.gz"
+    call_command("backup", str(target), stdout=io.StringIO())
+    monkeypatch.undo()
+    assert edited, "the edit during the backup did not happen"
+    if connection.vendor == "postgresql":
+        assert edited == [True] and Person.objects.filter(slug="late-arrival").exists()
+    call_command("restore", str(target), "--yes", stdout=io.StringIO())
+    assert not Person.objects.filter(slug="late-arrival").exists()
+    assert not Document.objects.filter(title="Written during the backup").exists()
+    assert not Document.history.filter(title="Written during the backup").exists()
