@@ -159,11 +159,10 @@ AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("DJANGO_LOGIN_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-# How many proxies in front of the site append to X-Forwarded-For (0: none, use the peer address).
-AXES_IPWARE_PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# How many proxies in front of the site append to X-Forwarded-For (0: none, use the peer address);
+# the client is read from the right of that header, never from what the client itself wrote there.
+CATALOGUE_PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "catalogue.clients.client_address"
 
 # What the public pages call the catalogue, in headings and citations.
 CATALOGUE_NAME = env.str("CATALOGUE_NAME", default="Digital Archive of Historical Documents")

@@ -106,3 +106,39 @@ def test_https_settings_behind_a_proxy(client, sample, settings):
     secure = client.get("/documents/", headers={"x-forwarded-proto": "https"})
     assert secure.status_code == 200
     assert secure["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_behind_a_proxy_a_forged_forwarded_for_cannot_dodge_the_lock_out(client, sample, settings):
+    settings.CATALOGUE_PROXY_COUNT = 1
+    User.objects.create_superuser("curator", password="the-right-password-42")
+    login = reverse("admin:login")
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for n in range(5):
+        # The attacker writes a new address on the left each time; the proxy appends the real one.
+        forged = {**proxy, "HTTP_X_FORWARDED_FOR": f"198.51.100.{n}, 203.0.113.7"}
+        client.post(login, {"username": "curator", "password": "wrong"}, **forged)
+    forged = {**proxy, "HTTP_X_FORWARDED_FOR": "198.51.100.99, 203.0.113.7"}
+    assert client.post(login, {"username": "curator", "password": "wrong"}, **forged).status_code == 429
+    # The honest curator, at another address behind the same proxy, is not locked out with them.
+    honest = {**proxy, "HTTP_X_FORWARDED_FOR": "192.0.2.44"}
+    response = client.post(login, {"username": "curator", "password": "the-right-password-42"}, **honest)
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "198.51.100.1", "10.0.0.2"),  # no proxy configured: the header is the client's own words
+        (1, "198.51.100.1, 203.0.113.7", "203.0.113.7"),
+        (2, "198.51.100.1, 203.0.113.7, 10.0.0.1", "203.0.113.7"),
+        (2, "203.0.113.7", "10.0.0.2"),  # fewer hops than proxies: did not come through them
+        (1, "not-an-address", "10.0.0.2"),
+        (1, "", "10.0.0.2"),
+    ],
+)
+def test_client_address_trusts_exactly_the_configured_proxies(rf, settings, proxies, forwarded, expected):
+    from catalogue.clients import client_address
+
+    settings.CATALOGUE_PROXY_COUNT = proxies
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_address(request) == expected
