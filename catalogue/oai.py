@@ -70,6 +70,10 @@ def _add(parent, tag, text=None, **attrs):
     return element
 
 
+# The OAI-PMH schema's setSpecType.
+_SET_SPEC = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*")
+
+
 def _parse_date(value, name, upper=False):
     """An OAI date argument as an aware datetime; day granularity covers the whole day."""
     try:
@@ -222,6 +226,8 @@ class Repository:
         if "from" in state and "until" in state and state["from"] > state["until"]:
             raise OAIError("badArgument", "'from' is later than 'until'.")
         if "set" in args:
+            if not _SET_SPEC.fullmatch(args["set"]):
+                raise OAIError("badArgument", "'set' is not a set spec: letters, digits and -_.!~*'() only.")
             state["set"] = args["set"]
         return state
 
@@ -230,8 +236,11 @@ class Repository:
         if "from" in state:
             documents = documents.filter(modified__gte=datetime.fromisoformat(state["from"]))
         if "until" in state:
-            # Datestamps are to the second: "until" includes the whole of its last second.
-            documents = documents.filter(modified__lt=datetime.fromisoformat(state["until"]) + timedelta(seconds=1))
+            # Datestamps are to the second: "until" includes the whole of its last second; the last
+            # second there is (9999-12-31) bounds nothing.
+            until = datetime.fromisoformat(state["until"])
+            if until < datetime.max.replace(tzinfo=UTC) - timedelta(seconds=1):
+                documents = documents.filter(modified__lt=until + timedelta(seconds=1))
         if "set" in state:
             documents = documents.filter(collections__slug=state["set"])
         return documents

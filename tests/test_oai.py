@@ -136,6 +136,8 @@ def test_set_and_date_selection(client, sample):
         ({"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": "not-an-oai-id"}, "idDoesNotExist"),
         ({"verb": "ListMetadataFormats", "identifier": "oai:testserver:nothing"}, "idDoesNotExist"),
         ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "no-such-set"}, "noRecordsMatch"),
+        ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "\x00"}, "badArgument"),
+        ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "bad set"}, "badArgument"),
         ({"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "from": "2099-01-01"}, "noRecordsMatch"),
     ],
 )
@@ -165,3 +167,10 @@ def test_control_characters_never_break_the_xml(client, sample):
     Document.objects.create(title="Bell\x07 and form\x0cfeed", status="published")
     root = oai(client, verb="ListRecords", metadataPrefix="oai_dc")
     assert "Bell and formfeed" in [t.text for t in root.iterfind(".//dc:title", NS)]
+
+
+@pytest.mark.parametrize("until", ["9999-12-31", "9999-12-31T23:59:59Z"])
+def test_until_the_end_of_time_lists_everything(client, sample, until):
+    root = oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", until=until)
+    assert error_code(root) is None
+    assert len(root.findall(".//o:header", NS)) == 17
