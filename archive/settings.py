@@ -45,6 +45,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "catalogue.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -53,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "catalogue.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into a 429 page.
@@ -88,6 +90,8 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=0))
+# A kept connection the database has dropped is noticed before a request uses it, not by a 500.
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -180,3 +184,21 @@ CATALOGUE_OAI_PAGE_SIZE = env.int("CATALOGUE_OAI_PAGE_SIZE", default=100)
 CATALOGUE_COUNT_CAP = env.int("CATALOGUE_COUNT_CAP", default=10_000)
 # Results beyond this position cannot be paged to; a narrower search can reach them.
 CATALOGUE_MAX_BROWSABLE = env.int("CATALOGUE_MAX_BROWSABLE", default=100_000)
+
+# Errors (a 500 with its traceback, a database unreachable) go to stderr with the request's id, which
+# the error page shows; production's process manager keeps stderr.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "catalogue.middleware.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s request=%(request_id)s %(message)s"},
+    },
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "plain"},
+    },
+    "loggers": {
+        "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
+        "catalogue": {"handlers": ["stderr"], "level": env.str("CATALOGUE_LOG_LEVEL", default="INFO")},
+    },
+}

@@ -5,3 +5,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("catalogue.urls")),
 ]
+
+handler500 = "catalogue.middleware.server_error"

@@ -4,13 +4,13 @@ from pathlib import Path
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.template.defaultfilters import pluralize
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 

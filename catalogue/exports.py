@@ -85,6 +85,17 @@ class _Echo:
         return value
 
 
+# A cell a spreadsheet would read as a formula begins with one of these.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """The cell as text a spreadsheet shows and never runs: a leading apostrophe before a formula sign."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_rows(documents, url_prefix):
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(COLUMNS)  # the mark lets spreadsheets read UTF-8
@@ -92,7 +103,9 @@ def csv_rows(documents, url_prefix):
         row = record(document, url_prefix)
         yield writer.writerow(
             [
-                "; ".join(row[name]) if name in RELATIONS else ("" if row[name] is None else row[name])
+                spreadsheet_safe(
+                    "; ".join(row[name]) if name in RELATIONS else ("" if row[name] is None else row[name])
+                )
                 for name in COLUMNS
             ]
         )

@@ -376,12 +376,12 @@ class Document(models.Model):
         with transaction.atomic(using=kwargs.get("using"), savepoint=False):
             super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("catalogue:document-detail", kwargs={"slug": self.slug})
+
     def delete(self, *args, **kwargs):
         with transaction.atomic(using=kwargs.get("using"), savepoint=False):
             return super().delete(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("catalogue:document-detail", kwargs={"slug": self.slug})
 
     def natural_key(self):
         return (self.slug,)

@@ -1,4 +1,5 @@
 import json
+from itertools import chain
 from urllib.parse import urlencode
 
 from django.db.models import F
@@ -310,6 +311,12 @@ class DocumentExportView(View):
         documents = exports.documents_for_export(filterset.qs)
         if self.naive:
             return HttpResponse("".join(rows(list(documents), url_prefix)), content_type=content_type)
+        # The query runs before the status is sent: a database that fails answers an error, never a
+        # 200 with the header alone.
+        documents = iter(documents)
+        first = next(documents, None)
+        if first is not None:
+            documents = chain([first], documents)
         response = StreamingHttpResponse(rows(documents, url_prefix), content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="documents.{self.format}"'
         return response

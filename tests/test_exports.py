@@ -102,3 +102,38 @@ def test_listing_links_to_its_exports(client, sample):
     page = html(client.get(LISTING, {"person": "wang-ming", "place": "soviet-union", "page": 2}))
     links = [a["href"] for a in page.select(".exports a")]
     assert links == [f"{CSV}?person=wang-ming&place=soviet-union", f"{JSON}?person=wang-ming&place=soviet-union"]
+
+
+def test_csv_cells_never_run_as_spreadsheet_formulas(client, sample):
+    from catalogue.models import Document
+
+    document = Document.objects.published().first()
+    Document.objects.filter(pk=document.pk).update(
+        title='=HYPERLINK("http://evil.example","x")', summary="+1+2", source="@SUM(A1)", credit="-3"
+    )
+    body = b"".join(client.get(CSV).streaming_content).decode("utf-8-sig")
+    row = next(r for r in csv.DictReader(io.StringIO(body)) if r["slug"] == document.slug)
+    assert row["title"] == '\'=HYPERLINK("http://evil.example","x")'
+    assert (row["summary"], row["source"], row["credit"]) == ("'+1+2", "'@SUM(A1)", "'-3")
+    # JSON is data, not a spreadsheet: it keeps the text exactly.
+    records = json.loads(b"".join(client.get(JSON).streaming_content))
+    record = next(r for r in records if r["slug"] == document.slug)
+    assert record["summary"] == "+1+2"
+
+
+def test_an_export_whose_query_fails_sends_no_success_status(client, sample, monkeypatch):
+    from django.db import OperationalError
+
+    from catalogue import exports
+
+    def unreachable(queryset):
+        def rows():
+            raise OperationalError("the database is down")
+            yield  # pragma: no cover
+
+        return rows()
+
+    monkeypatch.setattr(exports, "documents_for_export", unreachable)
+    response = client.get(CSV)
+    assert response.status_code == 503
+    assert "Retry-After" in response
