@@ -1,14 +1,30 @@
-"""gunicorn settings for `make serve`; every value can be overridden from the environment."""
+"""gunicorn settings for `make serve`, read from the environment or the project's `.env`, as the site's are."""
 
 import multiprocessing
 import os
+from pathlib import Path
 
-bind = os.environ.get("BIND", "127.0.0.1:8000")
-# Two workers a core, and one more: the usual rule for a server that mostly waits on the database.
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
+import environ
+
+environ.Env.read_env(Path(__file__).resolve().parent / ".env")  # never overrides the real environment
+
+
+def _number(name, default):
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+bind = os.environ.get("BIND") or "127.0.0.1:8000"
+# Two processes a core, and one more: the usual rule for a server that mostly waits on the database.
+workers = _number("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1)
+# Threads in each process: a slow client holds one thread, not a whole process, so a handful of slow
+# connections cannot stall the site; and a long streamed export is not cut by the worker timeout,
+# which with threads watches the process, not the request.
+worker_class = "gthread"
+threads = _number("GUNICORN_THREADS", 8)
+timeout = _number("GUNICORN_TIMEOUT", 60)
 # Recycle workers now and then so that memory stays bounded over weeks.
-max_requests = 5000
+max_requests = _number("GUNICORN_MAX_REQUESTS", 5000)
 max_requests_jitter = 500
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1"
