@@ -3,7 +3,7 @@ from itertools import chain
 from urllib.parse import urlencode
 
 from django.db.models import F
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView, View
@@ -22,9 +22,22 @@ class QueryLinks:
     encoded once and each link only joins the pieces. Changing what is shown returns to the first page.
     """
 
-    def __init__(self, params):
-        self.pairs = [(name, value) for name, values in params.lists() if name != "page" for value in values]
+    def __init__(self, params, known=None):
+        # Only the parameters the listing reads travel on: anything else in the address is dropped.
+        self.pairs = [
+            (name, value)
+            for name, values in params.lists()
+            if name != "page" and (known is None or name in known)
+            for value in values
+        ]
         self.encoded = [urlencode({name: value}) for name, value in self.pairs]
+
+    def params(self):
+        """The current query as a QueryDict, for links the template builds itself."""
+        query = QueryDict(mutable=True)
+        for name, value in self.pairs:
+            query.appendlist(name, value)
+        return query
 
     def url(self, add=None, remove=None, **replace):
         pieces = self.encoded
@@ -180,7 +193,7 @@ class DocumentListView(FilterView):
 
     @cached_property
     def links(self):
-        return QueryLinks(self.request.GET)
+        return QueryLinks(self.request.GET, known={*DocumentFilter.base_filters, "show"})
 
     def facets(self):
         if self.filterset.has_strict_errors:
@@ -255,7 +268,10 @@ class DocumentListView(FilterView):
             counts = Document.objects.filter(pk__in=among(self.counted_ids)).year_counts()
         else:
             counts = self.object_list.year_counts()
-        return timeline.build(counts, lambda first, last: self.links.url(date_from=str(first), date_to=str(last)))
+        # Years as the date filters read them: four digits, so 950 is "0950".
+        return timeline.build(
+            counts, lambda first, last: self.links.url(date_from=f"{first:04d}", date_to=f"{last:04d}")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -278,6 +294,7 @@ class DocumentListView(FilterView):
             # A new search keeps the entity filters chosen so far.
             export_query=self.links.url(show=None),
             carried_filters=[(name, value) for name in ENTITY_FILTERS for value in self.request.GET.getlist(name)],
+            listing_params=self.links.params(),
         )
         return context
 
@@ -439,10 +456,11 @@ class EntityDetailView(DetailView):
             documents=page.object_list,
             people=people,
             listing_url=entity.get_listing_url(),
+            empty_query=QueryDict(),
             timeline=timeline.build(
                 years,
                 lambda first, last: (
-                    f"{listing}?{entity.filter_parameter}={entity.slug}&date_from={first}&date_to={last}"
+                    f"{listing}?{entity.filter_parameter}={entity.slug}&date_from={first:04d}&date_to={last:04d}"
                 ),
             ),
             **kwargs,

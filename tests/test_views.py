@@ -245,3 +245,28 @@ def test_ten_values_cost_no_more_joins_than_two(client, sample):
     slugs = list(Person.objects.public().order_by("slug").values_list("slug", flat=True)[:10])
     assert len(slugs) == 10
     assert listing_sql(slugs).count("JOIN") == listing_sql(slugs[:2]).count("JOIN")
+
+
+def test_timeline_bars_before_the_year_1000_keep_their_filter(client, sample):
+    document = Document.objects.published().first()
+    document.date = "0950"
+    document.save()
+    response = client.get(LISTING, {"q": document.title.split()[0], "date_to": "1960"})
+    bars = [a["href"] for a in html(response).select(".timeline a")]
+    early = [href for href in bars if "date_from=0950" in href]
+    assert early, bars
+    followed = client.get(LISTING + early[0])
+    assert not followed.context["filter"].errors and document in followed.context["documents"]
+
+
+def test_links_carry_only_the_parameters_the_listing_reads(client, sample):
+    response = client.get(LISTING + "?person=wang-ming&zz=1&zz=2&utm_source=x")
+    links = [a["href"] for a in html(response).select("main a[href^='?']")]
+    assert links and not any("zz=" in href or "utm_source" in href for href in links)
+    assert any("person=wang-ming" in href for href in links)
+
+
+def test_pages_of_an_entity_and_of_the_listing_drop_unknown_parameters(client, sample):
+    for url in (LISTING + "?zz=1&zz=2", reverse("catalogue:person-detail", args=["mao-zedong"]) + "?zz=1"):
+        pages = [a["href"] for a in html(client.get(url)).select(".pagination a")]
+        assert pages and not any("zz" in href for href in pages), url
