@@ -67,6 +67,10 @@ class HistoryAdmin(SimpleHistoryAdmin):
         request._reverting_to = record
         return super().history_form_view(request, object_id, version_id, extra_context)
 
+    def get_search_results(self, request, queryset, search_term):
+        # No text column holds a NUL, and PostgreSQL refuses one in a query: it can match nothing.
+        return super().get_search_results(request, queryset, search_term.replace("\x00", ""))
+
     def revert_disabled(self, request, obj=None):
         return super().revert_disabled(request, obj) or not getattr(request, "_may_change_current", True)
 

@@ -18,9 +18,9 @@ def client_address(request):
 
     Anything further left was written by the client and is never read, so a forged header cannot choose
     the address. Without proxies, or when the header has fewer entries than there are proxies (a request
-    that did not come through them), the peer's own address is used: every client always has one.
+    that did not come through them), the peer's own address is used.
     """
-    peer = _address(request.META.get("REMOTE_ADDR", "")) or "unknown"
+    peer = _address(request.META.get("REMOTE_ADDR", ""))  # a real server always gives one
     proxies = settings.CATALOGUE_PROXY_COUNT
     if not proxies:
         return peer

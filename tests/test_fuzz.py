@@ -104,3 +104,71 @@ def test_random_parameters_never_break_a_page(client, sample, path, params, repe
     if repeat:
         pairs += pairs  # repeated parameters are legal in a query string
     check(client, path, "&".join(f"{quote(name)}={quote(value)}" for name, value in pairs))
+
+
+# Staff pages: the same hostile input from a logged-in Archivist. ------------------------------------
+
+ADMIN_PAGES = [
+    "/admin/",
+    "/admin/catalogue/document/",
+    "/admin/catalogue/document/import/",
+    "/admin/catalogue/document/add/",
+    "/admin/catalogue/document/{pk}/change/",
+    "/admin/catalogue/document/{pk}/history/",
+    "/admin/catalogue/person/",
+    "/admin/catalogue/person/add/",
+    "/admin/catalogue/event/",
+    "/admin/catalogue/place/",
+    "/admin/catalogue/collection/",
+    "/admin/catalogue/language/",
+    "/admin/catalogue/repository/",
+    "/admin/catalogue/personmerge/",
+    "/admin/autocomplete/",
+]
+ADMIN_PARAMETERS = [
+    "q", "o", "p", "e", "status__exact", "language__id__exact", "repository__id__exact", "collections__id__exact",
+    "added__gte", "added__lt", "born__isempty", "_changelist_filters", "term", "app_label", "model_name",
+    "field_name", "all",
+]  # fmt: skip
+
+
+@pytest.fixture
+def archivist(client, sample):
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user("archivist", password="a-long-test-password", is_staff=True)
+    user.groups.add(Group.objects.get(name="Archivist"))
+    client.force_login(user)
+    return client
+
+
+def admin_path(path):
+    from catalogue.models import Document
+
+    return path.format(pk=Document.objects.values_list("pk", flat=True).first())
+
+
+@pytest.mark.parametrize("path", ADMIN_PAGES)
+def test_hostile_strings_in_every_admin_parameter(archivist, path):
+    for value in HOSTILE:
+        query = "&".join(f"{name}={quote(value)}" for name in ADMIN_PARAMETERS)
+        check(archivist, admin_path(path), query)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "app_label=catalogue&model_name=document&field_name=people&term=%00",
+        "app_label=catalogue&model_name=document&field_name=places&term=mao%00",
+        "app_label=catalogue&model_name=document&field_name=language&term=%ff",
+    ],
+)
+def test_admin_autocomplete_with_nul_and_bad_bytes(archivist, query):
+    check(archivist, "/admin/autocomplete/", query)
+
+
+@pytest.mark.parametrize("suffix", ["abc/history/", "1/history/abc/", "abc/history/1/", "%00/change/", "1%00/history/"])
+def test_admin_urls_with_ids_that_are_not_ids(archivist, suffix):
+    for model in ("document", "person", "place", "event"):
+        response = archivist.get(f"/admin/catalogue/{model}/{suffix}")
+        assert response.status_code in {302, 404}, (model, suffix)
