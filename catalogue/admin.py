@@ -5,12 +5,14 @@ from pathlib import Path
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -32,14 +34,78 @@ def _editor_only(published, what):
     )
 
 
+def latest_version(model, pk):
+    """The id of a record's newest historical version: it changes with every save, relations included."""
+    return model.history.filter(id=pk).order_by("-history_id").values_list("history_id", flat=True).first() or 0
+
+
+def _shown(value, limit=80):
+    text = "(blank)" if value in (None, "") else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class VersionedForm(forms.ModelForm):
+    """A change form that remembers which version of the record it was opened on.
+
+    Saving compares it with the version stored now: if someone else saved meanwhile, nothing is saved,
+    the form says who changed what, and it carries the newer version, so saving again (after review)
+    replaces their change knowingly instead of silently.
+    """
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["seen_version"] = latest_version(type(self.instance), self.instance.pk)
+
+    def clean(self):
+        cleaned = super().clean()
+        seen = cleaned.get("seen_version")
+        if not self.instance.pk or seen is None:
+            return cleaned
+        model = type(self.instance)
+        if connection.in_atomic_block:
+            # A save of this record in progress elsewhere finishes before the versions are compared.
+            list(model.objects.select_for_update().filter(pk=self.instance.pk).values_list("pk"))
+        current = latest_version(model, self.instance.pk)
+        if current != seen:
+            self.data = self.data.copy()
+            self.data[self.add_prefix("seen_version")] = str(current)
+            raise ValidationError(self._conflict(model, seen, current), code="edit_conflict")
+        return cleaned
+
+    def _conflict(self, model, seen, current):
+        latest = model.history.get(history_id=current)
+        opened = model.history.filter(history_id=seen).first()
+        who = latest.history_user or "someone"
+        when = timezone.localtime(latest.history_date).strftime("%Y-%m-%d %H:%M")
+        changes = latest.diff_against(opened).changes if opened else []
+        described = []
+        for change in changes:
+            label = model._meta.get_field(change.field).verbose_name
+            if isinstance(change.new, list):
+                described.append(f"{label} changed")
+            else:
+                described.append(f"{label}: “{_shown(change.old)}” → “{_shown(change.new)}”")
+        what = "; ".join(described) or "no field you can see"
+        return (
+            f"This {model._meta.verbose_name} was changed by {who} at {when} while you were editing it "
+            f"({what}). Nothing was saved. Your changes are still in the form: save again to replace theirs, "
+            "or reload the page to start from theirs."
+        )
+
+
 class HistoryAdmin(SimpleHistoryAdmin):
     """Field-by-field history with revert; reverting restores many-to-many relations too.
 
     Changelists count exactly up to the cap and estimate past it (saying "about"), so a page of a
-    million documents does not wait on counting them all.
+    million documents does not wait on counting them all. Change forms refuse to overwrite a version
+    saved by someone else meanwhile (`VersionedForm`).
     """
 
     paginator = AdminPaginator
+    form = VersionedForm
 
     def _current_or_404(self, request, object_id):
         """The record as it is now; an id that names nothing (or is not an id at all) is a 404."""
@@ -119,7 +185,7 @@ class DocumentAdmin(HistoryAdmin):
     history_list_display = ("status",)
     change_list_template = "admin/catalogue/document/change_list.html"
     fieldsets = (
-        (None, {"fields": ("title", "slug", "status", "preview_link", "summary")}),
+        (None, {"fields": ("title", "slug", "status", "preview_link", "summary", "seen_version")}),
         ("Date", {"fields": ("date", ("date_start", "date_end"))}),
         ("Provenance", {"fields": ("source", "repository", "credit", "language")}),
         ("Subjects", {"fields": ("people", "places", "events", "collections")}),

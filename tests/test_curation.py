@@ -10,7 +10,7 @@ from django.urls import reverse
 from catalogue import curation
 from catalogue.models import Document, Person, PersonMerge, Status
 
-from .helpers import html
+from .helpers import html, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -347,3 +347,56 @@ def test_archivist_reverts_a_draft_and_an_editor_reverts_a_published_document(ar
 def test_history_urls_that_name_nothing_are_404(admin_client, sample, path):
     pk = Document.objects.first().pk
     assert admin_client.get(f"/admin/catalogue/{path.format(pk=pk)}").status_code == 404
+
+
+# Two curators on one record: the second save must not silently undo the first. -----------------
+
+
+def test_a_save_over_someone_elses_change_is_refused_with_what_changed(sample, client):
+    from django.test import Client
+
+    first, second = Client(), client
+    first.force_login(member_of("Editor", "first-editor"))
+    second.force_login(member_of("Editor", "second-editor"))
+    document = Document.objects.get(title__startswith="Record of a Meeting")
+    url = reverse("admin:catalogue_document_change", args=[document.pk])
+    mine, theirs = (
+        form_data(first.get(url).context["adminform"].form),
+        form_data(second.get(url).context["adminform"].form),
+    )
+    mine["title"] = "Title corrected by the first editor"
+    assert first.post(url, mine).status_code == 302
+    theirs["summary"] = "A summary written meanwhile."
+    refused = second.post(url, theirs)
+    assert refused.status_code == 200
+    errors = text_of(html(refused).select_one("#content .errorlist"))
+    assert "changed by first-editor" in errors and "“Title corrected by the first editor”" in errors
+    document.refresh_from_db()
+    assert document.title == "Title corrected by the first editor"
+    assert document.summary != "A summary written meanwhile."
+    # The form now carries the newer version: saving again, knowingly, goes through.
+    again = {**theirs, "seen_version": refused.context["adminform"].form["seen_version"].value()}
+    assert again["seen_version"] != theirs["seen_version"]
+    assert second.post(url, again).status_code == 302
+    document.refresh_from_db()
+    assert document.summary == "A summary written meanwhile."
+
+
+def test_entities_are_protected_from_lost_updates_too(sample, client):
+    from django.test import Client
+
+    other = Client()
+    client.force_login(member_of("Editor", "first-editor"))
+    other.force_login(member_of("Archivist", "an-archivist"))
+    person = Person.objects.get(slug="pavel-yudin")
+    url = reverse("admin:catalogue_person_change", args=[person.pk])
+    mine, theirs = (
+        form_data(client.get(url).context["adminform"].form),
+        form_data(other.get(url).context["adminform"].form),
+    )
+    mine["note"] = "Soviet ambassador to China, 1953–1959."
+    assert client.post(url, mine).status_code == 302
+    theirs["name"] = "P. F. Yudin"
+    assert other.post(url, theirs).status_code == 200
+    person.refresh_from_db()
+    assert (person.note, person.name) == ("Soviet ambassador to China, 1953–1959.", "Pavel Yudin")
