@@ -21,6 +21,8 @@ A name or slug must already be in the catalogue; write `new:Name` to create it.
 
 import csv
 import io
+import re
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import batched
@@ -28,7 +30,7 @@ from itertools import batched
 import ijson
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
-from django.db import transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
@@ -44,6 +46,16 @@ MULTIPLE = {"people": Person, "places": Place, "events": Event, "collections": C
 COLUMNS = REQUIRED + TEXT_FIELDS[1:] + tuple(SINGLE) + tuple(MULTIPLE)
 NEW = "new:"
 CHUNK = 500
+# One cell may hold a long transcription: far more than the csv module's default of 131,072 characters.
+MAX_CSV_FIELD = 64 * 1024 * 1024
+# Characters no text in the catalogue may hold: C0 controls but tab, newline and carriage return, and the
+# two non-characters that end a plane. They are invisible, break XML (OAI-PMH) and HTML, and PostgreSQL
+# refuses NUL outright.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Imports write one after the other: in one process through this lock, across processes and servers
+# through a PostgreSQL advisory lock (SQLite lets one writer in at a time by itself).
+_one_writer = threading.Lock()
+IMPORT_LOCK = 7_340_912
 MAX_REPORTED_ERRORS = 200
 
 
@@ -126,6 +138,8 @@ def _check_columns(columns):
 
 def _read_csv(binary):
     text = _text_stream(binary)
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_CSV_FIELD))
+    reader = None
     try:
         reader = csv.reader(text)
         header = next(reader, None)
@@ -144,7 +158,8 @@ def _read_csv(binary):
         if not seen:
             raise ImportFileError("The file has a header but no documents.")
     except csv.Error as error:
-        raise ImportFileError(f"The CSV cannot be read: {error}.") from None
+        where = f" at line {reader.line_num}" if reader is not None and reader.line_num else ""
+        raise ImportFileError(f"The CSV cannot be read{where}: {error}.") from None
     finally:
         text.detach()
 
@@ -242,6 +257,9 @@ class Resolver:
             slug = slugify(name)
             if not name or not slug:
                 raise ValidationError(f"“{ref}” names nothing to create.")
+            name_field, slug_field = model._meta.get_field("name"), model._meta.get_field("slug")
+            if len(name) > name_field.max_length or len(slug) > slug_field.max_length:
+                raise ValidationError(f"the new name “{name[:40]}…” is longer than {name_field.max_length} characters.")
             existing = self.cache.get((model, slug))
             if existing is None and (model, slug) not in self.cache:
                 self.prefetch(model, [slug])
@@ -280,6 +298,19 @@ def _clean_row(number, row, resolver, seen, report):
         report.add_error(RowError(number, "*", f"the row {row['__error__']}."))
         return None
     errors = []
+    for column, value in row.items():
+        texts = value if isinstance(value, list) else [value]
+        found = next((m for text in texts if isinstance(text, str) and (m := CONTROL_CHARACTERS.search(text))), None)
+        if found:
+            errors.append(
+                RowError(
+                    number, column, f"holds the control character U+{ord(found.group()):04X}, which no text may hold."
+                )
+            )
+    if errors:
+        for error in errors:
+            report.add_error(error)
+        return None
     identifier = str(row.get("identifier") or "").strip()
     try:
         validate_slug(identifier)
@@ -505,14 +536,34 @@ def run(binary, file_format, *, user=None, status=Status.DRAFT, dry_run=False, p
             report.counts[plan.action] += 1
     if dry_run or not report.ok:
         return report
-    moment = timezone.now()
-    with transaction.atomic():
-        _create_entities(resolver, user)
-        seen = {}
-        for chunk in batched(_tick(read_rows(binary, file_format), progress, "Writing"), CHUNK):
-            _write_chunk(plan_chunk(list(chunk), resolver, seen, Report(), can_publish), resolver, status, user, moment)
-    report.written = True
-    return report
+    try:
+        with _one_writer, transaction.atomic():
+            if connection.vendor == "postgresql":
+                # Imports write one after another; each plans again once it holds the lock, so it counts
+                # (and writes) against what the one before it left.
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
+            moment = timezone.now()
+            resolver = Resolver()
+            written = Report()
+            for chunk in batched(read_rows(binary, file_format), CHUNK):
+                plan_chunk(list(chunk), resolver, {}, written, can_publish)
+            if not written.ok:
+                return written  # what another change did meanwhile made a row wrong
+            _create_entities(resolver, user)
+            seen = {}
+            for chunk in batched(_tick(read_rows(binary, file_format), progress, "Writing"), CHUNK):
+                plans = plan_chunk(list(chunk), resolver, seen, Report(), can_publish)
+                for plan in plans:
+                    written.counts[plan.action] += 1
+                _write_chunk(plans, resolver, status, user, moment)
+    except (IntegrityError, OperationalError) as error:
+        raise ImportFileError(
+            "Nothing was written: another change to the same documents was being saved at the same moment "
+            f"({error.__class__.__name__}). Import the file again."
+        ) from error
+    written.written = True
+    return written
 
 
 def _tick(rows, progress, label):

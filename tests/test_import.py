@@ -266,3 +266,61 @@ def test_importer_reports_are_bounded(sample):
     rows = "identifier,title\n" + "".join(f"bad {n},\n" for n in range(500))
     report = importer.run(io.BytesIO(rows.encode()), "csv", dry_run=True)
     assert report.error_count == 1000 and len(report.errors) == importer.MAX_REPORTED_ERRORS
+
+
+def test_a_long_transcription_in_a_csv_cell_is_read(tmp_path, sample):
+    text = "word " * 60_000  # 300,000 characters: over the csv module's default limit
+    header = ["identifier", "title", "full_text"]
+    ok, out, err = run(write_csv(tmp_path, [["long-letter", "A long letter", text]], header=header))
+    assert ok, err
+    assert len(Document.objects.get(slug="long-letter").full_text) == len(text.strip())
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "expected"),
+    [
+        ("title", "Bad\x00title", "column “title”: holds the control character U+0000"),
+        ("summary", "vertical\x0btab", "column “summary”: holds the control character U+000B"),
+        ("summary", "start\x01", "U+0001"),
+        ("summary", "end\ufffe", "U+FFFE"),
+        ("people", "new:Li\x00Fu", "column “people”: holds the control character U+0000"),
+        ("people", "new:" + "L" * 300, "column “people”: the new name"),
+    ],
+)
+def test_bad_characters_and_over_long_new_names_are_row_errors(tmp_path, sample, column, value, expected):
+    header = ["identifier", "title", column] if column != "title" else ["identifier", "title"]
+    row = ["letter", value] if column == "title" else ["letter", "A letter", value]
+    before = (Document.objects.count(), Person.objects.count())
+    ok, _, err = run(write_csv(tmp_path, [row], header=header))
+    assert ok is None and "row 2" in err and expected in err
+    assert (Document.objects.count(), Person.objects.count()) == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_at_once_write_one_after_the_other_and_count_what_they_wrote(tmp_path):
+    import threading
+
+    from django.db import connection
+
+    rows = [[f"letter-{n}", f"Letter {n}", "1957", "", "", "", "", ""] for n in range(300)]
+    path = write_csv(tmp_path, rows)
+    reports, problems = [], []
+
+    def import_once():
+        try:
+            with path.open("rb") as binary:
+                reports.append(importer.run(binary, "csv"))
+        except importer.ImportFileError as error:
+            problems.append(str(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=import_once) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert Document.objects.count() == 300, (reports, problems)
+    # Both wrote, one after the other, and each says what it did: the second found nothing to change.
+    assert not problems
+    assert sorted((r.counts["created"], r.counts["unchanged"]) for r in reports) == [(0, 300), (300, 0)]
