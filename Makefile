@@ -67,6 +67,12 @@ bench: install
 serve: install
 	DJANGO_COLLECTED_STATIC=true $(PY) manage.py collectstatic --no-input -v 0
 	DJANGO_COLLECTED_STATIC=true $(PY) manage.py migrate --no-input
+	@backend=$$(DJANGO_COLLECTED_STATIC=true $(PY) manage.py shell -v 0 -c "from django.conf import settings; print(settings.TASKS['default']['BACKEND'])"); \
+	if [ "$$backend" = "django_tasks_db.DatabaseBackend" ]; then \
+		echo "Starting the task worker beside gunicorn."; \
+		DJANGO_COLLECTED_STATIC=true $(PY) manage.py db_worker --no-reload & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	fi; \
 	DJANGO_COLLECTED_STATIC=true $(VENV)/bin/gunicorn archive.wsgi
 
 backup: install

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "django_tasks_db",
     "catalogue",
 ]
 
@@ -123,6 +124,21 @@ STORAGES = {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if env.bool("DJANGO_COLLECTED_STATIC", default=False)
         else "django.contrib.staticfiles.storage.StaticFilesStorage",
+    },
+}
+
+# Uploads (import files waiting for their import) in the default storage, readable by the site alone.
+MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_URL = "media/"
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+# Background work (imports confirmed in the admin). By default a task runs at once, inside the request
+# that asks for it: nothing to start for `make run`. Production sets the database backend, whose worker
+# `make serve` starts beside gunicorn (`python manage.py db_worker`).
+TASKS = {
+    "default": {
+        "BACKEND": env.str("CATALOGUE_TASKS_BACKEND", default="django.tasks.backends.immediate.ImmediateBackend"),
     },
 }
 

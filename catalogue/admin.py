@@ -1,5 +1,3 @@
-import secrets
-import tempfile
 from pathlib import Path
 
 from django import forms
@@ -16,11 +14,20 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import curation, importer, search
-from .models import Collection, Document, Event, Language, Person, PersonMerge, Place, Repository, Status
+from . import curation, importer, search, tasks, uploads
+from .models import (
+    Collection,
+    Document,
+    Event,
+    ImportJob,
+    Language,
+    Person,
+    PersonMerge,
+    Place,
+    Repository,
+    Status,
+)
 from .paging import AdminPaginator
-
-UPLOADS = Path(tempfile.gettempdir()) / "catalogue-imports"
 
 
 def can_publish(request):
@@ -259,6 +266,11 @@ class DocumentAdmin(HistoryAdmin):
     def get_urls(self):
         return [
             path("import/", self.admin_site.admin_view(self.import_view), name="catalogue_document_import"),
+            path(
+                "import/<int:job_id>/",
+                self.admin_site.admin_view(self.import_job_view),
+                name="catalogue_document_import_job",
+            ),
             *super().get_urls(),
         ]
 
@@ -267,7 +279,7 @@ class DocumentAdmin(HistoryAdmin):
             raise PermissionDenied
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": "Import documents"}
         if request.method == "POST" and "token" in request.POST:
-            return self._import_confirmed(request, context)
+            return self._import_confirmed(request)
         form = ImportForm(request.POST or None, request.FILES or None)
         if not can_publish(request):
             del form.fields["publish"]
@@ -279,13 +291,7 @@ class DocumentAdmin(HistoryAdmin):
             except importer.ImportFileError as error:
                 form.add_error("file", str(error))
             else:
-                token = ""
-                if report.ok:
-                    token = f"{request.user.pk}-{secrets.token_hex(16)}.{file_format}"
-                    UPLOADS.mkdir(exist_ok=True)
-                    with (UPLOADS / token).open("wb") as stored:
-                        for piece in upload.chunks():
-                            stored.write(piece)
+                token = uploads.keep(upload, request.user, file_format) if report.ok else ""
                 context.update(
                     report=report,
                     token=token,
@@ -296,27 +302,37 @@ class DocumentAdmin(HistoryAdmin):
         context["form"] = form
         return TemplateResponse(request, "admin/catalogue/document/import.html", context)
 
-    def _import_confirmed(self, request, context):
-        token = request.POST["token"]
-        owner, _, rest = token.partition("-")
-        stored = UPLOADS / Path(token).name
-        if owner != str(request.user.pk) or not rest or not stored.is_file():
+    def _import_confirmed(self, request):
+        """Hand the checked upload to the task worker and show the job, which says how far it has gone."""
+        stored = uploads.claim(request.POST["token"], request.user)
+        if stored is None:
             self.message_user(request, "That upload is no longer available; upload the file again.", messages.ERROR)
             return redirect("admin:catalogue_document_import")
         status = Status.PUBLISHED if request.POST.get("publish") == "1" and can_publish(request) else Status.DRAFT
-        try:
-            with stored.open("rb") as binary:
-                report = importer.run(binary, stored.suffix.lstrip("."), user=request.user, status=status)
-        except importer.ImportFileError as error:
-            self.message_user(request, str(error), messages.ERROR)
-            return redirect("admin:catalogue_document_import")
-        finally:
-            stored.unlink(missing_ok=True)
-        if not report.ok:
-            context.update(report=report, token="", file_name="")
-            return TemplateResponse(request, "admin/catalogue/document/import_report.html", context)
-        self.message_user(request, f"Imported: {report.summary()}.", messages.SUCCESS)
-        return HttpResponseRedirect(reverse("admin:catalogue_document_changelist"))
+        job = ImportJob.objects.create(
+            file_name=request.POST.get("file_name", "")[:255] or Path(stored).name,
+            stored_name=stored,
+            file_format=Path(stored).suffix.lstrip("."),
+            status=status,
+            user=request.user,
+        )
+        # With the database backend the task is a row written beside the job's; the worker takes it from there.
+        tasks.import_documents.enqueue(job.pk)
+        return HttpResponseRedirect(reverse("admin:catalogue_document_import_job", args=[job.pk]), status=303)
+
+    def import_job_view(self, request, job_id):
+        job = ImportJob.objects.filter(pk=job_id).first()
+        if job is None:
+            raise Http404("No such import.")
+        if job.user_id != request.user.pk and not request.user.is_superuser:
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Import of {job.file_name}",
+            "job": job,
+        }
+        return TemplateResponse(request, "admin/catalogue/document/import_job.html", context)
 
 
 class EntityAdmin(HistoryAdmin):

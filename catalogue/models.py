@@ -478,3 +478,39 @@ class YearTally(models.Model):
 
     def __str__(self):
         return f"{self.year or 'undated'}: {self.document_count}"
+
+
+class ImportJob(models.Model):
+    """An import confirmed in the admin, written by the task worker, with how far it has gone."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        CHECKING = "checking", "Checking the rows"
+        WRITING = "writing", "Writing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    file_name = models.CharField(max_length=255)
+    # The upload, in the default storage, until the job has read it.
+    stored_name = models.CharField(max_length=255)
+    file_format = models.CharField(max_length=4)
+    status = models.CharField("documents enter as", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    rows_checked = models.PositiveIntegerField(default=0)
+    summary = models.CharField(max_length=255, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    message = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "import"
+        ordering = ("-created", "-id")
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_state_display().lower()})"
+
+    @property
+    def running(self):
+        return self.state in {self.State.QUEUED, self.State.CHECKING, self.State.WRITING}

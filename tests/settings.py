@@ -8,3 +8,9 @@ from archive.settings import *  # noqa: E402, F403
 
 # Hashing passwords slowly is for real accounts, not fixtures.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Uploads made by tests go to a folder of their own, never into the project.
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+MEDIA_ROOT = Path(tempfile.gettempdir()) / f"catalogue-test-media-{os.getpid()}"

@@ -112,6 +112,7 @@ ADMIN_PAGES = [
     "/admin/",
     "/admin/catalogue/document/",
     "/admin/catalogue/document/import/",
+    "/admin/catalogue/document/import/1/",
     "/admin/catalogue/document/add/",
     "/admin/catalogue/document/{pk}/change/",
     "/admin/catalogue/document/{pk}/history/",

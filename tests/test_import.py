@@ -324,3 +324,74 @@ def test_two_imports_at_once_write_one_after_the_other_and_count_what_they_wrote
     # Both wrote, one after the other, and each says what it did: the second found nothing to change.
     assert not problems
     assert sorted((r.counts["created"], r.counts["unchanged"]) for r in reports) == [(0, 300), (300, 0)]
+
+
+# The admin's import runs in the background, in a real task worker. ------------------------------
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def upload_and_confirm(client, tmp_path, rows):
+    url = reverse("admin:catalogue_document_import")
+    path = write_csv(tmp_path, rows)
+    with path.open("rb") as upload:
+        token = client.post(url, {"file": upload}).context["token"]
+    return client.post(url, {"token": token, "file_name": "letters.csv"})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_confirmed_import_is_written_by_the_task_worker_with_its_progress(admin_client, media, tmp_path, settings):
+    from catalogue.models import ImportJob
+
+    call_command("loaddata", "sample", verbosity=0)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    confirmed = upload_and_confirm(admin_client, tmp_path, good_rows())
+    assert confirmed.status_code == 303
+    job_page = confirmed["Location"]
+    waiting = admin_client.get(job_page)
+    assert "Queued" in waiting.content.decode() and 'http-equiv="refresh"' in waiting.content.decode()
+    assert not Document.objects.filter(slug="letter-one").exists()  # the request wrote nothing
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    job = ImportJob.objects.get()
+    assert (job.state, job.rows_checked, job.summary) == ("done", 2, "2 created, 0 updated, 0 unchanged, 0 errors")
+    done = admin_client.get(job_page).content.decode()
+    assert "Imported: 2 created" in done and 'http-equiv="refresh"' not in done
+    assert Document.objects.get(slug="letter-one").status == Status.DRAFT
+    assert not list((media / "imports").iterdir())  # the upload is gone once written
+
+
+def test_uploads_wait_in_storage_for_their_owner_only_and_are_removed_when_abandoned(
+    admin_client, sample, media, tmp_path
+):
+    import os
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from catalogue import uploads
+
+    url = reverse("admin:catalogue_document_import")
+    with write_csv(tmp_path, good_rows()).open("rb") as upload:
+        token = admin_client.post(url, {"file": upload}).context["token"]
+    stored = media / "imports" / token
+    assert stored.is_file() and stored.stat().st_mode & 0o777 == 0o600
+    assert (media / "imports").stat().st_mode & 0o777 == 0o700
+    assert uploads.remove_abandoned() == 0  # fresh: kept
+    old = (timezone.now() - timedelta(days=2)).timestamp()
+    os.utime(stored, (old, old))
+    assert uploads.remove_abandoned() == 1 and not stored.exists()
+    gone = admin_client.post(url, {"token": token}, follow=True)
+    assert "no longer available" in gone.content.decode()
+
+
+def test_an_import_job_is_its_owners_to_see(client, admin_client, sample, media, tmp_path):
+    confirmed = upload_and_confirm(admin_client, tmp_path, good_rows())
+    archivist = User.objects.create_user("arch", is_staff=True)
+    archivist.groups.add(Group.objects.get(name="Archivist"))
+    client.force_login(archivist)
+    assert client.get(confirmed["Location"]).status_code == 403
+    assert admin_client.get(reverse("admin:catalogue_document_import_job", args=[999])).status_code == 404
