@@ -79,7 +79,7 @@ backup: install
 	$(PY) manage.py backup $(FILE)
 
 restore: install
-	@test -n "$(FILE)" || { echo "make restore FILE=backups/….json.gz"; exit 1; }
+	@test -n "$(FILE)" || { echo "make restore FILE=backups/….zip"; exit 1; }
 	$(PY) manage.py restore $(FILE) --yes
 
 # 50 researchers for 60 s against `make serve`'s gunicorn, on a 100,000-document PostgreSQL catalogue.

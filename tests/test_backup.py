@@ -190,3 +190,97 @@ def test_a_backup_taken_while_curators_edit_restores(tmp_path, monkeypatch):
     assert not Person.objects.filter(slug="late-arrival").exists()
     assert not Document.objects.filter(title="Written during the backup").exists()
     assert not Document.history.filter(title="Written during the backup").exists()
+
+
+# A restore checks what it is given, keeps what a backup does not hold, and lets readers read. ------
+
+
+def test_restore_refuses_what_is_not_a_backup_of_this_catalogue(tmp_path):
+    import zipfile
+
+    from django.contrib.auth.models import User
+
+    call_command("loaddata", "sample", verbosity=0)
+    User.objects.create_user("curator", password="a-long-test-password")
+    before = (catalogue_state(), User.objects.count())
+    good = tmp_path / "good.zip"
+    call_command("backup", str(good), stdout=io.StringIO())
+    manifest = json.loads(zipfile.ZipFile(good).read("manifest.json"))
+    data = zipfile.ZipFile(good).read("catalogue.json")
+
+    def variant(name, manifest_changes=None, data_bytes=data):
+        path = tmp_path / name
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("manifest.json", json.dumps({**manifest, **(manifest_changes or {})}))
+            archive.writestr("catalogue.json", data_bytes)
+        return path
+
+    refused = {
+        "fixtures/sample.json": "not a ZIP archive",
+        variant("other-format.zip", {"format": "something-else"}): "does not describe a catalogue backup",
+        variant("other-schema.zip", {"schema": manifest["schema"][:-1]}): "another version of the catalogue's schema",
+        variant("tampered.zip", data_bytes=data.replace(b"Mao Zedong", b"Mao Tse-tung")): "does not match its checksum",
+    }
+    for path, reason in refused.items():
+        with pytest.raises(CommandError, match=f"Nothing was changed: .*{reason}"):
+            call_command("restore", str(path), "--yes", stdout=io.StringIO())
+        assert (catalogue_state(), User.objects.count()) == before
+
+
+def test_restore_keeps_sessions_and_login_lock_outs(tmp_path, client):
+    from axes.models import AccessAttempt
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.models import Session
+
+    call_command("loaddata", "sample", verbosity=0)
+    target = tmp_path / "backup.zip"
+    call_command("backup", str(target), stdout=io.StringIO())
+    client.force_login(User.objects.create_user("reader", password="a-long-test-password"))
+    AccessAttempt.objects.create(username="intruder", ip_address="203.0.113.9", failures_since_start=5)
+    sessions = Session.objects.count()
+    assert sessions == 1
+    call_command("restore", str(target), "--yes", stdout=io.StringIO())
+    assert Session.objects.count() == sessions
+    assert AccessAttempt.objects.filter(username="intruder", failures_since_start=5).exists()
+    assert Document.objects.count() == 17
+
+
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql",
+    reason="SQLite lets no reader in while a restore writes; PostgreSQL readers see the old catalogue",
+)
+def test_readers_see_the_old_catalogue_until_a_restore_commits(tmp_path, monkeypatch):
+    import threading
+
+    import psycopg
+    from django.db import connection
+
+    from catalogue import search
+
+    call_command("loaddata", "sample", verbosity=0)
+    target = tmp_path / "backup.zip"
+    call_command("backup", str(target), stdout=io.StringIO())
+    Document.objects.filter(slug=SLUG).update(title="Retitled after the backup")
+    params = connection.get_connection_params()
+    seen = []
+
+    def read_meanwhile():
+        with psycopg.connect(dbname=params["dbname"], user=params.get("user"), host=params.get("host"),
+                             port=params.get("port"), autocommit=True) as reader:  # fmt: skip
+            reader.execute("SET lock_timeout = '3s'")
+            seen.append(reader.execute("SELECT title FROM catalogue_document WHERE slug = %s", [SLUG]).fetchone())
+            seen.append(reader.execute("SELECT count(*) FROM catalogue_document").fetchone())
+
+    rebuild = search.rebuild_index
+
+    def rebuild_while_someone_reads():
+        thread = threading.Thread(target=read_meanwhile)
+        thread.start()
+        thread.join(timeout=30)
+        return rebuild()
+
+    monkeypatch.setattr(search, "rebuild_index", rebuild_while_someone_reads)
+    call_command("restore", str(target), "--yes", stdout=io.StringIO())
+    # Mid-restore, a reader was not kept waiting and saw the catalogue as it was before.
+    assert seen == [("Retitled after the backup",), (17,)]
+    assert Document.objects.get(slug=SLUG).title != "Retitled after the backup"

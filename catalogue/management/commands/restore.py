@@ -1,18 +1,16 @@
 from pathlib import Path
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from catalogue import search, tallies
+from catalogue import backups
 from catalogue.models import Document
-from catalogue.signals import bulk_loading
 
 
 class Command(BaseCommand):
     help = (
-        "Replace the catalogue with a backup made by `backup`. All in one transaction: if the file cannot be "
-        "loaded whole, the catalogue is left exactly as it was."
+        "Replace the catalogue with a backup made by `backup`. The file's manifest and checksum are checked "
+        "first; then all in one transaction: if the file cannot be loaded whole, the catalogue is left exactly "
+        "as it was. Sessions and login lock-outs are kept."
     )
 
     def add_arguments(self, parser):
@@ -27,11 +25,13 @@ class Command(BaseCommand):
         if existing and not yes:
             raise CommandError(f"The catalogue holds {existing:,} documents; add --yes to replace them.")
         try:
-            with transaction.atomic(), bulk_loading():
-                call_command("flush", interactive=False, verbosity=0)
-                call_command("loaddata", str(source), verbosity=0)
-                search.rebuild_index()
-                tallies.rebuild()
+            manifest = backups.restore(source)
+        except backups.BackupError as error:
+            raise CommandError(f"Nothing was changed: {source} cannot be restored: {error}.") from error
         except Exception as error:  # loaddata raises many kinds; none may leave half a catalogue
             raise CommandError(f"Nothing was changed: the backup could not be loaded ({error}).") from error
-        self.stdout.write(self.style.SUCCESS(f"Restored {Document.objects.count():,} documents from {source}."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Restored {Document.objects.count():,} documents from {source} (made {manifest['created']})."
+            )
+        )
