@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 import urllib.request
@@ -22,7 +23,7 @@ from django.http import Http404
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from catalogue import synthetic, tallies, views
+from catalogue import backups, synthetic, tallies, views
 from catalogue.models import Document, Person, Place, YearTally
 
 DECLARE = re.compile(r'^DECLARE "[^"]+" NO SCROLL CURSOR WITH HOLD FOR ')
@@ -67,8 +68,11 @@ class Command(BaseCommand):
         parser.add_argument("--warmup", type=int, default=3)
         parser.add_argument("--no-naive", action="store_true", help="Skip the naive build's timings.")
         parser.add_argument("--no-rss", action="store_true", help="Skip measuring a gunicorn worker's memory.")
+        parser.add_argument(
+            "--no-backup", action="store_true", help="Skip timing a backup of the catalogue and its restore."
+        )
 
-    def handle(self, size, runs, warmup, no_naive=False, no_rss=False, **options):
+    def handle(self, size, runs, warmup, no_naive=False, no_rss=False, no_backup=False, **options):
         if connection.vendor != "postgresql":
             self.stderr.write(
                 "The benchmark is meant for PostgreSQL (set DATABASE_URL); on SQLite its figures say little."
@@ -89,6 +93,26 @@ class Command(BaseCommand):
             rows.append((scenario, ours, naive))
         rss = None if no_rss else self.worker_rss([s.path for s in scenarios if "export" not in s.path])
         self.report(rows, rss, runs)
+        if not no_backup:
+            self.stdout.write(self.backup_and_restore())
+
+    def backup_and_restore(self):
+        """A backup of the whole catalogue and its restore over itself, timed, with the file's size."""
+        with tempfile.TemporaryDirectory(prefix="catalogue-bench-") as scratch:
+            target = Path(scratch) / "backup.zip"
+            self.stderr.write("· backup")
+            started = time.perf_counter()
+            backups.write(target)
+            backed_up = time.perf_counter() - started
+            self.stderr.write("· restore")
+            started = time.perf_counter()
+            backups.restore(target)
+            restored = time.perf_counter() - started
+            size = target.stat().st_size / 1e6
+        return (
+            f"\nBackup of {Document.objects.count():,} documents: {backed_up:.0f} s, a file of {size:,.0f} MB; "
+            f"its restore: {restored:.0f} s."
+        )
 
     # Scenarios -------------------------------------------------------------------------
 
