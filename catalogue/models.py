@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import OuterRef, Subquery
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +30,10 @@ class EntityQuerySet(models.QuerySet):
         whether a name may be shown at all must not hang on a figure that could ever be stale.
         """
         relation = self.model._meta.get_field("documents").field.name
-        return self.filter(Exists(Document.objects.published().filter(**{relation: OuterRef("pk")})))
+        # The first published document, asked of each entity in turn (a scalar subquery stops at it;
+        # an EXISTS may be planned as a join over every link of every entity).
+        first = Document.objects.published().filter(**{relation: OuterRef("pk")}).order_by().values("pk")[:1]
+        return self.alias(first_published=Subquery(first)).filter(first_published__isnull=False)
 
     def popular(self):
         """Public entities, the most documented first (ordered by the kept counts)."""

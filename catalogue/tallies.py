@@ -235,14 +235,22 @@ def popular_all(limits):
 
 
 def _published_exists_sql(model):
-    """SQL true when the row `entity` of `model` is on a published document (one parameter: the status)."""
+    """SQL true when the row `entity` of `model` is on a published document (one parameter: the status).
+
+    A scalar subquery that stops at the first such document, asked of each candidate in turn: as an
+    EXISTS the planner may turn it into a join over every link of every entity (1.4 s for the
+    collections of a million documents).
+    """
     if model in RELATIONS:
         links, column = _link(model)
         return (
-            f"EXISTS (SELECT 1 FROM {links} AS l JOIN catalogue_document AS d ON d.id = l.document_id"
-            f" WHERE l.{column} = entity.id AND d.status = %s)"
+            f"(SELECT 1 FROM {links} AS l JOIN catalogue_document AS d ON d.id = l.document_id"
+            f" WHERE l.{column} = entity.id AND d.status = %s LIMIT 1) IS NOT NULL"
         )
-    return f"EXISTS (SELECT 1 FROM catalogue_document AS d WHERE d.{FOREIGN_KEYS[model]} = entity.id AND d.status = %s)"
+    return (
+        f"(SELECT 1 FROM catalogue_document AS d WHERE d.{FOREIGN_KEYS[model]} = entity.id AND d.status = %s"
+        " LIMIT 1) IS NOT NULL"
+    )
 
 
 def drift():
