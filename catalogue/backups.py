@@ -215,6 +215,12 @@ def restore(source):
             # Entries of the admin's log about users or kinds of record the backup does not have go with them.
             LogEntry.objects.exclude(user_id__in=get_user_model().objects.values("pk")).delete()
             LogEntry.objects.exclude(content_type_id__in=ContentType.objects.values("pk")).delete()
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # Every row is new: without fresh statistics the planner reads a million documents the slow way
+        # until autovacuum comes round (page 5,000 of the listing took 112 ms instead of 11).
+        with connection.cursor() as cursor:
+            for part in manifest["parts"]:
+                cursor.execute(f"ANALYZE {_quoted(part['table'])}")
     return manifest
 
 

@@ -304,4 +304,8 @@ def test_readers_see_the_old_catalogue_until_a_restore_commits(tmp_path, monkeyp
     call_command("restore", str(target), "--yes", stdout=io.StringIO())
     # Mid-restore, a reader was not kept waiting and saw the catalogue as it was before.
     assert seen == [("Retitled after the backup",), (17,)]
+    # And the planner has statistics of the new rows at once.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'catalogue_document'")
+        assert cursor.fetchone()[0] is not None
     assert Document.objects.get(slug=SLUG).title != "Retitled after the backup"
