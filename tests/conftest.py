@@ -29,9 +29,36 @@ def facts():
     return json.loads((SEED / "sample-catalogue.json").read_text(encoding="utf-8"))
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Each test database starts holding the sample catalogue, loaded and committed once.
+
+    A test that only reads sees it as loaded; what a test writes is rolled back after it.
+    """
+    with django_db_blocker.unblock():
+        call_command("loaddata", "sample", verbosity=0)
+
+
 @pytest.fixture
 def sample(db):
-    call_command("loaddata", "sample", verbosity=0)
+    """The sample catalogue. Tests that commit (transactional ones) empty the database when they end,
+    so these load it again; every other test finds it already there."""
+    from django.db import connection
+
+    if not connection.in_atomic_block:
+        call_command("loaddata", "sample", verbosity=0)
+
+
+@pytest.fixture
+def empty_catalogue(db):
+    """For a test that counts what it adds: the sample removed (and restored after the test)."""
+    from catalogue import tallies
+    from catalogue.models import Collection, Event, Language, Repository
+
+    Document.objects.all().delete()
+    for model in (Person, Place, Event, Collection, Language, Repository):
+        model.objects.all().delete()
+    tallies.rebuild()
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ def generate(count, seed=7):
     return out.getvalue()
 
 
-def test_generated_catalogue_is_valid_searchable_and_counted(db):
+def test_generated_catalogue_is_valid_searchable_and_counted(empty_catalogue):
     report = generate(400)
     assert "Added 400 documents" in report
     documents = Document.objects.all()
@@ -46,7 +46,7 @@ def test_generated_catalogue_is_valid_searchable_and_counted(db):
     assert tallies.published_total() == documents.published().count()
 
 
-def test_generating_again_adds_to_the_catalogue(db):
+def test_generating_again_adds_to_the_catalogue(empty_catalogue):
     generate(100)
     generate(100, seed=8)
     assert Document.objects.count() == 200
