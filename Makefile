@@ -11,24 +11,31 @@ FIND_PYTHON := for p in $(PYTHON_CANDIDATES); do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 		command -v $$p; exit 0; fi; done; exit 1
 
-.PHONY: help install run test lint format migrate sample bench clean serve backup restore load
+.PHONY: help install install-runtime run test lint format migrate sample bench clean serve backup restore load
 
 help:
 	@echo "make run    install, migrate, load the sample catalogue, serve on http://$(HOST):$(PORT)/"
 	@echo "make test   install, then run the whole test suite (browser tests included where Chromium is)"
-	@echo "make lint   ruff"
+	@echo "make lint   ruff, template indentation, missing migrations, mypy"
 	@echo "make bench  time the listing on a synthetic catalogue"
 
-$(VENV)/.installed: requirements.txt package.json
+# Production needs requirements.txt only; development and tests add requirements-dev.txt and npm's packages.
+$(VENV)/.runtime: requirements.txt
 	@python=$$($(FIND_PYTHON)) || { echo "Python 3.12 or newer is needed (on PATH or under pyenv)."; exit 1; }; \
 	echo "Using $$python"; \
 	test -x $(PY) || $$python -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed: $(VENV)/.runtime requirements-dev.txt package.json
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; \
 	else echo "npm not found: accessibility checks in the browser tests will be skipped."; fi
 	@touch $@
 
 install: $(VENV)/.installed
+
+install-runtime: $(VENV)/.runtime
 
 migrate: install
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py migrate --no-input
@@ -45,10 +52,14 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djhtml --check $$(git ls-files 'templates/*.html')
+	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+	$(VENV)/bin/djhtml $$(git ls-files 'templates/*.html')
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache staticfiles
@@ -64,7 +75,7 @@ bench: install
 	DATABASE_URL=$(BENCH_SERVER)/$(BENCH_DATABASE) DJANGO_SECRET_KEY=benchmark-only $(PY) manage.py bench --size $(SIZE) $(BENCH_ARGS)
 
 # Production: hashed, compressed static files, migrations, gunicorn (settings from the environment or .env).
-serve: install
+serve: install-runtime
 	DJANGO_COLLECTED_STATIC=true $(PY) manage.py collectstatic --no-input -v 0
 	DJANGO_COLLECTED_STATIC=true $(PY) manage.py migrate --no-input
 	@backend=$$(DJANGO_COLLECTED_STATIC=true $(PY) manage.py shell -v 0 -c "from django.conf import settings; print(settings.TASKS['default']['BACKEND'])"); \
@@ -75,10 +86,10 @@ serve: install
 	fi; \
 	DJANGO_COLLECTED_STATIC=true $(VENV)/bin/gunicorn archive.wsgi
 
-backup: install
+backup: install-runtime
 	$(PY) manage.py backup $(FILE)
 
-restore: install
+restore: install-runtime
 	@test -n "$(FILE)" || { echo "make restore FILE=backups/….zip"; exit 1; }
 	$(PY) manage.py restore $(FILE) --yes
 

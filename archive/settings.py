@@ -94,7 +94,6 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", d
 # A kept connection the database has dropped is noticed before a request uses it, not by a 500.
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

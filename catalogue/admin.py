@@ -335,6 +335,7 @@ class DocumentAdmin(HistoryAdmin):
         return TemplateResponse(request, "admin/catalogue/document/import_job.html", context)
 
 
+@admin.register(Collection, Language, Place, Repository)
 class EntityAdmin(HistoryAdmin):
     list_display = ("name", "slug", "published_documents")
     search_fields = ("name", "slug")
@@ -399,12 +400,6 @@ class PersonAdmin(EntityAdmin):
 class EventAdmin(EntityAdmin):
     list_display = ("name", "start", "end", "published_documents")
     search_fields = ("name", "slug", "description")
-
-
-admin.site.register(Place, EntityAdmin)
-admin.site.register(Collection, EntityAdmin)
-admin.site.register(Language, EntityAdmin)
-admin.site.register(Repository, EntityAdmin)
 
 
 @admin.register(PersonMerge)

@@ -24,7 +24,7 @@ def client_address(request):
     proxies = settings.CATALOGUE_PROXY_COUNT
     if not proxies:
         return peer
-    hops = [hop for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    hops = [hop for hop in request.headers.get("x-forwarded-for", "").split(",") if hop.strip()]
     if len(hops) < proxies:
         return peer
     return _address(hops[-proxies]) or peer

@@ -6,7 +6,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import OuterRef, StringAgg, Subquery, TextField, Value
 
 from .dates import PartialDate
-from .models import Document
+from .models import MANY_KINDS, SINGLE_KINDS
 
 COLUMNS = (
     "slug",
@@ -17,50 +17,46 @@ COLUMNS = (
     "summary",
     "source",
     "credit",
-    "language",
-    "archive",
-    "people",
-    "places",
-    "events",
-    "collections",
+    *(kind.column() for kind in SINGLE_KINDS),
+    *(kind.column() for kind in MANY_KINDS),
     "added",
 )
-RELATIONS = ("people", "places", "events", "collections")
+RELATIONS = tuple(kind.column() for kind in MANY_KINDS)
 # Names within one cell of a relation are joined with this in SQL and split again here.
 SEPARATOR = "\x1f"
 CHUNK = 2000
 
 
-def _names(relation):
+def _names(kind):
     """The names of a document's people (places, ...) joined in one string, computed in the query."""
-    field = Document._meta.get_field(relation)
-    through = field.remote_field.through
-    target = field.m2m_reverse_field_name()
     names = (
-        through.objects.filter(document=OuterRef("pk"))
+        kind.link_model()
+        .objects.filter(document=OuterRef("pk"))
         .order_by()
         .values("document")
-        .annotate(names=StringAgg(f"{target}__name", Value(SEPARATOR)))
+        .annotate(names=StringAgg(f"{kind.link_field()}__name", Value(SEPARATOR)))
         .values("names")
     )
     return Subquery(names, output_field=TextField())
 
 
-FIELDS = ("slug", "title", "date", "summary", "source", "credit", "language__name", "repository__name", "added")
+TEXT = ("slug", "title", "date", "summary", "source", "credit")
+FIELDS = (*TEXT, *(f"{kind.document_field}__name" for kind in SINGLE_KINDS), "added")
 
 
 def documents_for_export(queryset):
     """Plain rows, one query read through a server-side cursor: no model instances, no per-row queries."""
     return (
-        queryset.annotate(**{f"{relation}_names": _names(relation) for relation in RELATIONS})
-        .values_list(*FIELDS, *(f"{relation}_names" for relation in RELATIONS))
+        queryset.annotate(**{f"{kind.column()}_names": _names(kind) for kind in MANY_KINDS})
+        .values_list(*FIELDS, *(f"{kind.column()}_names" for kind in MANY_KINDS))
         .iterator(chunk_size=CHUNK)
     )
 
 
 def record(row, url_prefix):
     """One exported document as plain data; related names in one list each."""
-    slug, title, date, summary, source, credit, language, archive, added, *names = row
+    slug, title, date, summary, source, credit, *rest = row
+    singles, added, names = rest[: len(SINGLE_KINDS)], rest[len(SINGLE_KINDS)], rest[len(SINGLE_KINDS) + 1 :]
     return {
         "slug": slug,
         "url": f"{url_prefix}{slug}/",
@@ -70,8 +66,7 @@ def record(row, url_prefix):
         "summary": summary,
         "source": source or None,
         "credit": credit or None,
-        "language": language,
-        "archive": archive,
+        **{kind.column(): name for kind, name in zip(SINGLE_KINDS, singles, strict=True)},
         **{
             relation: sorted(value.split(SEPARATOR)) if value else []
             for relation, value in zip(RELATIONS, names, strict=True)

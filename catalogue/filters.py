@@ -5,7 +5,7 @@ from django.db.models import Count, F
 
 from . import search
 from .dates import PartialDate
-from .models import Collection, Document, Event, Language, Person, Place, Repository
+from .models import ENTITY_KINDS, Document
 
 SORTS = {
     "relevance": ("-search_rank", "-added", "-id"),
@@ -21,16 +21,6 @@ SORT_CHOICES = (
     ("title", "Title, A–Z"),
     ("added", "Recently added"),
 )
-
-# Query parameter -> the model it names by slug, in the order facets are shown.
-ENTITY_FILTERS = {
-    "person": Person,
-    "place": Place,
-    "event": Event,
-    "collection": Collection,
-    "language": Language,
-    "archive": Repository,
-}
 
 
 class PartialDateField(forms.CharField):
@@ -99,16 +89,19 @@ class TagFilter(django_filters.ModelMultipleChoiceFilter):
 
     field_class = TagChoiceField
 
+    def __init__(self, *args, kind, **kwargs):
+        self.kind = kind
+        super().__init__(*args, field_name=kind.document_field, **kwargs)
+
     def filter(self, qs, value):
         chosen = {entity.pk for entity in value or ()}
         if len(chosen) <= 1:
             return super().filter(qs, value)
-        field = Document._meta.get_field(self.field_name)
-        if not field.many_to_many:
+        if not self.kind.many():
             return qs.none()  # a document has one language, one holding archive
-        through = field.remote_field.through
         tagged_with_all = (
-            through.objects.filter(**{f"{field.m2m_reverse_field_name()}__in": chosen})
+            self.kind.link_model()
+            .objects.filter(**{f"{self.kind.link_field()}__in": chosen})
             .values("document_id")
             .annotate(matched=Count("pk"))
             .filter(matched=len(chosen))
@@ -124,29 +117,27 @@ class TagFilter(django_filters.ModelMultipleChoiceFilter):
 MAX_TAG_VALUES = 10
 
 
-def entity_filter(model, field_name, label):
-    plural = model._meta.verbose_name_plural
+def entity_filter(kind):
+    label = kind.singular().capitalize()
     return TagFilter(
-        field_name=field_name,
-        queryset=model.objects.public(),  # names known only from drafts stay private
+        kind=kind,
+        queryset=kind.objects.public(),  # names known only from drafts stay private
         to_field_name="slug",
         conjoined=True,  # repeating a parameter narrows: tagged with all of them
         distinct=False,
         label=label,
         max_values=MAX_TAG_VALUES,
-        plural=plural,
+        plural=kind.plural(),
         error_messages={"invalid_choice": f"There is no {label.lower()} “%(value)s” in the catalogue."},
     )
 
 
+# Query parameter -> the kind of entity it names by slug, in the order facets are shown.
+ENTITY_FILTERS = {kind.filter_parameter: kind for kind in ENTITY_KINDS}
+
+
 class DocumentFilter(django_filters.FilterSet):
     q = KeywordFilter(label="Search", method="filter_keywords", max_length=search.MAX_QUERY_LENGTH)
-    person = entity_filter(Person, "people", "Person")
-    place = entity_filter(Place, "places", "Place")
-    event = entity_filter(Event, "events", "Event")
-    collection = entity_filter(Collection, "collections", "Collection")
-    language = entity_filter(Language, "language", "Language")
-    archive = entity_filter(Repository, "repository", "Archive")
     date_from = PartialDateFilter(label="From", method="filter_date_from", max_length=10)
     date_to = PartialDateFilter(label="To", method="filter_date_to", max_length=10)
     sort = django_filters.ChoiceFilter(label="Sort by", choices=SORT_CHOICES, method="filter_nothing", empty_label=None)
@@ -155,6 +146,13 @@ class DocumentFilter(django_filters.FilterSet):
         model = Document
         fields = ()
         form = DocumentFilterForm
+
+    @classmethod
+    def get_filters(cls):
+        """The declared filters with one for each kind of entity after the search, from the registry."""
+        declared = super().get_filters()
+        keywords = {"q": declared.pop("q")}
+        return {**keywords, **{name: entity_filter(kind) for name, kind in ENTITY_FILTERS.items()}, **declared}
 
     # Errors in these make the whole result empty: a wrong name or an unreadable
     # query must not silently widen the search. Date and sort errors only drop

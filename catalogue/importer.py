@@ -37,12 +37,13 @@ from django.utils.text import slugify
 
 from . import search, tallies
 from .dates import PartialDate
-from .models import Collection, Document, Event, Language, Person, Place, Repository, Status
+from .models import MANY_KINDS, SINGLE_KINDS, Document, Person, Status
 
 REQUIRED = ("identifier", "title")
 TEXT_FIELDS = ("title", "date", "summary", "source", "credit", "full_text")
-SINGLE = {"language": Language, "archive": Repository}
-MULTIPLE = {"people": Person, "places": Place, "events": Event, "collections": Collection}
+# Columns naming entities, by the kind they name: one value ("language") or several ("people").
+SINGLE = {kind.column(): kind for kind in SINGLE_KINDS}
+MULTIPLE = {kind.column(): kind for kind in MANY_KINDS}
 COLUMNS = REQUIRED + TEXT_FIELDS[1:] + tuple(SINGLE) + tuple(MULTIPLE)
 NEW = "new:"
 CHUNK = 500
@@ -355,12 +356,9 @@ def _clean_row(number, row, resolver, seen, report):
             except ValidationError as error:
                 errors.append(RowError(number, name, error.messages[0]))
         relations[name] = ids
-    for error in errors:
-        report.add_error(error)
+    for row_error in errors:
+        report.add_error(row_error)
     return None if errors else (identifier, fields, relations)
-
-
-FOREIGN_KEYS = {"language": "language_id", "archive": "repository_id"}
 
 
 def _differs(document, fields, relations, current_links):
@@ -368,8 +366,8 @@ def _differs(document, fields, relations, current_links):
         if getattr(document, name) != value:
             return True
     for name, ids in relations.items():
-        if name in FOREIGN_KEYS:
-            if getattr(document, FOREIGN_KEYS[name]) != (ids[0] if ids else None):
+        if name in SINGLE:
+            if getattr(document, SINGLE[name].document_column()) != (ids[0] if ids else None):
                 return True
         elif set(current_links[name].get(document.pk, ())) != set(ids):
             return True
@@ -380,11 +378,10 @@ def _links(document_ids, names):
     """{relation name: {document id: [entity ids]}} for these documents."""
     links = {}
     for name in names:
-        relation = getattr(Document, name)
-        through = relation.through
-        target = relation.field.m2m_reverse_field_name()
+        kind = MULTIPLE[name]
         found = {}
-        rows = through.objects.filter(document_id__in=document_ids).values_list("document_id", f"{target}_id")
+        rows = kind.link_model().objects.filter(document_id__in=document_ids)
+        rows = rows.values_list("document_id", kind.link_column())
         for document_id, entity_id in rows:
             found.setdefault(document_id, []).append(entity_id)
         links[name] = found
@@ -458,10 +455,10 @@ def _write_chunk(plans, resolver, status, user, moment):
     for plan, document in documents:
         for name, value in plan.fields.items():
             setattr(document, name, value)
-        for name, attname in FOREIGN_KEYS.items():
+        for name, kind in SINGLE.items():
             if name in plan.relations:
                 ids = plan.relations[name]
-                setattr(document, attname, _entity_id(resolver, SINGLE[name], ids[0]) if ids else None)
+                setattr(document, kind.document_column(), _entity_id(resolver, kind, ids[0]) if ids else None)
         document.set_date_span()
         document.modified = moment
     new_documents = Document.objects.bulk_create([d for p, d in documents if p.action == "created"])
@@ -470,15 +467,13 @@ def _write_chunk(plans, resolver, status, user, moment):
         Document.objects.bulk_update(
             changed,
             ["title", "date", "date_start", "date_end", "summary", "source", "credit", "full_text",
-             "language", "repository", "modified"],
+             *(kind.document_field for kind in SINGLE_KINDS), "modified"],
         )  # fmt: skip
     all_documents = [d for _, d in documents]
     # Relations: replace each named relation of each document with what the file says.
     through_rows = {}
     for name, model in MULTIPLE.items():
-        relation = getattr(Document, name)
-        through = relation.through
-        target = relation.field.m2m_reverse_field_name()
+        through, target = model.link_model(), model.link_field()
         named = [(p, d) for p, d in documents if name in p.relations]
         through.objects.filter(document_id__in=[d.pk for p, d in named if p.action == "updated"]).delete()
         rows = [
@@ -505,12 +500,13 @@ def _record_history(created, updated, through_rows, user, moment):
     by_document = {record.id: record for record in records}
     # Every relation of an imported document, as it stands now, belongs to its new record.
     document_ids = list(by_document)
-    for name in MULTIPLE:
-        relation = getattr(Document, name)
-        history_model = getattr(Document.history.model, name).model
-        target = relation.field.m2m_reverse_field_name()
-        rows = relation.through.objects.filter(document_id__in=document_ids).values_list(
-            "id", "document_id", f"{target}_id"
+    for kind in MANY_KINDS:
+        history_model = getattr(Document.history.model, kind.document_field).model
+        target = kind.link_field()
+        rows = (
+            kind.link_model()
+            .objects.filter(document_id__in=document_ids)
+            .values_list("id", "document_id", f"{target}_id")
         )
         history_model.objects.bulk_create(
             history_model(

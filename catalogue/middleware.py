@@ -33,7 +33,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        given = request.META.get("HTTP_X_REQUEST_ID", "")
+        given = request.headers.get("x-request-id", "")
         request.id = given if _GIVEN_ID.fullmatch(given) else uuid.uuid4().hex
         token = _request_id.set(request.id)
         try:

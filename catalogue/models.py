@@ -74,10 +74,25 @@ class Entity(models.Model):
     # Rows are referred to by slug in fixtures, imports and URLs, never by id.
     objects = EntityQuerySet.as_manager()
 
-    # The listing's query parameter that narrows to this entity.
-    filter_parameter = None
+    # What each kind of entity is to documents and to readers, declared once here on each kind. Filters,
+    # facets, headings, chips, kept counts, the search index, import and export all read these (through
+    # ENTITY_KINDS below): a new kind is a model, these lines and a migration.
+    #
+    # The Document field that tags documents with it: a many-to-many ("people") or a foreign key ("language").
+    document_field: str | None = None
+    # The listing's query parameter that narrows to this entity, and the column naming it in a single-valued
+    # import or export (many-valued ones are named by `document_field`).
+    filter_parameter: str | None = None
+    # What readers call one and several of them, when that is not the model's verbose name.
+    label: str | None = None
+    label_plural: str | None = None
+    # How a listing's heading names what it is narrowed to: "Documents about Wang Ming ...", in `heading_rank` order.
+    heading: str | None = None
+    heading_rank = 0
+    # Whether its names are searched with the documents it is on ("Wang Ming" finds his documents).
+    names_searched = False
     # The public page of one entity, where it has one; otherwise its filtered listing.
-    detail_url_name = None
+    detail_url_name: str | None = None
 
     class Meta:
         abstract = True
@@ -108,11 +123,61 @@ class Entity(models.Model):
     def get_listing_url(self):
         return f"{reverse('catalogue:document-list')}?{self.filter_parameter}={self.slug}"
 
+    def heading_name(self):
+        """The name as a listing's heading says it after its `heading` word."""
+        return self.name
+
+    @classmethod
+    def singular(cls):
+        return cls.label or cls._meta.verbose_name
+
+    @classmethod
+    def plural(cls):
+        return cls.label_plural or cls._meta.verbose_name_plural
+
+    @classmethod
+    def document_relation(cls):
+        """The Document field that tags documents with this kind."""
+        return Document._meta.get_field(cls.document_field)
+
+    @classmethod
+    def many(cls):
+        """Whether a document may carry several of this kind (people) or at most one (language)."""
+        return cls.document_relation().many_to_many
+
+    @classmethod
+    def column(cls):
+        """The column naming this kind in imports and exports: "people", "language", "archive"."""
+        return cls.document_field if cls.many() else cls.filter_parameter
+
+    @classmethod
+    def link_model(cls):
+        """The table of links between documents and this kind (many-valued kinds only)."""
+        return cls.document_relation().remote_field.through
+
+    @classmethod
+    def link_field(cls):
+        """The name of the field of `link_model()` that points at the entity: "person"."""
+        return cls.document_relation().m2m_reverse_field_name()
+
+    @classmethod
+    def link_column(cls):
+        """The database column of `link_model()` that names the entity: "person_id"."""
+        return cls.document_relation().m2m_reverse_name()
+
+    @classmethod
+    def document_column(cls):
+        """The database column of a document naming it (single-valued kinds only): "language_id"."""
+        return cls.document_relation().column
+
 
 class Language(Entity):
     history = HistoricalRecords(excluded_fields=("document_count",))
 
+    document_field = "language"
     filter_parameter = "language"
+    heading = "in"
+    heading_rank = 5
 
     class Meta(Entity.Meta):
         verbose_name = "language"
@@ -121,11 +186,21 @@ class Language(Entity):
 class Place(Entity):
     history = HistoricalRecords(excluded_fields=("document_count",))
 
+    document_field = "places"
     filter_parameter = "place"
+    heading = "in"
+    heading_rank = 3
+    names_searched = True
     detail_url_name = "catalogue:place-detail"
 
     class Meta(Entity.Meta):
         verbose_name = "place"
+
+    # Names of unions, federations and republics take the article in a sentence.
+    ARTICLE_BEFORE = {"Union", "States", "Kingdom", "Republic", "Emirates", "Netherlands"}
+
+    def heading_name(self):
+        return f"the {self.name}" if self.name.split()[-1] in self.ARTICLE_BEFORE else self.name
 
 
 class Collection(Entity):
@@ -133,7 +208,10 @@ class Collection(Entity):
 
     history = HistoricalRecords(excluded_fields=("document_count",))
 
+    document_field = "collections"
     filter_parameter = "collection"
+    heading = "from the collection"
+    heading_rank = 4
     detail_url_name = "catalogue:collection-detail"
 
     class Meta(Entity.Meta):
@@ -145,7 +223,11 @@ class Repository(Entity):
 
     history = HistoricalRecords(excluded_fields=("document_count",))
 
+    document_field = "repository"
     filter_parameter = "archive"
+    label, label_plural = "archive", "archives"
+    heading = "held by"
+    heading_rank = 6
 
     class Meta(Entity.Meta):
         verbose_name = "holding archive"
@@ -160,13 +242,17 @@ class Person(Entity):
 
     history = HistoricalRecords(excluded_fields=("document_count",))
 
+    document_field = "people"
     filter_parameter = "person"
+    heading = "about"
+    heading_rank = 1
+    names_searched = True
     detail_url_name = "catalogue:person-detail"
 
     class Meta(Entity.Meta):
         verbose_name = "person"
         verbose_name_plural = "people"
-        ordering = ("sort_name", "slug")
+        ordering = ("sort_name", "slug")  # type: ignore[assignment]
         permissions = (("merge_person", "Can merge duplicate people"),)
         constraints = (
             models.CheckConstraint(
@@ -207,13 +293,17 @@ class Event(Entity):
 
     history = HistoricalRecords(excluded_fields=("document_count",))
 
+    document_field = "events"
     filter_parameter = "event"
+    heading = "on"
+    heading_rank = 2
+    names_searched = True
     detail_url_name = "catalogue:event-detail"
 
     class Meta(Entity.Meta):
         verbose_name = "event"
         # ISO partial dates sort as text in calendar order.
-        ordering = ("start", "name")
+        ordering = ("start", "name")  # type: ignore[assignment]
 
     def clean(self):
         if self.start and self.end:
@@ -327,7 +417,7 @@ class Document(models.Model):
     places = models.ManyToManyField(Place, blank=True, related_name="documents")
     events = models.ManyToManyField(Event, blank=True, related_name="documents")
     collections = models.ManyToManyField(Collection, blank=True, related_name="documents")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT, db_index=True)
     added = models.DateTimeField(
         "added to the catalogue", default=timezone.now, help_text="When the record was created."
     )
@@ -443,6 +533,17 @@ class Document(models.Model):
         return next(slug for slug in candidates if slug not in taken)
 
 
+# Every kind of entity, in the order the listing shows their facets.
+ENTITY_KINDS = (Person, Place, Event, Collection, Language, Repository)
+# The kinds a document may carry several of, and those it carries at most one of.
+MANY_KINDS = tuple(kind for kind in ENTITY_KINDS if kind.many())
+SINGLE_KINDS = tuple(kind for kind in ENTITY_KINDS if not kind.many())
+
+
+def kind_for_parameter(parameter):
+    return next(kind for kind in ENTITY_KINDS if kind.filter_parameter == parameter)
+
+
 class PersonMerge(models.Model):
     """One merge of a duplicate person into another: what moved, so that it can be undone."""
 
@@ -497,7 +598,7 @@ class ImportJob(models.Model):
     # The upload, in the default storage, until the job has read it.
     stored_name = models.CharField(max_length=255)
     file_format = models.CharField(max_length=4)
-    status = models.CharField("documents enter as", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField("documents enter as", max_length=10, choices=Status, default=Status.DRAFT)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     rows_checked = models.PositiveIntegerField(default=0)

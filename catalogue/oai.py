@@ -88,7 +88,7 @@ def _parse_date(value, name, upper=False):
     raise OAIError("badArgument", f"'{name}' must be YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ.")
 
 
-class Repository:
+class DataProvider:
     """Answers one OAI-PMH request; `respond()` returns the XML document as bytes."""
 
     def __init__(self, request):
@@ -317,4 +317,4 @@ class Repository:
 @csrf_exempt  # harvesters POST without a session; nothing is changed by a request
 @require_http_methods(["GET", "POST"])
 def endpoint(request):
-    return HttpResponse(Repository(request).respond(), content_type="text/xml; charset=utf-8")
+    return HttpResponse(DataProvider(request).respond(), content_type="text/xml; charset=utf-8")

@@ -23,6 +23,8 @@ from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from .models import ENTITY_KINDS, Document
+
 CONFIG = "catalogue"
 FTS_TABLE = "catalogue_document_fts"
 MAX_QUERY_LENGTH = 500
@@ -141,8 +143,6 @@ def highlights(documents, text):
     if not ids or not parsed.required:
         return {}
     if is_postgres():
-        from .models import Document
-
         query = SearchQuery(clean(text), search_type="websearch", config=CONFIG)
         marks = {"start_sel": _START, "stop_sel": _STOP, "config": CONFIG}
         rows = (
@@ -181,21 +181,20 @@ def highlights(documents, text):
         }
 
 
-def _names_sql(relation, model):
+def _names_sql(kind):
+    """SQL for the names of one kind of entity on the document `d`, space-separated ('' for none)."""
     aggregate = "string_agg(e.name, ' ')" if is_postgres() else "group_concat(e.name, ' ')"
+    if not kind.many():
+        return f"coalesce((SELECT e.name FROM {kind._meta.db_table} AS e WHERE e.id = d.{kind.document_column()}), '')"
     return (
-        f"coalesce((SELECT {aggregate} FROM catalogue_document_{relation} AS r"
-        f" JOIN catalogue_{model} AS e ON e.id = r.{model}_id WHERE r.document_id = d.id), '')"
+        f"coalesce((SELECT {aggregate} FROM {kind.link_model()._meta.db_table} AS r"
+        f" JOIN {kind._meta.db_table} AS e ON e.id = r.{kind.link_column()} WHERE r.document_id = d.id), '')"
     )
 
 
 def _all_names_sql():
-    parts = [
-        _names_sql("people", "person"),
-        _names_sql("places", "place"),
-        _names_sql("events", "event"),
-    ]
-    return " || ' ' || ".join(parts)
+    """SQL for every searched name on the document `d` (the kinds whose `names_searched` is set)."""
+    return " || ' ' || ".join(_names_sql(kind) for kind in ENTITY_KINDS if kind.names_searched)
 
 
 def vector_sql(title, names, summary, full_text):
@@ -243,7 +242,6 @@ def remove_from_index(document_ids):
 
 
 def rebuild_index():
-    from .models import Document
 
     ids = list(Document.objects.values_list("pk", flat=True))
     if not is_postgres():
@@ -253,7 +251,7 @@ def rebuild_index():
     return len(ids)
 
 
-# SQL run by the migration that creates the index structures, per database.
+# The index structures as migration 0002 creates them (the generator drops and rebuilds the GIN index).
 POSTGRES_SETUP = [
     "CREATE EXTENSION IF NOT EXISTS unaccent",
     f"""DO $$ BEGIN
@@ -269,8 +267,3 @@ POSTGRES_TEARDOWN = [
     "DROP INDEX IF EXISTS document_search_vector",
     f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {CONFIG}",
 ]
-SQLITE_SETUP = [
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
-    "title, names, summary, full_text, tokenize = 'porter unicode61 remove_diacritics 2')",
-]
-SQLITE_TEARDOWN = [f"DROP TABLE IF EXISTS {FTS_TABLE}"]

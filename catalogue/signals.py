@@ -10,7 +10,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from . import search, tallies
-from .models import Collection, Document, Event, Person, Place, Status
+from .models import ENTITY_KINDS, MANY_KINDS, Document, Status
 
 _bulk_loading = ContextVar("bulk_loading", default=False)
 
@@ -86,7 +86,7 @@ def _changed(instance, action, reverse, pk_set, model):
     """(document ids, entity ids) an m2m change touched, or None before it happens."""
     if action == "pre_clear":
         # After the clear, nothing says which rows lost the link.
-        related = instance.documents if reverse else getattr(instance, RELATION_OF[model])
+        related = instance.documents if reverse else getattr(instance, model.document_field)
         instance._cleared = list(related.values_list("pk", flat=True))
     elif action in {"post_add", "post_remove"}:
         return (pk_set, [instance.pk]) if reverse else ([instance.pk], pk_set)
@@ -108,23 +108,19 @@ def _relation_changed(sender, instance, action, reverse, pk_set, entity_model, *
         return
     # A change of tags is a change of the record: harvesters see a new datestamp.
     Document.objects.filter(pk__in=documents).update(modified=timezone.now())
-    if model in INDEXED:
+    if model.names_searched:
         search.update_index(documents)
     if Document.objects.published().filter(pk__in=documents).exists():
         tallies.refresh_entities(model, entities)
 
 
-RELATION_OF = {Person: "people", Place: "places", Event: "events", Collection: "collections"}
-INDEXED = {Person, Place, Event}
-for _model, _name in RELATION_OF.items():
-    m2m_changed.connect(
-        partial(_relation_changed, entity_model=_model), sender=getattr(Document, _name).through, weak=False
-    )
+for _kind in MANY_KINDS:
+    m2m_changed.connect(partial(_relation_changed, entity_model=_kind), sender=_kind.link_model(), weak=False)
+
+# The kinds whose names are in the search index with their documents.
+SEARCHED_KINDS = [kind for kind in ENTITY_KINDS if kind.names_searched]
 
 
-@receiver(post_save, sender=Person)
-@receiver(post_save, sender=Place)
-@receiver(post_save, sender=Event)
 def index_renamed_entity(sender, instance, raw, created, **kwargs):
     if loading():
         return
@@ -133,19 +129,19 @@ def index_renamed_entity(sender, instance, raw, created, **kwargs):
         search.update_index(instance.documents.values_list("pk", flat=True))
 
 
-@receiver(pre_delete, sender=Person)
-@receiver(pre_delete, sender=Place)
-@receiver(pre_delete, sender=Event)
 def remember_tagged_documents(sender, instance, **kwargs):
     if loading():
         return
     instance._documents_before_delete = list(instance.documents.values_list("pk", flat=True))
 
 
-@receiver(post_delete, sender=Person)
-@receiver(post_delete, sender=Place)
-@receiver(post_delete, sender=Event)
 def index_after_entity_deleted(sender, instance, **kwargs):
     if loading():
         return
     search.update_index(getattr(instance, "_documents_before_delete", []))
+
+
+for _kind in SEARCHED_KINDS:
+    post_save.connect(index_renamed_entity, sender=_kind)
+    pre_delete.connect(remember_tagged_documents, sender=_kind)
+    post_delete.connect(index_after_entity_deleted, sender=_kind)

@@ -14,19 +14,15 @@ from django.db import connection
 from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear
 
-from .models import Collection, Document, Event, Language, Person, Place, Repository, Status, YearTally
+from .models import ENTITY_KINDS, Document, Status, YearTally
 from .paging import id_condition
 
-# What each counted model is to a document: a many-to-many relation or a foreign key.
-RELATIONS = {Person: "people", Place: "places", Event: "events", Collection: "collections"}
-FOREIGN_KEYS = {Language: "language_id", Repository: "repository_id"}
-COUNTED = (*RELATIONS, *FOREIGN_KEYS)
+DOCUMENTS = Document._meta.db_table
 
 
 def _link(model):
-    """(table of links, its column naming the entity) for a many-to-many relation."""
-    field = Document._meta.get_field(RELATIONS[model])
-    return field.remote_field.through._meta.db_table, field.m2m_reverse_name()
+    """(table of links, its column naming the entity) for a many-valued kind."""
+    return model.link_model()._meta.db_table, model.link_column()
 
 
 def refresh_entities(model, ids):
@@ -52,16 +48,16 @@ def refresh_years(years):
 def linked_entities(document_ids):
     """{model: set of entity ids} linked to these documents now."""
     document_ids = list(document_ids)
-    found = {model: set() for model in COUNTED}
+    found = {model: set() for model in ENTITY_KINDS}
     if not document_ids:
         return found
-    for model, relation in RELATIONS.items():
-        through = getattr(Document, relation).through
-        column = _link(model)[1]
-        found[model] = set(through.objects.filter(document_id__in=document_ids).values_list(column, flat=True))
-    for model, column in FOREIGN_KEYS.items():
-        values = Document.objects.filter(pk__in=document_ids).values_list(column, flat=True)
-        found[model] = {pk for pk in values if pk is not None}
+    for model in ENTITY_KINDS:
+        if model.many():
+            links = model.link_model().objects.filter(document_id__in=document_ids)
+            found[model] = set(links.values_list(model.link_column(), flat=True))
+        else:
+            values = Document.objects.filter(pk__in=document_ids).values_list(model.document_column(), flat=True)
+            found[model] = {pk for pk in values if pk is not None}
     return found
 
 
@@ -93,7 +89,7 @@ def refresh_after(before, document_ids):
     """Recount what the documents counted towards before a change and what they count towards now."""
     entities, years = before
     now_entities, now_years = snapshot(document_ids)
-    refresh({model: entities[model] | now_entities[model] for model in COUNTED}, years | now_years)
+    refresh({model: entities[model] | now_entities[model] for model in ENTITY_KINDS}, years | now_years)
 
 
 def _grouped_counts_sql(model, only=0):
@@ -101,13 +97,13 @@ def _grouped_counts_sql(model, only=0):
 
     With `only`, for that many entities named by the parameters that follow the status.
     """
-    if model in RELATIONS:
+    if model.many():
         links, column = _link(model)
-        source = f"{links} AS l JOIN catalogue_document AS d ON d.id = l.document_id"
+        source = f"{links} AS l JOIN {DOCUMENTS} AS d ON d.id = l.document_id"
         column = f"l.{column}"
     else:
-        source = "catalogue_document AS d"
-        column = f"d.{FOREIGN_KEYS[model]}"
+        source = f"{DOCUMENTS} AS d"
+        column = f"d.{model.document_column()}"
     among = f" AND {column} IN ({', '.join(['%s'] * only)})" if only else f" AND {column} IS NOT NULL"
     return f"SELECT {column} AS entity_id, count(*) AS n FROM {source} WHERE d.status = %s{among} GROUP BY {column}"
 
@@ -128,7 +124,7 @@ def _recount(model, ids=None):
 
 def rebuild():
     """Recount everything from the documents, one grouped query per kind of entity."""
-    for model in COUNTED:
+    for model in ENTITY_KINDS:
         _recount(model)
     YearTally.objects.all().delete()
     rows = (
@@ -157,13 +153,13 @@ def _counts_sql(model, condition):
     Counting from the table of links (or the document's own column) by document id reads only the
     index, where grouping joined rows would read the whole table of links.
     """
-    if model in RELATIONS:
+    if model.many():
         links, column = _link(model)
         where, params = condition("document_id")
         return f"SELECT {column} AS entity_id, count(*) AS n FROM {links} WHERE {where}", params, column
-    column = FOREIGN_KEYS[model]
+    column = model.document_column()
     where, params = condition("id")
-    sql = f"SELECT {column} AS entity_id, count(*) AS n FROM catalogue_document WHERE {where}"
+    sql = f"SELECT {column} AS entity_id, count(*) AS n FROM {DOCUMENTS} WHERE {where}"
     return f"{sql} AND {column} IS NOT NULL", params, column
 
 
@@ -241,14 +237,14 @@ def _published_exists_sql(model):
     EXISTS the planner may turn it into a join over every link of every entity (1.4 s for the
     collections of a million documents).
     """
-    if model in RELATIONS:
+    if model.many():
         links, column = _link(model)
         return (
-            f"(SELECT 1 FROM {links} AS l JOIN catalogue_document AS d ON d.id = l.document_id"
+            f"(SELECT 1 FROM {links} AS l JOIN {DOCUMENTS} AS d ON d.id = l.document_id"
             f" WHERE l.{column} = entity.id AND d.status = %s LIMIT 1) IS NOT NULL"
         )
     return (
-        f"(SELECT 1 FROM catalogue_document AS d WHERE d.{FOREIGN_KEYS[model]} = entity.id AND d.status = %s"
+        f"(SELECT 1 FROM {DOCUMENTS} AS d WHERE d.{model.document_column()} = entity.id AND d.status = %s"
         " LIMIT 1) IS NOT NULL"
     )
 
@@ -259,7 +255,7 @@ def drift():
     Nothing should ever be listed; `recount --check` reports it for a scheduled check, and `recount` mends it.
     """
     found = []
-    for model in COUNTED:
+    for model in ENTITY_KINDS:
         with connection.cursor() as cursor:
             cursor.execute(_grouped_counts_sql(model), [Status.PUBLISHED])
             counted = dict(cursor.fetchall())

@@ -62,50 +62,18 @@ class QueryLinks:
         return "?" + "&".join(pieces)
 
 
-FACET_LABELS = {
-    "person": "People",
-    "place": "Places",
-    "event": "Events",
-    "collection": "Collections",
-    "language": "Languages",
-    "archive": "Archives",
-}
-
-
 def _joined(names):
     names = list(names)
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _place_name(place):
-    # Names of unions, federations and republics take the article in a sentence.
-    needs_article = place.name.split()[-1] in {
-        "Union",
-        "States",
-        "Kingdom",
-        "Republic",
-        "Emirates",
-        "Netherlands",
-    }
-    return f"the {place.name}" if needs_article else place.name
 
 
 def describe(filterset):
     """What a listing shows, in words: "Documents about Wang Ming in the Soviet Union"."""
     data = filterset.cleaned
     parts = ["Documents"]
-    if data.get("person"):
-        parts.append("about " + _joined(person.name for person in data["person"]))
-    if data.get("event"):
-        parts.append("on " + _joined(event.name for event in data["event"]))
-    if data.get("place"):
-        parts.append("in " + _joined(_place_name(place) for place in data["place"]))
-    if data.get("collection"):
-        parts.append("from the collection " + _joined(c.name for c in data["collection"]))
-    if data.get("language"):
-        parts.append("in " + _joined(language.name for language in data["language"]))
-    if data.get("archive"):
-        parts.append("held by " + _joined(archive.name for archive in data["archive"]))
+    for name, kind in sorted(ENTITY_FILTERS.items(), key=lambda item: item[1].heading_rank):
+        if data.get(name):
+            parts.append(f"{kind.heading} " + _joined(entity.heading_name() for entity in data[name]))
     if filterset.keywords:
         parts.append(f"matching “{filterset.keywords}”")
     start, end = data.get("date_from"), data.get("date_to")
@@ -230,7 +198,7 @@ class DocumentListView(FilterView):
                 facets.append(
                     {
                         "name": name,
-                        "label": FACET_LABELS[name],
+                        "label": model.plural().capitalize(),
                         "values": values,
                         "show_all_url": url(show=name) if len(entities) > limit else "",
                         "show_fewer_url": url(show=None) if expanded == name else "",
@@ -241,7 +209,7 @@ class DocumentListView(FilterView):
     def chips(self):
         url = self.links.url
         chips = [
-            {"label": FACET_LABELS[name][:-1] if name != "person" else "Person", "value": str(entity),
+            {"label": ENTITY_FILTERS[name].singular().capitalize(), "value": str(entity),
              "url": url(remove=(name, entity.slug))}
             for name, entity in self.filterset.chosen()
         ]  # fmt: skip

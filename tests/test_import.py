@@ -3,7 +3,6 @@
 import csv
 import io
 import json
-import time
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -212,15 +211,11 @@ def test_ten_thousand_rows(tmp_path, sample):
         for n in range(10_000)
     ]  # fmt: skip
     path = write_csv(tmp_path, rows)
-    started = time.perf_counter()
     ok, out, _ = run(path)
-    elapsed = time.perf_counter() - started
     assert ok and "10000 created" in out
     assert Document.objects.filter(slug__startswith="generated-").count() == 10_000
     assert Document.people.through.objects.filter(document__slug__startswith="generated-").count() == 15_000
     assert search.matching(Document.objects.all(), "Generated record 9999").filter(slug="generated-09999").exists()
-    # Generous: measured at a few seconds here; a row-by-row import would take minutes.
-    assert elapsed < 120, f"{elapsed:.1f} s"
     ok, out, _ = run(path)
     assert "10000 unchanged" in out
 

@@ -1,5 +1,7 @@
 """`make bench`: time the catalogue's pages on a large catalogue, against their raw SQL and a naive build."""
 
+import csv
+import io
 import os
 import platform
 import re
@@ -17,13 +19,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
-from django.db import connection, reset_queries
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, reset_queries, transaction
 from django.http import Http404
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from catalogue import backups, synthetic, tallies, views
+from catalogue import backups, importer, synthetic, tallies, views
 from catalogue.models import Document, Person, Place, YearTally
 
 DECLARE = re.compile(r'^DECLARE "[^"]+" NO SCROLL CURSOR WITH HOLD FOR ')
@@ -93,8 +95,29 @@ class Command(BaseCommand):
             rows.append((scenario, ours, naive))
         rss = None if no_rss else self.worker_rss([s.path for s in scenarios if "export" not in s.path])
         self.report(rows, rss, runs)
+        self.stdout.write(self.import_rows())
         if not no_backup:
             self.stdout.write(self.backup_and_restore())
+
+    def import_rows(self, count=10_000):
+        """An import of `count` new documents (each tagged with existing entities), timed, then rolled back."""
+        people = list(Person.objects.popular().values_list("slug", flat=True)[:3]) or [""]
+        places = list(Place.objects.popular().values_list("slug", flat=True)[:1]) or [""]
+        lines = io.StringIO()
+        writer = csv.writer(lines)
+        writer.writerow(["identifier", "title", "date", "summary", "people", "places"])
+        for n in range(count):
+            writer.writerow([f"bench-import-{n:05d}", f"Imported record {n}", f"19{50 + n % 40}",
+                             "Text about the harbour.", "; ".join(people[: 1 + n % 2]), places[0]])  # fmt: skip
+        self.stderr.write("· import")
+        started = time.perf_counter()
+        with transaction.atomic():
+            report = importer.run(io.BytesIO(lines.getvalue().encode()), "csv")
+            elapsed = time.perf_counter() - started
+            transaction.set_rollback(True)
+        if not report.ok:
+            raise CommandError(f"The benchmark's import file was refused: {report.errors[:3]}")
+        return f"\nImport of {count:,} new documents (rolled back after): {elapsed:.1f} s."
 
     def backup_and_restore(self):
         """A backup of the whole catalogue and its restore over itself, timed, with the file's size."""

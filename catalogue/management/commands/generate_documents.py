@@ -6,19 +6,15 @@ from django.db.models import Max
 from tqdm import tqdm
 
 from catalogue import search, synthetic, tallies
-from catalogue.models import Collection, Document, Event, Language, Person, Place, Repository
+from catalogue.models import MANY_KINDS, Collection, Document, Event, Language, Person, Place, Repository
 
 BATCH = 10_000
 DOCUMENT_COLUMNS = (
     "id", "title", "slug", "summary", "date", "date_start", "date_end", "source", "credit",
     "language_id", "repository_id", "full_text", "status", "added", "modified",
 )  # fmt: skip
-LINKS = (
-    ("people", Person, "person_id"),
-    ("places", Place, "place_id"),
-    ("events", Event, "event_id"),
-    ("collections", Collection, "collection_id"),
-)
+# (vocabulary, table of links, its column naming the entity) for each many-valued kind.
+LINKS = tuple((kind.document_field, kind.link_model()._meta.db_table, kind.link_column()) for kind in MANY_KINDS)
 
 
 class Command(BaseCommand):
@@ -89,8 +85,8 @@ class Command(BaseCommand):
             command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
             with connection.cursor() as cursor:
                 cursor.execute(f"{command} catalogue_document")
-                for name, *_ in LINKS:
-                    cursor.execute(f"{command} catalogue_document_{name}")
+                for _, table, _ in LINKS:
+                    cursor.execute(f"{command} {table}")
         total = time.perf_counter() - started
         self.stdout.write(
             f"Added {count:,} documents in {total:.1f} s ({count / total:,.0f} documents/s overall; "
@@ -127,8 +123,8 @@ class Command(BaseCommand):
         )  # fmt: skip
 
     def link_rows(self, rows, ids):
-        for name, _, column in LINKS:
-            yield name, column, [(row.id, ids[name][i]) for row in rows for i in getattr(row, name)]
+        for name, table, column in LINKS:
+            yield table, column, [(row.id, ids[name][i]) for row in rows for i in getattr(row, name)]
 
     def names(self, row, vocab):
         return " ".join(
@@ -154,8 +150,8 @@ class Command(BaseCommand):
                 f"INSERT INTO catalogue_document ({columns}, search_vector) "
                 f"SELECT {', '.join('s.' + c for c in DOCUMENT_COLUMNS)}, {vector} FROM synthetic_documents AS s"
             )
-            for name, column, links in self.link_rows(rows, ids):
-                with cursor.copy(f"COPY catalogue_document_{name} (document_id, {column}) FROM STDIN") as copy:
+            for table, column, links in self.link_rows(rows, ids):
+                with cursor.copy(f"COPY {table} (document_id, {column}) FROM STDIN") as copy:
                     for link in links:
                         copy.write_row(link)
 
@@ -167,8 +163,6 @@ class Command(BaseCommand):
                 f"INSERT INTO catalogue_document ({columns}) VALUES ({placeholders})",
                 [self.document_values(row, ids) for row in rows],
             )
-            for name, column, links in self.link_rows(rows, ids):
-                cursor.executemany(
-                    f"INSERT INTO catalogue_document_{name} (document_id, {column}) VALUES (%s, %s)", links
-                )
+            for table, column, links in self.link_rows(rows, ids):
+                cursor.executemany(f"INSERT INTO {table} (document_id, {column}) VALUES (%s, %s)", links)
         search.update_index([row.id for row in rows])
