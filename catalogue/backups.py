@@ -29,7 +29,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from . import search, tallies
-from .signals import bulk_loading
+from .upkeep import bulk_loading
 
 FORMAT = "catalogue-backup"
 VERSION = 2

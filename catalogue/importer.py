@@ -35,9 +35,9 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import search, tallies
+from . import tallies, upkeep
 from .dates import PartialDate
-from .models import MANY_KINDS, SINGLE_KINDS, Document, Person, Status
+from .models import MANY_KINDS, SINGLE_KINDS, Document, Person, Status, record_history
 
 REQUIRED = ("identifier", "title")
 TEXT_FIELDS = ("title", "date", "summary", "source", "credit", "full_text")
@@ -471,7 +471,6 @@ def _write_chunk(plans, resolver, status, user, moment):
         )  # fmt: skip
     all_documents = [d for _, d in documents]
     # Relations: replace each named relation of each document with what the file says.
-    through_rows = {}
     for name, model in MULTIPLE.items():
         through, target = model.link_model(), model.link_field()
         named = [(p, d) for p, d in documents if name in p.relations]
@@ -481,39 +480,9 @@ def _write_chunk(plans, resolver, status, user, moment):
             for p, d in named
             for ref in dict.fromkeys(p.relations[name], None)
         ]
-        through_rows[name] = through.objects.bulk_create(rows)
-    _record_history(new_documents, changed, through_rows, user, moment)
-    search.update_index([d.pk for d in all_documents])
-    if counted:
-        tallies.refresh_after(before, [d.pk for d in all_documents])
-
-
-def _record_history(created, updated, through_rows, user, moment):
-    """Historical records for imported documents, their relations included."""
-    reason = "Imported from a file"
-    records = []
-    for documents, update in ((created, False), (updated, True)):
-        if documents:
-            records += Document.history.bulk_history_create(
-                documents, update=update, default_user=user, default_change_reason=reason, default_date=moment
-            )
-    by_document = {record.id: record for record in records}
-    # Every relation of an imported document, as it stands now, belongs to its new record.
-    document_ids = list(by_document)
-    for kind in MANY_KINDS:
-        history_model = getattr(Document.history.model, kind.document_field).model
-        target = kind.link_field()
-        rows = (
-            kind.link_model()
-            .objects.filter(document_id__in=document_ids)
-            .values_list("id", "document_id", f"{target}_id")
-        )
-        history_model.objects.bulk_create(
-            history_model(
-                history=by_document[document_id], id=row_id, document_id=document_id, **{f"{target}_id": entity_id}
-            )
-            for row_id, document_id, entity_id in rows
-        )
+        through.objects.bulk_create(rows)
+    record_history(new_documents, changed, reason="Imported from a file", user=user, moment=moment)
+    upkeep.documents_written([d.pk for d in all_documents], before)
 
 
 # Running -----------------------------------------------------------------------------

@@ -50,6 +50,18 @@ class CatalogueHistory(HistoricalRecords):
     historical record (simple-history would otherwise try to record the person).
     """
 
+    def create_historical_record_m2ms(self, history_instance, instance):
+        """The document's links as they stand, copied into the history's tables: one read and (if there are
+        any) one write per relation, never a reload of the document itself."""
+        for field in history_instance._history_m2m_fields:
+            through = getattr(type(instance), field.name).through
+            names = [f.attname for f in through._meta.fields]
+            rows = through.objects.filter(document_id=instance.pk).values_list(*names)
+            history_model = self.m2m_models[field]
+            copies = [history_model(history=history_instance, **dict(zip(names, row, strict=True))) for row in rows]
+            if copies:
+                history_model.objects.bulk_create(copies)
+
     def m2m_changed(self, instance, action, attr, pk_set, reverse, **kwargs):
         if not reverse:
             return super().m2m_changed(instance, action, attr, pk_set, reverse, **kwargs)
@@ -531,6 +543,26 @@ class Document(models.Model):
         candidates = [base] + ([f"{base}-{self.date}"] if self.date else [])
         candidates += (f"{base}-{n}" for n in range(2, len(taken) + 3))
         return next(slug for slug in candidates if slug not in taken)
+
+
+def record_history(created, updated=(), *, reason, user=None, moment=None):
+    """Historical records for documents written in bulk (import, fixture loads), their relations included."""
+    records = []
+    for documents, update in ((created, False), (updated, True)):
+        if documents:
+            records += Document.history.bulk_history_create(
+                documents, update=update, default_user=user, default_change_reason=reason, default_date=moment
+            )
+    by_document = {record.id: record for record in records}
+    # Every relation of the document, as it stands now, belongs to its new record.
+    for field in Document._meta.many_to_many:
+        history_model = getattr(Document.history.model, field.name).model
+        target = field.m2m_reverse_name()
+        rows = field.remote_field.through.objects.filter(document_id__in=list(by_document))
+        history_model.objects.bulk_create(
+            history_model(history=by_document[document_id], id=row_id, document_id=document_id, **{target: entity_id})
+            for row_id, document_id, entity_id in rows.values_list("id", "document_id", target)
+        )
 
 
 # Every kind of entity, in the order the listing shows their facets.

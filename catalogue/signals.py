@@ -1,92 +1,53 @@
-"""Keep the search index and the counts current whenever a document or what it is tagged with changes."""
+"""Thin receivers: model saves, deletes and tag changes handed to `catalogue.upkeep`.
 
-from contextlib import contextmanager
-from contextvars import ContextVar
+Fixture loads (`raw`) and restores (`upkeep.bulk_loading`) are skipped: those rebuild the index and the
+counts once, at the end.
+"""
+
 from functools import partial
 
-from django.conf import settings
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
-from django.utils import timezone
 
-from . import search, tallies
-from .models import ENTITY_KINDS, MANY_KINDS, Document, Status
-
-_bulk_loading = ContextVar("bulk_loading", default=False)
-
-
-@contextmanager
-def bulk_loading():
-    """Load data as it was saved: no new history, no new datestamps, no per-row index or count upkeep.
-
-    For restoring a backup; the caller rebuilds the search index and the counts afterwards.
-    """
-    token = _bulk_loading.set(True)
-    history_was = getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
-    settings.SIMPLE_HISTORY_ENABLED = False
-    try:
-        yield
-    finally:
-        settings.SIMPLE_HISTORY_ENABLED = history_was
-        _bulk_loading.reset(token)
-
-
-def loading():
-    return _bulk_loading.get()
+from . import upkeep
+from .models import MANY_KINDS, Document
+from .upkeep import bulk_loading, loading  # noqa: F401  (the names callers import from here)
 
 
 @receiver(pre_save, sender=Document)
 def remember_what_a_document_counted_towards(sender, instance, raw, **kwargs):
-    if loading():
+    if raw or loading():
         return
-    was_published = (
-        instance.pk is not None and Document.objects.filter(pk=instance.pk, status=Status.PUBLISHED).exists()
-    )
-    if was_published:
-        instance._tallies_before = tallies.snapshot([instance.pk])
+    instance._counted_before = upkeep.counted_state(instance.pk)
 
 
 @receiver(post_save, sender=Document)
-def recount_after_document_saved(sender, instance, **kwargs):
-    if loading():
+def keep_up_after_document_saved(sender, instance, raw, **kwargs):
+    if raw or loading():
         return
-    before = getattr(instance, "_tallies_before", None)
-    if before is None and instance.status != Status.PUBLISHED:
-        return
-    tallies.refresh_after(before or tallies.snapshot([]), [instance.pk])
-    instance._tallies_before = None
+    upkeep.document_saved(instance, getattr(instance, "_counted_before", None))
+    instance._counted_before = None
 
 
 @receiver(pre_delete, sender=Document)
 def remember_counts_of_deleted_document(sender, instance, **kwargs):
     if loading():
         return
-    if instance.status == Status.PUBLISHED:
-        instance._tallies_before = tallies.snapshot([instance.pk])
-
-
-@receiver(post_save, sender=Document)
-def index_saved_document(sender, instance, **kwargs):
-    if loading():
-        return
-    search.update_index([instance.pk])
+    instance._counted_before = upkeep.document_deleting(instance)
 
 
 @receiver(post_delete, sender=Document)
-def unindex_deleted_document(sender, instance, **kwargs):
+def keep_up_after_document_deleted(sender, instance, **kwargs):
     if loading():
         return
-    search.remove_from_index([instance.pk])
-    before = getattr(instance, "_tallies_before", None)
-    if before:
-        tallies.refresh(*before)
+    upkeep.document_deleted(instance.pk, getattr(instance, "_counted_before", None))
 
 
-def _changed(instance, action, reverse, pk_set, model):
+def _changed(instance, action, reverse, pk_set, kind):
     """(document ids, entity ids) an m2m change touched, or None before it happens."""
     if action == "pre_clear":
         # After the clear, nothing says which rows lost the link.
-        related = instance.documents if reverse else getattr(instance, model.document_field)
+        related = instance.documents if reverse else getattr(instance, kind.document_field)
         instance._cleared = list(related.values_list("pk", flat=True))
     elif action in {"post_add", "post_remove"}:
         return (pk_set, [instance.pk]) if reverse else ([instance.pk], pk_set)
@@ -96,52 +57,33 @@ def _changed(instance, action, reverse, pk_set, model):
     return None
 
 
-def _relation_changed(sender, instance, action, reverse, pk_set, entity_model, **kwargs):
+def _tags_changed(sender, instance, action, reverse, pk_set, kind, **kwargs):
     if loading():
         return
-    model = entity_model
-    changed = _changed(instance, action, reverse, pk_set, model)
-    if not changed:
-        return
-    documents, entities = changed
-    if not documents:
-        return
-    # A change of tags is a change of the record: harvesters see a new datestamp.
-    Document.objects.filter(pk__in=documents).update(modified=timezone.now())
-    if model.names_searched:
-        search.update_index(documents)
-    if Document.objects.published().filter(pk__in=documents).exists():
-        tallies.refresh_entities(model, entities)
+    changed = _changed(instance, action, reverse, pk_set, kind)
+    if changed and changed[0]:
+        upkeep.tags_changed(kind, *changed)
+
+
+def _entity_saved(sender, instance, raw, created, **kwargs):
+    # A new entity is on no document yet; a fixture's rows are indexed when the load ends.
+    if not (raw or created or loading()):
+        upkeep.entity_renamed(instance)
+
+
+def _entity_deleting(sender, instance, **kwargs):
+    if not loading():
+        instance._documents_before_delete = upkeep.entity_deleting(instance)
+
+
+def _entity_deleted(sender, instance, **kwargs):
+    if not loading():
+        upkeep.entity_deleted(getattr(instance, "_documents_before_delete", []))
 
 
 for _kind in MANY_KINDS:
-    m2m_changed.connect(partial(_relation_changed, entity_model=_kind), sender=_kind.link_model(), weak=False)
-
-# The kinds whose names are in the search index with their documents.
-SEARCHED_KINDS = [kind for kind in ENTITY_KINDS if kind.names_searched]
-
-
-def index_renamed_entity(sender, instance, raw, created, **kwargs):
-    if loading():
-        return
-    # Names are indexed with every document tagged with them; a new entity has none yet.
-    if not created:
-        search.update_index(instance.documents.values_list("pk", flat=True))
-
-
-def remember_tagged_documents(sender, instance, **kwargs):
-    if loading():
-        return
-    instance._documents_before_delete = list(instance.documents.values_list("pk", flat=True))
-
-
-def index_after_entity_deleted(sender, instance, **kwargs):
-    if loading():
-        return
-    search.update_index(getattr(instance, "_documents_before_delete", []))
-
-
-for _kind in SEARCHED_KINDS:
-    post_save.connect(index_renamed_entity, sender=_kind)
-    pre_delete.connect(remember_tagged_documents, sender=_kind)
-    post_delete.connect(index_after_entity_deleted, sender=_kind)
+    m2m_changed.connect(partial(_tags_changed, kind=_kind), sender=_kind.link_model(), weak=False)
+for _kind in upkeep.SEARCHED_KINDS:
+    post_save.connect(_entity_saved, sender=_kind)
+    pre_delete.connect(_entity_deleting, sender=_kind)
+    post_delete.connect(_entity_deleted, sender=_kind)

@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear
 
-from .models import ENTITY_KINDS, Document, Status, YearTally
+from .models import ENTITY_KINDS, MANY_KINDS, SINGLE_KINDS, Document, Status, YearTally
 from .paging import id_condition
 
 DOCUMENTS = Document._meta.db_table
@@ -45,30 +45,43 @@ def refresh_years(years):
             YearTally.objects.filter(year=year).delete()
 
 
-def linked_entities(document_ids):
-    """{model: set of entity ids} linked to these documents now."""
-    document_ids = list(document_ids)
-    found = {model: set() for model in ENTITY_KINDS}
+def snapshot(document_ids):
+    """({kind: entity ids}, years) these documents count towards now, in two queries however many kinds.
+
+    Take it before a change and pass it to `refresh_after` with the same documents afterwards.
+    """
+    document_ids = sorted({int(pk) for pk in document_ids if pk is not None})
+    found = {kind: set() for kind in ENTITY_KINDS}
+    years = set()
     if not document_ids:
-        return found
-    for model in ENTITY_KINDS:
-        if model.many():
-            links = model.link_model().objects.filter(document_id__in=document_ids)
-            found[model] = set(links.values_list(model.link_column(), flat=True))
-        else:
-            values = Document.objects.filter(pk__in=document_ids).values_list(model.document_column(), flat=True)
-            found[model] = {pk for pk in values if pk is not None}
-    return found
+        return found, years
+    kinds = list(ENTITY_KINDS)
+    with connection.cursor() as cursor:
+        for chunk in batched(document_ids, 500):
+            where, params = id_condition("document_id", list(chunk))
+            branches = [
+                f"SELECT {kinds.index(kind)}, {kind.link_column()} FROM {_link(kind)[0]} WHERE {where}"
+                for kind in MANY_KINDS
+            ]
+            cursor.execute(" UNION ALL ".join(branches), params * len(branches))
+            for index, entity_id in cursor.fetchall():
+                found[kinds[index]].add(entity_id)
+            columns = [kind.document_column() for kind in SINGLE_KINDS]
+            where, params = id_condition("id", list(chunk))
+            cursor.execute(f"SELECT date_start, {', '.join(columns)} FROM {DOCUMENTS} WHERE {where}", params)
+            for start, *ids in cursor.fetchall():
+                years.add(_year(start))
+                for kind, entity_id in zip(SINGLE_KINDS, ids, strict=True):
+                    if entity_id is not None:
+                        found[kind].add(entity_id)
+    return found, years
 
 
-def years_of(document_ids):
-    document_ids = list(document_ids)
-    if not document_ids:
-        return set()
-    return {
-        start.year if start else 0
-        for start in Document.objects.filter(pk__in=list(document_ids)).values_list("date_start", flat=True)
-    }
+def _year(start):
+    """The year a date_start counts towards (0 for undated); SQLite's raw cursor gives dates as text."""
+    if start is None:
+        return 0
+    return start.year if hasattr(start, "year") else int(str(start)[:4])
 
 
 def refresh(entities=None, years=()):
@@ -78,11 +91,6 @@ def refresh(entities=None, years=()):
             refresh_entities(model, ids)
     if years:
         refresh_years(years)
-
-
-def snapshot(document_ids):
-    """What these documents count towards now; refresh it again after a change with `refresh_after`."""
-    return linked_entities(document_ids), years_of(document_ids)
 
 
 def refresh_after(before, document_ids):

@@ -49,9 +49,7 @@ def sample(db):
         call_command("loaddata", "sample", verbosity=0)
 
 
-@pytest.fixture
-def empty_catalogue(db):
-    """For a test that counts what it adds: the sample removed (and restored after the test)."""
+def remove_the_catalogue():
     from catalogue import tallies
     from catalogue.models import Collection, Event, Language, Repository
 
@@ -59,6 +57,22 @@ def empty_catalogue(db):
     for model in (Person, Place, Event, Collection, Language, Repository):
         model.objects.all().delete()
     tallies.rebuild()
+
+
+@pytest.fixture
+def empty_catalogue(db):
+    """For a test that counts what it adds: the sample removed (and restored after the test)."""
+    remove_the_catalogue()
+
+
+@pytest.fixture(autouse=True)
+def _transactional_tests_start_empty(request):
+    """A test that commits starts from an empty catalogue whichever test ran before it (`sample` loads one)."""
+    marker = request.node.get_closest_marker("django_db")
+    committing = marker is not None and marker.kwargs.get("transaction")
+    if committing or {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
+        remove_the_catalogue()
 
 
 @pytest.fixture

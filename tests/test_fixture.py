@@ -13,7 +13,7 @@ def snapshot():
     } | {"links": Document.people.through.objects.count() + Document.places.through.objects.count()}
 
 
-def test_sample_loads_into_an_empty_database_with_every_fact(facts):
+def test_sample_loads_into_an_empty_database_with_every_fact(empty_catalogue, facts):
     call_command("loaddata", "sample", verbosity=0)
     assert Document.objects.count() == 17
     assert set(Document.objects.values_list("status", flat=True)) == {Status.PUBLISHED}

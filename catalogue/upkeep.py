@@ -1,0 +1,156 @@
+"""What is kept in step with the documents: the search index, the kept counts and each record's `modified`.
+
+One service, called by every path that changes documents or entities: model saves and deletes (through
+the thin receivers in `catalogue.signals`), the admin, import, merges, fixture loads, restore and the
+generator. Each function is told what changed and does only the upkeep that change needs.
+"""
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.conf import settings
+from django.utils import timezone
+
+from . import search, tallies
+from .models import ENTITY_KINDS, Document, Status
+
+# What the search index of a document is made of: these fields of its own, and the names of the kinds
+# whose `names_searched` is set. A change to any of them reindexes the documents it touches.
+INDEXED_FIELDS = ("title", "summary", "full_text")
+SEARCHED_KINDS = tuple(kind for kind in ENTITY_KINDS if kind.names_searched)
+
+_bulk_loading = ContextVar("bulk_loading", default=False)
+
+
+@contextmanager
+def bulk_loading():
+    """Load data as it was saved: no new history, no new datestamps, no per-row index or count upkeep.
+
+    For restores and fixture loads; the caller brings index and counts up to date afterwards.
+    """
+    token = _bulk_loading.set(True)
+    history_was = getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
+    settings.SIMPLE_HISTORY_ENABLED = False
+    try:
+        yield
+    finally:
+        settings.SIMPLE_HISTORY_ENABLED = history_was
+        _bulk_loading.reset(token)
+
+
+def loading():
+    return _bulk_loading.get()
+
+
+# Documents -------------------------------------------------------------------------------
+
+
+def counted_state(document_id):
+    """What a saved document's own row contributes to the kept counts, read before it is saved again.
+
+    None for a document not yet saved or not published (it counts towards nothing).
+    """
+    if document_id is None:
+        return None
+    columns = ("date_start", *(kind.document_column() for kind in ENTITY_KINDS if not kind.many()))
+    row = Document.objects.filter(pk=document_id, status=Status.PUBLISHED).values_list(*columns).first()
+    return None if row is None else (row[0].year if row[0] else 0, *row[1:])
+
+
+def _state_of(document):
+    """`counted_state` of a published document as it stands in memory, just saved."""
+    singles = (getattr(document, kind.document_column()) for kind in ENTITY_KINDS if not kind.many())
+    return (document.date_start.year if document.date_start else 0, *singles)
+
+
+def document_saved(document, before):
+    """After `document.save()`: reindex it; recount only if what it counts towards may have moved.
+
+    `before` is `counted_state()` from before the save. Tags are not changed by a save (see `tags_changed`).
+    """
+    search.update_index([document.pk])
+    published = document.status == Status.PUBLISHED
+    if before is None and not published:
+        return  # a draft stays a draft: it counted towards nothing and still does not
+    now = _state_of(document) if published else None
+    if before == now:
+        return  # published before and after, with the same year, language and archive
+    tallies.refresh_after(_before_state(document.pk, before), [document.pk])
+
+
+def _before_state(document_id, before):
+    """The snapshot of what the document counted towards before a save, rebuilt from `counted_state`."""
+    if before is None:
+        return tallies.snapshot([])
+    entities, _ = tallies.snapshot([document_id])  # its tags: unchanged by a save
+    year, *single_ids = before
+    singles = [kind for kind in ENTITY_KINDS if not kind.many()]
+    for kind, entity_id in zip(singles, single_ids, strict=True):
+        entities[kind] = {entity_id} if entity_id is not None else set()
+    return entities, {year}
+
+
+def document_deleting(document):
+    """Before a delete: what a published document counted towards (None for any other)."""
+    return tallies.snapshot([document.pk]) if document.status == Status.PUBLISHED else None
+
+
+def document_deleted(document_id, before):
+    search.remove_from_index([document_id])
+    if before:
+        tallies.refresh(*before)
+
+
+def tags_changed(kind, document_ids, entity_ids):
+    """After documents gained or lost entities of `kind`."""
+    # A change of tags is a change of the record: harvesters see a new datestamp.
+    Document.objects.filter(pk__in=document_ids).update(modified=timezone.now())
+    if kind.names_searched:
+        search.update_index(document_ids)
+    if Document.objects.published().filter(pk__in=document_ids).exists():
+        tallies.refresh_entities(kind, entity_ids)
+
+
+def documents_written(document_ids, before=None):
+    """After documents were written in bulk (import, generator): reindex them and recount what moved.
+
+    `before` is `tallies.snapshot()` of those that existed, or None when none of them was published.
+    """
+    search.update_index(document_ids)
+    if before is not None or Document.objects.published().filter(pk__in=list(document_ids)).exists():
+        tallies.refresh_after(before or tallies.snapshot([]), document_ids)
+
+
+# Entities --------------------------------------------------------------------------------
+
+
+def entity_renamed(entity):
+    """After an entity was saved: its name is in the index of every document it is on."""
+    if type(entity) in SEARCHED_KINDS:
+        search.update_index(entity.documents.values_list("pk", flat=True))
+
+
+def entity_deleting(entity):
+    """Before an entity is deleted: the documents whose index holds its name."""
+    if type(entity) in SEARCHED_KINDS:
+        return list(entity.documents.values_list("pk", flat=True))
+    return []
+
+
+def entity_deleted(document_ids):
+    search.update_index(document_ids)
+
+
+# Everything ------------------------------------------------------------------------------
+
+
+def rows_loaded(instances):
+    """After a fixture load: the loaded documents and those tagged with loaded names reindexed, counts rebuilt."""
+    documents = {obj.pk for obj in instances if isinstance(obj, Document)}
+    for kind in SEARCHED_KINDS:
+        entity_ids = [obj.pk for obj in instances if type(obj) is kind]
+        if entity_ids:
+            links = kind.link_model().objects.filter(**{f"{kind.link_field()}__in": entity_ids})
+            documents.update(links.values_list("document_id", flat=True))
+    search.update_index(documents)
+    tallies.rebuild()
