@@ -73,19 +73,15 @@ class ResultWindow:
 
 
 class CataloguePaginator(Paginator):
-    def __init__(self, object_list, per_page, known_count=None, naive=False, window=None):
+    def __init__(self, object_list, per_page, known_count=None, window=None):
         super().__init__(object_list, per_page)
         self.known_count = known_count
-        # The naive way, kept for the benchmark: count everything, fetch with OFFSET.
-        self.naive = naive
         self.window = window
 
     @cached_property
     def count(self):
         if self.known_count is not None:
             return self.known_count
-        if self.naive:
-            return self.object_list.count()
         if self.window is not None:
             return len(self.window.ids) + (1 if self.window.capped else 0)
         return self.object_list[: count_cap() + 1].count()
@@ -93,12 +89,12 @@ class CataloguePaginator(Paginator):
     @property
     def capped(self):
         """True when there are more results than were counted."""
-        return self.known_count is None and not self.naive and self.count > count_cap()
+        return self.known_count is None and self.count > count_cap()
 
     @cached_property
     def browsable_count(self):
         limit = count_cap() if self.capped else settings.CATALOGUE_MAX_BROWSABLE
-        return self.count if self.naive else min(self.count, limit)
+        return min(self.count, limit)
 
     @cached_property
     def num_pages(self):
@@ -110,8 +106,6 @@ class CataloguePaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.browsable_count)
-        if self.naive:
-            return CataloguePage(list(self.object_list[bottom:top]), number, self)
         if self.window is not None and top <= len(self.window.ids):
             ids = self.window.ids[bottom:top]
         else:
@@ -120,9 +114,8 @@ class CataloguePaginator(Paginator):
         return CataloguePage([rows[pk] for pk in ids if pk in rows], number, self)
 
 
-def paginate(request, queryset, per_page, known_count=None, naive=False, window=None):
+def paginate(request, paginator):
     """(paginator, page) for `?page=`; a page that is not a number or not there is a clear 404."""
-    paginator = CataloguePaginator(queryset, per_page, known_count=known_count, naive=naive, window=window)
     requested = request.GET.get("page") or "1"
     if requested == "last":
         requested = str(paginator.num_pages)

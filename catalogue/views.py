@@ -11,8 +11,8 @@ from django_filters.views import FilterView
 
 from . import citations, exports, search, tallies, timeline
 from .filters import ENTITY_FILTERS, SORT_CHOICES, DocumentFilter
+from .listing import ResultSet
 from .models import Collection, Document, Event, Person, Place
-from .paging import ResultWindow, among, count_cap, paginate
 
 
 class QueryLinks:
@@ -91,8 +91,7 @@ class DocumentListView(FilterView):
 
     Counts, facets and the timeline come from the kept tallies when nothing is
     filtered, and from a capped count and a sample of CATALOGUE_COUNT_CAP results when a
-    search matches more than that (the page says so). `naive=True` counts and
-    groups everything on every request instead; the benchmark compares the two.
+    search matches more than that (the page says so): see `catalogue.listing`.
     """
 
     model = Document
@@ -101,63 +100,20 @@ class DocumentListView(FilterView):
     template_name = "catalogue/document_list.html"
     facet_limit = 10
     facet_limit_expanded = 500
-    naive = False
 
     def get_queryset(self):
         return Document.objects.published().defer("full_text", "search_vector")
 
+    # How the results are counted, paged and faceted; the benchmark gives a naive one to compare.
+    result_set_class = ResultSet
+
     def get_strict(self):
         return self.filterset.has_strict_errors
 
-    @cached_property
-    def unfiltered(self):
-        cleaned = self.filterset.cleaned
-        return not self.filterset.keywords and not any(
-            cleaned.get(name) for name in (*ENTITY_FILTERS, "date_from", "date_to")
-        )
-
-    def known_count(self):
-        """The number of results when the tallies already know it, else None."""
-        if self.naive or self.filterset.has_strict_errors:
-            return None
-        if self.unfiltered:
-            return tallies.published_total()
-        chosen = self.filterset.chosen()
-        cleaned = self.filterset.cleaned
-        only_one_entity = len(chosen) == 1 and not (
-            self.filterset.keywords or cleaned.get("date_from") or cleaned.get("date_to")
-        )
-        return chosen[0][1].document_count if only_one_entity else None
-
     def paginate_queryset(self, queryset, page_size):
-        self.window = None
-        if not (self.naive or self.unfiltered or self.filterset.has_strict_errors):
-            self.window = ResultWindow(queryset, relevance=self.filterset.sort_order == "relevance")
-        paginator, page = paginate(
-            self.request, queryset, page_size, self.known_count(), naive=self.naive, window=self.window
-        )
-        self.paginator = paginator
+        self.results = self.result_set_class.for_listing(queryset, page_size, self.filterset)
+        paginator, page = self.results.page(self.request)
         return paginator, page, page.object_list, page.has_other_pages()
-
-    @property
-    def sample(self):
-        """How many results facets and timeline are counted over, or None for all of them."""
-        if self.window is None or self.paginator.count <= count_cap():
-            return None
-        return count_cap()
-
-    @cached_property
-    def counted_ids(self):
-        """The ids facets and the timeline count (the window of the first results), or None for all.
-
-        Sorted by date, the first results all come from the earliest years; the most recently
-        added stand for the whole better there.
-        """
-        if self.window is None:
-            return None
-        if self.sample and self.filterset.sort_order in {"date", "-date"}:
-            return list(self.object_list.order_by("-added", "-id").values_list("pk", flat=True)[: self.sample])
-        return self.window.ids
 
     @cached_property
     def links(self):
@@ -169,19 +125,13 @@ class DocumentListView(FilterView):
         url = self.links.url
         expanded = self.request.GET.get("show")
         chosen = set(self.filterset.chosen())
-        use_tallies = self.unfiltered and not self.naive
         limits = {
             model: self.facet_limit_expanded if expanded == name else self.facet_limit
             for name, model in ENTITY_FILTERS.items()
         }
         # One more than is shown, to know whether to offer "show all".
         asked = {model: limit + 1 for model, limit in limits.items()}
-        if use_tallies:
-            found = tallies.popular_all(asked)
-        elif self.counted_ids is not None:
-            found = tallies.count_among_all(asked, self.counted_ids)
-        else:
-            found = {model: self.object_list.facet(model, limit) for model, limit in asked.items()}
+        found = self.results.facets(asked)
         facets = []
         for name, model in ENTITY_FILTERS.items():
             limit, entities = limits[model], found[model]
@@ -230,12 +180,7 @@ class DocumentListView(FilterView):
     def timeline(self):
         if self.filterset.has_strict_errors:
             return None
-        if self.unfiltered and not self.naive:
-            counts = tallies.year_counts()
-        elif self.counted_ids is not None:
-            counts = Document.objects.filter(pk__in=among(self.counted_ids)).year_counts()
-        else:
-            counts = self.object_list.year_counts()
+        counts = self.results.year_counts()
         # Years as the date filters read them: four digits, so 950 is "0950".
         return timeline.build(
             counts, lambda first, last: self.links.url(date_from=f"{first:04d}", date_to=f"{last:04d}")
@@ -252,8 +197,8 @@ class DocumentListView(FilterView):
             documents=documents,
             description=describe(self.filterset),
             facets=self.facets(),
-            sample=self.sample,
-            ranked_sample=self.window is not None and self.window.ranked_sample,
+            sample=self.results.sample,
+            ranked_sample=self.results.ranked_sample,
             chips=self.chips(),
             timeline=self.timeline(),
             sort=self.filterset.sort_order,
@@ -283,7 +228,6 @@ class DocumentExportView(View):
         "json": (exports.json_rows, "application/json; charset=utf-8"),
     }
     format = None
-    naive = False  # build the whole file in memory first (for the benchmark)
 
     def get(self, request):
         filterset = DocumentFilter(request.GET or None, queryset=Document.objects.published(), request=request)
@@ -293,18 +237,19 @@ class DocumentExportView(View):
             return json_error({"error": "The filters could not be used.", "fields": problems}, status=400)
         rows, content_type = self.formats[self.format]
         url_prefix = request.build_absolute_uri(reverse("catalogue:document-list"))
-        documents = exports.documents_for_export(filterset.qs)
-        if self.naive:
-            return HttpResponse("".join(rows(list(documents), url_prefix)), content_type=content_type)
+        response = self.respond(rows, exports.documents_for_export(filterset.qs), url_prefix, content_type)
+        response["Content-Disposition"] = f'attachment; filename="documents.{self.format}"'
+        return response
+
+    def respond(self, rows, documents, url_prefix, content_type):
+        """The file streamed as it is read: memory stays flat however many documents match."""
         # The query runs before the status is sent: a database that fails answers an error, never a
         # 200 with the header alone.
         documents = iter(documents)
         first = next(documents, None)
         if first is not None:
             documents = chain([first], documents)
-        response = StreamingHttpResponse(rows(documents, url_prefix), content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="documents.{self.format}"'
-        return response
+        return StreamingHttpResponse(rows(documents, url_prefix), content_type=content_type)
 
 
 class PublishedDocumentMixin:
@@ -391,7 +336,7 @@ class EntityDetailView(DetailView):
 
     paginate_by = 10
     related_people = 10
-    naive = False  # count and group everything on every request (for the benchmark)
+    result_set_class = ResultSet
 
     def get_queryset(self):
         return self.model.objects.public()
@@ -403,21 +348,14 @@ class EntityDetailView(DetailView):
     def get_context_data(self, **kwargs):
         documents = self.documents()
         entity = self.object
-        known = None if self.naive else entity.document_count
-        paginator, page = paginate(self.request, in_date_order(documents), self.paginate_by, known, naive=self.naive)
+        results = self.result_set_class.for_entity(entity, in_date_order(documents), self.paginate_by)
+        paginator, page = results.page(self.request)
         listing = reverse("catalogue:document-list")
-        sample = count_cap() if entity.document_count > count_cap() and not self.naive else None
-        if sample:
-            # The most recently added stand for the whole; counted from the indexes of links.
-            ids = list(documents.order_by("-added", "-id").values_list("pk", flat=True)[:sample])
-            people = tallies.count_among(Person, ids, self.related_people + 1)
-            years = Document.objects.filter(pk__in=among(ids)).year_counts()
-        else:
-            people = documents.facet(Person, self.related_people + 1)
-            years = documents.year_counts()
+        people = results.facets({Person: self.related_people + 1})[Person]
+        years = results.year_counts()
         people = [p for p in people if p != entity][: self.related_people]
         return super().get_context_data(
-            sample=sample,
+            sample=results.sample,
             entity=entity,
             page_obj=page,
             paginator=paginator,

@@ -8,7 +8,8 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from catalogue import search, synthetic, tallies
+from catalogue import search, tallies
+from catalogue.benchmark import synthetic
 from catalogue.models import Document, Person, Place, YearTally
 
 pytestmark = pytest.mark.django_db

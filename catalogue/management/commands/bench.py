@@ -25,7 +25,9 @@ from django.http import Http404
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from catalogue import backups, importer, synthetic, tallies, views
+from catalogue import backups, importer, tallies, views
+from catalogue.benchmark import synthetic
+from catalogue.benchmark.naive import naive_view
 from catalogue.models import Document, Person, Place, YearTally
 
 DECLARE = re.compile(r'^DECLARE "[^"]+" NO SCROLL CURSOR WITH HOLD FOR ')
@@ -198,7 +200,8 @@ class Command(BaseCommand):
         path, _, query = scenario.path.partition("?")
         request = self.factory.get(path + ("?" + query if query else ""))
         request.user = _Anonymous()
-        view = scenario.view.as_view(naive=naive, **{k: v for k, v in scenario.kwargs.items() if k == "format"})
+        view_class, naive_kwargs = naive_view(scenario.view) if naive else (scenario.view, {})
+        view = view_class.as_view(**naive_kwargs, **{k: v for k, v in scenario.kwargs.items() if k == "format"})
         url_kwargs = {k: v for k, v in scenario.kwargs.items() if k != "format"}
         try:
             response = view(request, **url_kwargs)

@@ -5,7 +5,8 @@ from django.db import connection, transaction
 from django.db.models import Max
 from tqdm import tqdm
 
-from catalogue import search, synthetic, tallies
+from catalogue import search, tallies
+from catalogue.benchmark import synthetic
 from catalogue.models import MANY_KINDS, Collection, Document, Event, Language, Person, Place, Repository
 
 BATCH = 10_000

@@ -13,7 +13,7 @@ from itertools import accumulate
 
 from django.utils.text import slugify
 
-from .dates import PartialDate
+from catalogue.dates import PartialDate
 
 GIVEN = (
     "Anastas Andrei Boris Chen Deng Dmitri Enver Fyodor Georgi Hoang Igor Ivan Jan Jiang Kang Karel Le Li "

@@ -1,0 +1,109 @@
+"""A set of published documents and the strategy for showing it: its count, its pages, its facets, its timeline.
+
+The listing and the page of one entity both show a result set; this is where each decides how to count
+it without reading it all. What it may lean on:
+
+- the kept counts (`tallies`), when nothing narrows the catalogue (the landing listing) or when one entity
+  alone does (its `document_count`);
+- a window of the first results, up to the cap, read once, from which a search's count (or "more than"),
+  its first pages, and its facets and timeline come;
+- past the cap, facets and timeline counted over the most recently added results, said to be a sample.
+
+The views only turn what a `ResultSet` answers into links and labels.
+"""
+
+from django.utils.functional import cached_property
+
+from . import tallies
+from .models import Document
+from .paging import CataloguePaginator, ResultWindow, among, count_cap, paginate
+
+
+class ResultSet:
+    paginator_class = CataloguePaginator
+
+    def __init__(self, documents, per_page, *, known_count=None, window=None, from_tallies=False, by_date=False):
+        """`documents` in the order they are shown; `known_count` when the tallies know it; `window` for a search
+        read up to the cap; `from_tallies` when they are the whole published catalogue; `by_date` when sorted
+        by date (a sample of the first results by date would all come from the earliest years)."""
+        self.documents = documents
+        self.window = window
+        self.from_tallies = from_tallies
+        self.by_date = by_date
+        self.paginator = self.paginator_class(documents, per_page, known_count=known_count, window=window)
+
+    # Building -----------------------------------------------------------------------------
+
+    @classmethod
+    def for_listing(cls, documents, per_page, filterset):
+        """The listing's results for a (validated) DocumentFilter over `documents`."""
+        by_date = filterset.sort_order in {"date", "-date"}
+        if filterset.has_strict_errors:
+            return cls(documents, per_page, by_date=by_date)
+        cleaned, chosen = filterset.cleaned, filterset.chosen()
+        narrowed = filterset.keywords or cleaned.get("date_from") or cleaned.get("date_to")
+        if not narrowed and not chosen:
+            return cls(documents, per_page, known_count=tallies.published_total(), from_tallies=True, by_date=by_date)
+        window = ResultWindow(documents, relevance=filterset.sort_order == "relevance")
+        known = chosen[0][1].document_count if len(chosen) == 1 and not narrowed else None
+        return cls(documents, per_page, known_count=known, window=window, by_date=by_date)
+
+    @classmethod
+    def for_entity(cls, entity, documents, per_page):
+        """The published documents tagged with `entity`, in date order; its kept count is their number."""
+        return cls(documents, per_page, known_count=entity.document_count, by_date=True)
+
+    # Answering ----------------------------------------------------------------------------
+
+    def page(self, request):
+        """The page `?page=` asks for (a clear 404 for one that is not there)."""
+        return paginate(request, self.paginator)
+
+    @property
+    def count(self):
+        return self.paginator.count
+
+    @property
+    def sample(self):
+        """How many results facets and timeline are counted over, or None for all of them."""
+        if self.from_tallies or self.count <= count_cap():
+            return None
+        return count_cap()
+
+    @property
+    def ranked_sample(self):
+        """True when a relevance order ranks only the most recently added matches."""
+        return self.window is not None and self.window.ranked_sample
+
+    @cached_property
+    def counted_ids(self):
+        """The ids facets and the timeline count over, or None for every result.
+
+        The window of the first results; sorted by date, the most recently added stand for the whole
+        instead (the first by date all come from the earliest years).
+        """
+        if self.from_tallies:
+            return None
+        if self.sample and (self.by_date or self.window is None):
+            recent = self.documents.order_by("-added", "-id").values_list("pk", flat=True)
+            return list(recent[: self.sample])
+        return self.window.ids if self.window is not None else None
+
+    def facets(self, limits):
+        """{kind: its entities on these documents, most frequent first} for `limits` = {kind: how many}.
+
+        Each entity carries `result_count`, or `document_count` when the kept counts answered.
+        """
+        if self.from_tallies:
+            return tallies.popular_all(limits)
+        if self.counted_ids is not None:
+            return tallies.count_among_all(limits, self.counted_ids)
+        return {kind: self.documents.facet(kind, limit) for kind, limit in limits.items()}
+
+    def year_counts(self):
+        """{year: how many} of the dated documents (of the sample, when there is one)."""
+        if self.from_tallies:
+            return tallies.year_counts()
+        if self.counted_ids is not None:
+            return Document.objects.filter(pk__in=among(self.counted_ids)).year_counts()
+        return self.documents.year_counts()

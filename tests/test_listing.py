@@ -1,0 +1,66 @@
+"""The result set's strategy, asked directly: what it counts from, and what it counts over."""
+
+import pytest
+from django.http import QueryDict
+from django.test import RequestFactory
+
+from catalogue import tallies
+from catalogue.filters import DocumentFilter
+from catalogue.listing import ResultSet
+from catalogue.models import Document, Person, Place
+from catalogue.views import in_date_order
+
+pytestmark = pytest.mark.django_db
+
+
+def results_for(query, per_page=10):
+    published = Document.objects.published()
+    filterset = DocumentFilter(QueryDict(query) if query else None, queryset=published)
+    return ResultSet.for_listing(filterset.qs, per_page, filterset)
+
+
+def grouped(documents, kind):
+    """{slug: count} of `kind` over every one of `documents`, counted the plain way."""
+    return {entity.slug: entity.result_count for entity in documents.facet(kind, 1000)}
+
+
+def test_the_whole_catalogue_is_answered_from_the_kept_counts(sample, django_assert_num_queries):
+    results = results_for("")
+    assert results.from_tallies and results.sample is None and results.counted_ids is None
+    with django_assert_num_queries(1):
+        assert results.count == Document.objects.published().count()
+    facets = results.facets({Person: 100})[Person]
+    assert {p.slug: p.document_count for p in facets} == grouped(Document.objects.published(), Person)
+    assert results.year_counts() == Document.objects.published().year_counts()
+
+
+def test_one_person_is_counted_from_their_kept_count_and_their_documents_read_once(sample):
+    results = results_for("person=wang-ming")
+    assert results.count == Person.objects.get(slug="wang-ming").document_count == 14
+    assert results.counted_ids is not None and len(results.counted_ids) == 14
+    facets = results.facets({Place: 100})[Place]
+    expected = grouped(Document.objects.published().filter(people__slug="wang-ming"), Place)
+    assert {p.slug: p.result_count for p in facets} == expected
+
+
+def test_past_the_cap_facets_count_a_sample_of_the_most_recently_added(sample, settings):
+    settings.CATALOGUE_COUNT_CAP = 5
+    results = results_for("person=wang-ming&sort=date")
+    assert results.count == 14 and results.sample == 5
+    newest = Document.objects.published().filter(people__slug="wang-ming").order_by("-added", "-id")[:5]
+    assert results.counted_ids == [d.pk for d in newest]
+    assert sum(results.year_counts().values()) <= 5
+    searched = results_for("q=Wang&sort=relevance")
+    assert searched.paginator.capped and searched.sample == 5 and searched.ranked_sample
+
+
+def test_a_page_of_an_entity_counts_its_related_people_over_its_documents(sample, settings):
+    wang = Person.objects.get(slug="wang-ming")
+    documents = in_date_order(Document.objects.published().filter(people=wang))
+    results = ResultSet.for_entity(wang, documents, 10)
+    paginator, page = results.page(RequestFactory().get("/", {"page": "2"}))
+    assert (paginator.count, len(page.object_list)) == (14, 4)
+    assert {p.slug: p.result_count for p in results.facets({Person: 100})[Person]} == grouped(documents, Person)
+    settings.CATALOGUE_COUNT_CAP = 5
+    assert ResultSet.for_entity(wang, documents, 10).sample == 5
+    assert tallies.published_total() == 17
