@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import curation, importer, search, tasks, uploads
@@ -168,7 +169,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(help_text="A .csv or .json file in UTF-8; see the README for its columns.")
+    file = forms.FileField(help_text="A .csv or .json file in UTF-8; its columns are described in docs/archivists.md.")
     publish = forms.BooleanField(
         required=False, label="Publish the new documents at once (Editors only); otherwise they enter as drafts"
     )
@@ -240,9 +241,11 @@ class DocumentAdmin(HistoryAdmin):
     def _transition(self, request, queryset, step, done):
         moved = queryset.transition(step, user=request.user)
         skipped = queryset.count() - moved
-        message = f"{moved} document{'s' if moved != 1 else ''} {done}."
+        message = ngettext("%(n)d document %(done)s.", "%(n)d documents %(done)s.", moved) % {"n": moved, "done": done}
         if skipped:
-            message += f" {skipped} {'was' if skipped == 1 else 'were'} not in a status that allows it."
+            message += " " + ngettext(
+                "%(n)d was not in a status that allows it.", "%(n)d were not in a status that allows it.", skipped
+            ) % {"n": skipped}
         self.message_user(request, message, messages.SUCCESS if moved else messages.WARNING)
 
     @admin.action(description="Submit for review", permissions=("change",))
@@ -377,8 +380,9 @@ class PersonAdmin(EntityAdmin):
             moved = sum(len(r.moved_documents) for r in records)
             self.message_user(
                 request,
-                f"Merged {len(records)} into “{kept.name}”: {moved} document{'s' if moved != 1 else ''} moved. "
-                "Each merge can be undone from Merges of people.",
+                f"Merged {len(records)} into “{kept.name}”: "
+                + ngettext("%(n)d document moved. ", "%(n)d documents moved. ", moved) % {"n": moved}
+                + "Each merge can be undone from Merges of people.",
                 messages.SUCCESS,
             )
             return None
@@ -441,7 +445,9 @@ class PersonMergeAdmin(admin.ModelAdmin):
                 undone += 1
             except ValueError as error:
                 self.message_user(request, f"{record}: {error}", messages.ERROR)
-        self.message_user(request, f"{undone} merge{'s' if undone != 1 else ''} undone.", messages.SUCCESS)
+        self.message_user(
+            request, ngettext("%(n)d merge undone.", "%(n)d merges undone.", undone) % {"n": undone}, messages.SUCCESS
+        )
 
 
 admin.site.site_header = "Catalogue administration"

@@ -217,7 +217,7 @@ def restore(source):
             LogEntry.objects.exclude(content_type_id__in=ContentType.objects.values("pk")).delete()
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # Every row is new: without fresh statistics the planner reads a million documents the slow way
-        # until autovacuum comes round (page 5,000 of the listing took 112 ms instead of 11).
+        # until autovacuum comes round (docs/benchmarks.md has the figures).
         with connection.cursor() as cursor:
             for part in manifest["parts"]:
                 cursor.execute(f"ANALYZE {_quoted(part['table'])}")

@@ -3,13 +3,19 @@
 Every format is built from the same facts; absent facts are left out rather than guessed.
 """
 
-import json
 from datetime import date
 from urllib.parse import urlencode
 
+import bibtexparser
+import rispy
+from bibtexparser.library import Library
+from bibtexparser.model import Entry, Field
+from bibtexparser.writer import BibtexFormat
 from django.conf import settings
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
+
+from .jsontext import markup_safe_json
 
 
 def chicago(document, url, accessed=None):
@@ -44,6 +50,10 @@ def bibtex_escape(text):
     return "".join(_BIBTEX_SPECIALS.get(char, char) for char in " ".join(text.split()))
 
 
+_BIBTEX_FORMAT = BibtexFormat()
+_BIBTEX_FORMAT.indent = "  "
+
+
 def bibtex(document, url, accessed=None):
     accessed = accessed or date.today()
     fields = [("title", document.title)]
@@ -65,39 +75,53 @@ def bibtex(document, url, accessed=None):
     fields.append(("urldate", accessed.isoformat()))
     # Months are BibTeX macros and go unbraced; URLs are verbatim; everything else is escaped.
     verbatim = {"month": "{}", "url": "{{{}}}", "urldate": "{{{}}}"}
-    body = ",\n".join(
-        f"  {name} = " + (verbatim[name].format(value) if name in verbatim else f"{{{bibtex_escape(value)}}}")
-        for name, value in fields
+    entry = Entry(
+        "misc",
+        document.slug.replace("-", "_"),
+        [
+            Field(name, verbatim[name].format(value) if name in verbatim else f"{{{bibtex_escape(value)}}}")
+            for name, value in fields
+        ],
     )
-    return f"@misc{{{document.slug.replace('-', '_')},\n{body}\n}}\n"
+    # The values are written as given (already enclosed and escaped above): no middleware re-encloses them.
+    return bibtexparser.write_string(Library([entry]), unparse_stack=[], bibtex_format=_BIBTEX_FORMAT)
+
+
+class _RisWriter(rispy.RisWriter):
+    """One reference, no numbered header, lines ended by CR LF as the RIS specification has them."""
+
+    NEWLINE = "\r\n"
+
+    def set_header(self, count):
+        return None
 
 
 def ris(document, url, accessed=None):
     accessed = accessed or date.today()
-    lines = [("TY", "GEN"), ("TI", document.title)]
+    entry = {"type_of_reference": "GEN", "title": document.title}
     partial = document.partial_date
     if partial:
-        lines.append(("PY", str(partial.year)))
         month = f"{partial.month:02d}" if partial.month else ""
         day = f"{partial.day:02d}" if partial.day else ""
-        lines.append(("DA", f"{partial.year}/{month}/{day}/"))
+        entry.update(year=str(partial.year), date=f"{partial.year}/{month}/{day}/")
     if document.summary:
-        lines.append(("AB", document.summary))
+        entry["abstract"] = document.summary
     if document.source:
-        lines.append(("AN", document.source))
+        entry["accession_number"] = document.source
     if document.credit:
-        lines.append(("N1", document.credit))
+        entry["notes"] = [document.credit]
     if document.language:
-        lines.append(("LA", document.language.name))
-    for person in document.people.all():
-        lines.append(("KW", person.name))
-    for place in document.places.all():
-        lines.append(("KW", place.name))
-    for event in document.events.all():
-        lines.append(("KW", event.name))
-    lines += [("PB", settings.CATALOGUE_NAME), ("UR", url), ("Y2", accessed.isoformat()), ("ER", "")]
+        entry["language"] = document.language.name
+    keywords = [e.name for e in (*document.people.all(), *document.places.all(), *document.events.all())]
+    if keywords:
+        entry["keywords"] = keywords
+    entry.update(publisher=settings.CATALOGUE_NAME, urls=[url], access_date=accessed.isoformat())
     # RIS is line-based: a value may not carry a line break.
-    return "".join(f"{tag}  - {' '.join(value.split())}\r\n" for tag, value in lines)
+    entry = {
+        key: [" ".join(v.split()) for v in value] if isinstance(value, list) else " ".join(value.split())
+        for key, value in entry.items()
+    }
+    return rispy.dumps([entry], implementation=_RisWriter)
 
 
 def coins(document, url):
@@ -181,8 +205,4 @@ def json_ld(document, url, entity_url):
     if collections:
         data["isPartOf"] = collections
     data["publisher"] = {"@type": "Organization", "name": settings.CATALOGUE_NAME}
-    text = json.dumps(data, ensure_ascii=False, indent=2)
-    # Inside <script>, "</" and HTML-significant characters must not appear literally.
-    for char, escaped in (("<", "\\u003C"), (">", "\\u003E"), ("&", "\\u0026")):
-        text = text.replace(char, escaped)
-    return mark_safe(text)
+    return mark_safe(markup_safe_json(data, indent=2))

@@ -34,6 +34,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import ngettext
 
 from . import tallies, upkeep
 from .dates import PartialDate
@@ -92,7 +93,7 @@ class Report:
 
     def summary(self):
         parts = [f"{self.counts[key]} {key}" for key in ("created", "updated", "unchanged")]
-        parts.append(f"{self.error_count} error{'s' if self.error_count != 1 else ''}")
+        parts.append(ngettext("%(n)d error", "%(n)d errors", self.error_count) % {"n": self.error_count})
         return ", ".join(parts)
 
 
@@ -125,11 +126,12 @@ def _check_columns(columns):
     columns = [column.strip() for column in columns]
     missing = [column for column in REQUIRED if column not in columns]
     if missing:
-        raise ImportFileError(f"Missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}.")
+        raise ImportFileError(ngettext("Missing column", "Missing columns", len(missing)) + f": {', '.join(missing)}.")
     unknown = [column for column in columns if column not in COLUMNS]
     if unknown:
         raise ImportFileError(
-            f"Unknown column{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. Known: {', '.join(COLUMNS)}."
+            ngettext("Unknown column", "Unknown columns", len(unknown))
+            + f": {', '.join(unknown)}. Known: {', '.join(COLUMNS)}."
         )
     duplicated = sorted({column for column in columns if columns.count(column) > 1})
     if duplicated:

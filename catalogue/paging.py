@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils.functional import cached_property
+from django.utils.translation import ngettext
 
 
 def among(ids):
@@ -131,7 +132,8 @@ def paginate(request, paginator):
                 "narrow the search, or sort it another way."
             ) from None
         raise Http404(
-            f"There is no page {requested}: these results have {pages:,} page{'s' if pages != 1 else ''}."
+            f"There is no page {requested}: "
+            + ngettext("these results have %(n)s page.", "these results have %(n)s pages.", pages) % {"n": f"{pages:,}"}
         ) from None
 
 

@@ -1,4 +1,3 @@
-import json
 from itertools import chain
 from urllib.parse import urlencode
 
@@ -11,6 +10,7 @@ from django_filters.views import FilterView
 
 from . import citations, exports, search, tallies, timeline
 from .filters import ENTITY_FILTERS, SORT_CHOICES, DocumentFilter
+from .jsontext import markup_safe_json
 from .listing import ResultSet
 from .models import Collection, Document, Event, Person, Place
 
@@ -214,10 +214,7 @@ class DocumentListView(FilterView):
 
 def json_error(data, status):
     """A JSON error whose text, even if it quotes the request, can never be read as markup."""
-    text = json.dumps(data, ensure_ascii=False)
-    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
-        text = text.replace(char, escaped)
-    return HttpResponse(text, status=status, content_type="application/json; charset=utf-8")
+    return HttpResponse(markup_safe_json(data), status=status, content_type="application/json; charset=utf-8")
 
 
 class DocumentExportView(View):

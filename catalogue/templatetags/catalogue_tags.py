@@ -1,6 +1,7 @@
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import ngettext
 
 from .. import citations
 
@@ -17,10 +18,6 @@ def coins(context, document):
 # The listing's facets and timeline repeat the same few elements dozens of times; written here they
 # cost a few microseconds an element instead of a template node's dozens. The markup is that of a
 # template: change it here.
-
-
-def _plural(count):
-    return "" if count == 1 else "s"
 
 
 @register.simple_tag
@@ -76,7 +73,7 @@ def timeline_figure(timeline, sample=None):
     drawn = []
     for index, bar in enumerate(bars):
         if bar.count:
-            described = f"{bar.label}: {bar.count} document{_plural(bar.count)}"
+            described = f"{bar.label}: " + ngettext("%(n)d document", "%(n)d documents", bar.count) % {"n": bar.count}
             drawn.append(
                 format_html(
                     '<a href="{}" aria-label="{}"><rect x="{}" y="{}" width="{}" height="{}" class="timeline__bar">'

@@ -12,7 +12,7 @@ class Command(BaseCommand):
     help = (
         "Import documents from a CSV or JSON file, all or nothing: every row is checked before anything "
         "is written, and any error means nothing is. Re-importing updates documents by their identifier. "
-        "Columns are described in fixtures/import-template.csv and the README."
+        "Columns are described in fixtures/import-template.csv and docs/archivists.md."
     )
 
     def add_arguments(self, parser):
