@@ -7,6 +7,8 @@ from django.core.management import call_command
 
 from catalogue.models import Document, Person, Place, Status
 
+from .factories import DocumentFactory
+
 HERE = Path(__file__).resolve().parent
 # The seed as the project was given it; a copy lives in tests/seed for machines without ../shared.
 SHARED_SEED = HERE.parent.parent / "shared" / "seed"
@@ -78,12 +80,11 @@ def _transactional_tests_start_empty(request):
 @pytest.fixture
 def draft(sample):
     """A draft that matches the seed filter and every common keyword: it must never show."""
-    document = Document.objects.create(
+    return DocumentFactory(
         title="Secret draft conversation between Mao Zedong and Wang Ming",
         summary="Draft summary mentioning Mao, Stalin, Khrushchev and the Soviet Union.",
         date="1956-09-21",
         status=Status.DRAFT,
+        people=Person.objects.filter(slug__in=["wang-ming", "mao-zedong"]),
+        places=Place.objects.filter(slug__in=["soviet-union", "china"]),
     )
-    document.people.set(Person.objects.filter(slug__in=["wang-ming", "mao-zedong"]))
-    document.places.set(Place.objects.filter(slug__in=["soviet-union", "china"]))
-    return document

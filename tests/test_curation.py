@@ -10,6 +10,7 @@ from django.urls import reverse
 from catalogue import curation
 from catalogue.models import Document, Person, PersonMerge, Status
 
+from .factories import DocumentFactory, UserFactory
 from .helpers import html, text_of
 
 pytestmark = pytest.mark.django_db
@@ -17,26 +18,16 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:catalogue_document_changelist")
 
 
-def member_of(role, username=None):
-    user = User.objects.create_user(username or role.lower(), password="a-long-test-password", is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
 @pytest.fixture
 def archivist(client, sample):
-    client.force_login(member_of("Archivist"))
+    client.force_login(UserFactory(username="archivist", roles=["Archivist"]))
     return client
 
 
 @pytest.fixture
 def editor(client, sample):
-    client.force_login(member_of("Editor"))
+    client.force_login(UserFactory(username="editor", roles=["Editor"]))
     return client
-
-
-def make_draft(title="Newly found letter", status=Status.DRAFT):
-    return Document.objects.create(title=title, summary="A letter.", date="1957", status=status)
 
 
 def act(client, action, *documents):
@@ -56,7 +47,7 @@ def test_roles_have_exactly_their_permissions(sample):
 
 
 def test_archivist_submits_but_cannot_publish(archivist):
-    draft = make_draft()
+    draft = DocumentFactory(title="Newly found letter")
     assert "submit_for_review" in action_names(archivist)
     assert "publish" not in action_names(archivist) and "unpublish" not in action_names(archivist)
     response = act(archivist, "submit_for_review", draft)
@@ -70,7 +61,7 @@ def test_archivist_submits_but_cannot_publish(archivist):
 
 
 def test_archivist_cannot_publish_through_the_form(archivist):
-    draft = make_draft()
+    draft = DocumentFactory(title="Newly found letter")
     url = reverse("admin:catalogue_document_change", args=[draft.pk])
     form = archivist.get(url).context["adminform"].form
     assert [value for value, _ in form.fields["status"].choices] == ["draft", "in_review"]
@@ -93,7 +84,7 @@ def test_archivist_sees_published_documents_read_only(archivist):
 
 
 def test_editor_publishes_and_unpublishes_with_counts(editor, client):
-    drafts = [make_draft(f"Letter {n}") for n in range(3)]
+    drafts = [DocumentFactory(title=f"Letter {n}") for n in range(3)]
     already = Document.objects.published().first()
     response = act(editor, "publish", *drafts, already)
     text = response.content.decode()
@@ -109,7 +100,7 @@ def test_editor_publishes_and_unpublishes_with_counts(editor, client):
 
 
 def test_transitions_are_recorded_with_who(editor):
-    draft = make_draft()
+    draft = DocumentFactory(title="Newly found letter")
     act(editor, "publish", draft)
     latest = draft.history.first()
     assert latest.status == Status.PUBLISHED
@@ -118,7 +109,7 @@ def test_transitions_are_recorded_with_who(editor):
 
 
 def test_staff_preview_drafts_the_public_cannot(client, archivist):
-    draft = make_draft(status=Status.IN_REVIEW)
+    draft = DocumentFactory(title="Newly found letter", status=Status.IN_REVIEW)
     preview = archivist.get(draft.get_absolute_url())
     assert preview.status_code == 200
     page = html(preview)
@@ -279,7 +270,7 @@ def test_archivist_cannot_merge_people_of_published_documents(archivist, duplica
 
 
 def test_archivist_merges_people_known_only_from_drafts(archivist, sample):
-    first, second = make_draft("Letter one"), make_draft("Letter two")
+    first, second = DocumentFactory(title="Letter one"), DocumentFactory(title="Letter two")
     twins = [Person.objects.create(name="Li Fu", sort_name="Li, Fu", slug=slug) for slug in ("li-fu", "li-fu-2")]
     first.people.add(twins[0])
     second.people.add(twins[1])
@@ -326,7 +317,7 @@ def test_archivist_cannot_revert_or_unpublish_a_published_document_through_histo
 
 
 def test_archivist_reverts_a_draft_and_an_editor_reverts_a_published_document(archivist, client):
-    draft = make_draft("A letter")
+    draft = DocumentFactory(title="A letter")
     first = draft.history.earliest()
     draft.title = "A letter, retitled"
     draft.save()
@@ -334,7 +325,7 @@ def test_archivist_reverts_a_draft_and_an_editor_reverts_a_published_document(ar
     draft.refresh_from_db()
     assert draft.title == "A letter"
     published = Document.objects.published().first()
-    client.force_login(member_of("Editor"))
+    client.force_login(UserFactory(username="editor", roles=["Editor"]))
     assert revert_post(client, published, published.history.earliest(), title="Corrected").status_code == 302
     published.refresh_from_db()
     assert published.title == "Corrected"
@@ -356,8 +347,8 @@ def test_a_save_over_someone_elses_change_is_refused_with_what_changed(sample, c
     from django.test import Client
 
     first, second = Client(), client
-    first.force_login(member_of("Editor", "first-editor"))
-    second.force_login(member_of("Editor", "second-editor"))
+    first.force_login(UserFactory(username="first-editor", roles=["Editor"]))
+    second.force_login(UserFactory(username="second-editor", roles=["Editor"]))
     document = Document.objects.get(title__startswith="Record of a Meeting")
     url = reverse("admin:catalogue_document_change", args=[document.pk])
     mine, theirs = (
@@ -386,8 +377,8 @@ def test_entities_are_protected_from_lost_updates_too(sample, client):
     from django.test import Client
 
     other = Client()
-    client.force_login(member_of("Editor", "first-editor"))
-    other.force_login(member_of("Archivist", "an-archivist"))
+    client.force_login(UserFactory(username="first-editor", roles=["Editor"]))
+    other.force_login(UserFactory(username="an-archivist", roles=["Archivist"]))
     person = Person.objects.get(slug="pavel-yudin")
     url = reverse("admin:catalogue_person_change", args=[person.pk])
     mine, theirs = (

@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalogue import search
-from catalogue.models import Document, Event, Person, Status
+from catalogue.models import Document, Event, Person
 
+from .factories import DocumentFactory
 from .helpers import html, text_of
 
 LISTING = reverse("catalogue:document-list")
@@ -23,13 +24,11 @@ def titles_for(client, **params):
     return [d.title for d in response.context["paginator"].object_list]
 
 
-def published(title, summary="", **fields):
-    return Document.objects.create(title=title, summary=summary, status=Status.PUBLISHED, **fields)
-
-
 def test_a_title_match_outranks_a_summary_match(client, sample):
-    in_summary = published("Report on shipping", "The zeppelin question was discussed at length.")
-    in_title = published("The zeppelin question", "A report on airships.")
+    in_summary = DocumentFactory(
+        title="Report on shipping", summary="The zeppelin question was discussed at length.", date="", published=True
+    )
+    in_title = DocumentFactory(title="The zeppelin question", summary="A report on airships.", date="", published=True)
     assert titles_for(client, q="zeppelin")[:2] == [in_title.title, in_summary.title]
 
 
@@ -42,7 +41,9 @@ def test_stemming_finds_other_forms_of_a_word(client, sample):
 def test_accents_are_ignored_both_ways(client, sample):
     shehu = "Memorandum of Conversation between Albanian Council of Ministers Chairman Mehmet Shehu and Mao Zedong"
     assert titles_for(client, q="Koçi Xoxe") == [shehu]  # the summary spells it "Koci"
-    accented = published("Letter from Tiranë", "Enver Hoxha writes about the harbour.")
+    accented = DocumentFactory(
+        title="Letter from Tiranë", summary="Enver Hoxha writes about the harbour.", date="", published=True
+    )
     assert titles_for(client, q="tirane") == [accented.title]
 
 
@@ -82,7 +83,9 @@ def test_keyword_with_the_seed_filter(client, sample):
 
 
 def test_highlights_are_escaped(client, sample):
-    published("<script>alert(1)</script> Zanzibar treaty", "<b>Zanzibar</b> & friends")
+    DocumentFactory(
+        title="<script>alert(1)</script> Zanzibar treaty", summary="<b>Zanzibar</b> & friends", date="", published=True
+    )
     body = client.get(LISTING, {"q": "zanzibar"}).content.decode()
     assert "<script>alert(1)</script>" not in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt; <mark>Zanzibar</mark> treaty" in body
@@ -90,9 +93,11 @@ def test_highlights_are_escaped(client, sample):
 
 
 def test_full_text_matches_show_an_excerpt(client, sample):
-    published(
-        "A long record",
-        "Short summary.",
+    DocumentFactory(
+        title="A long record",
+        summary="Short summary.",
+        date="",
+        published=True,
         full_text="Preamble. " * 40 + "The quokka appeared. " + "Tail. " * 40,
     )
     page = html(client.get(LISTING, {"q": "quokka"}))
@@ -285,7 +290,13 @@ def ties(sample):
     """25 documents with the same date and the same moment added: only the tie-break orders them."""
     moment = timezone.now() - timedelta(days=1)
     for n in range(25):
-        published(f"Tied record {n:02d}", "Identical summary about the harbour.", date="1960-05", added=moment)
+        DocumentFactory(
+            title=f"Tied record {n:02d}",
+            summary="Identical summary about the harbour.",
+            date="1960-05",
+            added=moment,
+            published=True,
+        )
 
 
 @pytest.mark.parametrize("sort", ["relevance", "date", "-date", "title", "added"])
@@ -337,7 +348,7 @@ def test_timeline_bars_link_to_their_years(client, sample):
 
 
 def test_timeline_uses_decades_over_long_spans(client, sample):
-    published("Medieval charter", date="1250")
+    DocumentFactory(title="Medieval charter", summary="", date="1250", published=True)
     timeline = client.get(LISTING).context["timeline"]
     assert timeline.unit == "decade"
     assert timeline.bars[0].label == "1250s"
@@ -362,7 +373,7 @@ def test_the_listing_costs_a_constant_number_of_queries(client, sample, django_a
         client.get(LISTING, params)
     small = _queries(client, params)
     for n in range(60):
-        doc = published(f"Mao conversation {n}", "Mao again.", date="1956-09-20")
+        doc = DocumentFactory(title=f"Mao conversation {n}", summary="Mao again.", date="1956-09-20", published=True)
         doc.people.set(Person.objects.filter(slug__in=["wang-ming", "mao-zedong", "zhou-enlai"]))
         doc.places.set(Document.objects.get(slug__startswith="record-of-a-meeting").places.all())
         doc.events.add(Event.objects.get(slug="ccp-8th-congress"))

@@ -1,0 +1,160 @@
+"""Fast tests of the pure parts, without a database or HTTP: dates, the timeline, the search parser,
+query links, citations and import planning."""
+
+from datetime import date
+from types import SimpleNamespace
+
+import bibtexparser
+import pytest
+import rispy
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
+
+from catalogue import citations, importer, search, timeline
+from catalogue.dates import PartialDate, display_span
+from catalogue.views import QueryLinks
+
+# Dates -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "shown"),
+    [
+        ("1956", date(1956, 1, 1), date(1956, 12, 31), "1956"),
+        ("1956-02", date(1956, 2, 1), date(1956, 2, 29), "February 1956"),
+        ("1956-09-20", date(1956, 9, 20), date(1956, 9, 20), "September 20, 1956"),
+        ("0950", date(950, 1, 1), date(950, 12, 31), "950"),
+    ],
+)
+def test_a_partial_date_spans_what_it_can_mean(text, start, end, shown):
+    parsed = PartialDate.parse(text)
+    assert (parsed.start, parsed.end, parsed.display(), parsed.isoformat()) == (start, end, shown, text)
+
+
+@pytest.mark.parametrize("text", ["", "56", "1956-13", "1955-02-29", "0000", "1956/09/20", "1956-9-20"])
+def test_an_impossible_date_is_refused_with_a_message(text):
+    with pytest.raises(ValidationError) as refused:
+        PartialDate.parse(text)
+    assert refused.value.messages[0]
+
+
+def test_spans_read_as_words():
+    assert display_span("1945", "1949") == "1945–1949"
+    assert display_span("1949-01-30", "1949-02-08") == "January 30, 1949 – February 8, 1949"
+    assert display_span("1956", "") == display_span("1956", "1956") == "1956"
+    assert display_span("", "") == ""
+
+
+# Timeline ----------------------------------------------------------------------------------------
+
+
+def test_a_timeline_draws_a_bar_a_year_with_links_only_where_there_are_documents():
+    chart = timeline.build({1950: 2, 1952: 4}, lambda first, last: f"/{first}-{last}")
+    assert [(bar.label, bar.count, bar.url) for bar in chart.bars] == [
+        ("1950", 2, "/1950-1950"),
+        ("1951", 0, ""),
+        ("1952", 4, "/1952-1952"),
+    ]
+    tallest = max(chart.bars, key=lambda bar: bar.height)
+    assert tallest.label == "1952" and chart.bars[0].height == pytest.approx(tallest.height / 2, abs=0.1)
+    assert chart.summary == "6 dated documents from 1950 to 1952, by year; the most, 4, in 1952."
+
+
+def test_over_long_spans_bars_stand_for_decades():
+    chart = timeline.build({1901: 1, 1999: 3}, lambda first, last: f"/{first}-{last}")
+    assert chart.unit == "decade" and len(chart.bars) == 10
+    assert (chart.bars[0].label, chart.bars[0].url, chart.bars[-1].label) == ("1900s", "/1900-1909", "1990s")
+    assert timeline.build({}, str) is None
+
+
+# Search parser -----------------------------------------------------------------------------------
+
+
+def test_the_parser_reads_phrases_alternatives_and_exclusions_as_websearch_does():
+    parsed = search.parse('"Wang Ming" Moscow or Beijing -Stalin')
+    assert parsed.required == [[("Wang", "Ming")], [("Moscow",), ("Beijing",)]]
+    assert parsed.excluded == [("Stalin",)]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "-", '""', "\x00\x01"])
+def test_a_query_without_words_is_empty(text):
+    assert search.parse(text).is_empty
+
+
+def test_control_characters_and_runs_of_space_are_cleaned():
+    assert search.clean("Mao\x00 \t Zedong\n") == "Mao Zedong"
+
+
+# Query links -------------------------------------------------------------------------------------
+
+
+def test_query_links_change_one_thing_and_return_to_the_first_page():
+    links = QueryLinks(QueryDict("person=wang-ming&place=china&page=3&utm=x"), known={"person", "place", "q"})
+    assert links.url() == "?person=wang-ming&place=china"
+    assert links.url(add=("person", "mao-zedong")) == "?person=wang-ming&place=china&person=mao-zedong"
+    assert links.url(remove=("place", "china")) == "?person=wang-ming"
+    assert links.url(person="kim-il-sung") == "?person=kim-il-sung&place=china"
+    assert links.url(q="Korea") == "?person=wang-ming&place=china&q=Korea"
+    assert links.params().urlencode() == "person=wang-ming&place=china"
+
+
+# Citations ---------------------------------------------------------------------------------------
+
+
+class _Related(list):
+    def all(self):
+        return self
+
+
+def document(**facts):
+    values = {
+        "title": "Telegram on {the} 50% & $cost_",
+        "slug": "telegram-on-cost",
+        "date": "1956-09",
+        "summary": "About the\nharbour.",
+        "source": "Archive of Foreign Policy",
+        "credit": "",
+        "language": SimpleNamespace(name="Russian"),
+        "people": _Related([SimpleNamespace(name="Wang Ming")]),
+        "places": _Related([SimpleNamespace(name="China")]),
+        "events": _Related(),
+        **facts,
+    }
+    values["partial_date"] = PartialDate.parse(values["date"]) if values["date"] else None
+    values["date_display"] = values["partial_date"].display() if values["partial_date"] else "Undated"
+    return SimpleNamespace(**values)
+
+
+def test_bibtex_survives_a_parser_with_every_special_character_intact():
+    text = citations.bibtex(document(), "https://example.org/d/1/", accessed=date(2026, 11, 28))
+    (entry,) = bibtexparser.parse_string(text).entries
+    assert entry.entry_type == "misc" and entry.key == "telegram_on_cost"
+    assert entry["title"] == r"Telegram on \{the\} 50\% \& \$cost\_"
+    assert (entry["year"], entry["url"], entry["urldate"]) == ("1956", "https://example.org/d/1/", "2026-11-28")
+
+
+def test_ris_reads_back_with_one_line_per_value_and_no_invented_facts():
+    text = citations.ris(document(credit=""), "https://example.org/d/1/", accessed=date(2026, 11, 28))
+    assert text.endswith("ER  - \r\n") and "\r\n" in text
+    (entry,) = rispy.loads(text)
+    assert entry["abstract"] == "About the harbour."
+    assert entry["keywords"] == ["Wang Ming", "China"]
+    assert entry["date"] == "1956/09//" and "notes" not in entry
+
+
+def test_chicago_leaves_out_what_is_unknown():
+    text = citations.chicago(document(date="", source="", credit=""), "https://example.org/d/1/", date(2026, 1, 2))
+    assert text.startswith("“Telegram on {the} 50% & $cost_.”") and "(accessed January 2, 2026)" in text
+
+
+# Import planning ---------------------------------------------------------------------------------
+
+
+def test_a_file_missing_a_required_column_is_refused_before_any_row_is_read():
+    with pytest.raises(importer.ImportFileError, match="Missing column: title"):
+        list(importer.read_rows(__import__("io").BytesIO(b"identifier,date\nx,1956\n"), "csv"))
+
+
+def test_unknown_columns_are_named_with_the_known_ones():
+    with pytest.raises(importer.ImportFileError, match="Unknown column: colour"):
+        list(importer.read_rows(__import__("io").BytesIO(b"identifier,title,colour\nx,T,red\n"), "csv"))
