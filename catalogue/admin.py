@@ -1,21 +1,18 @@
-from pathlib import Path
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import redirect
-from django.template.defaultfilters import pluralize
+from django.http import Http404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import curation, importer, search, tasks, uploads
+from . import curation, search
+from .admin_views import DocumentImportView, PersonMergeView, can_publish, editor_only
 from .models import (
     Collection,
     Document,
@@ -29,17 +26,6 @@ from .models import (
     Status,
 )
 from .paging import AdminPaginator
-
-
-def can_publish(request):
-    return request.user.has_perm("catalogue.publish_document")
-
-
-def _editor_only(published, what):
-    return (
-        f"Nothing was changed: {published} of the documents this {what} {pluralize(published, 'is,are')} "
-        "published, and only an Editor may change published documents."
-    )
 
 
 def latest_version(model, pk):
@@ -168,13 +154,6 @@ class HistoryAdmin(SimpleHistoryAdmin):
         return RevertForm
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(help_text="A .csv or .json file in UTF-8; its columns are described in docs/archivists.md.")
-    publish = forms.BooleanField(
-        required=False, label="Publish the new documents at once (Editors only); otherwise they enter as drafts"
-    )
-
-
 @admin.register(Document)
 class DocumentAdmin(HistoryAdmin):
     list_display = ("title", "date_display", "status", "language", "added")
@@ -268,7 +247,11 @@ class DocumentAdmin(HistoryAdmin):
 
     def get_urls(self):
         return [
-            path("import/", self.admin_site.admin_view(self.import_view), name="catalogue_document_import"),
+            path(
+                "import/",
+                self.admin_site.admin_view(DocumentImportView.as_view(model_admin=self)),
+                name="catalogue_document_import",
+            ),
             path(
                 "import/<int:job_id>/",
                 self.admin_site.admin_view(self.import_job_view),
@@ -276,52 +259,6 @@ class DocumentAdmin(HistoryAdmin):
             ),
             *super().get_urls(),
         ]
-
-    def import_view(self, request):
-        if not request.user.has_perm("catalogue.import_documents"):
-            raise PermissionDenied
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": "Import documents"}
-        if request.method == "POST" and "token" in request.POST:
-            return self._import_confirmed(request)
-        form = ImportForm(request.POST or None, request.FILES or None)
-        if not can_publish(request):
-            del form.fields["publish"]
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                file_format = importer.detect_format(upload.name)
-                report = importer.run(upload.file, file_format, user=request.user, dry_run=True)
-            except importer.ImportFileError as error:
-                form.add_error("file", str(error))
-            else:
-                token = uploads.keep(upload, request.user, file_format) if report.ok else ""
-                context.update(
-                    report=report,
-                    token=token,
-                    file_name=upload.name,
-                    publish=form.cleaned_data.get("publish", False),
-                )
-                return TemplateResponse(request, "admin/catalogue/document/import_report.html", context)
-        context["form"] = form
-        return TemplateResponse(request, "admin/catalogue/document/import.html", context)
-
-    def _import_confirmed(self, request):
-        """Hand the checked upload to the task worker and show the job, which says how far it has gone."""
-        stored = uploads.claim(request.POST["token"], request.user)
-        if stored is None:
-            self.message_user(request, "That upload is no longer available; upload the file again.", messages.ERROR)
-            return redirect("admin:catalogue_document_import")
-        status = Status.PUBLISHED if request.POST.get("publish") == "1" and can_publish(request) else Status.DRAFT
-        job = ImportJob.objects.create(
-            file_name=request.POST.get("file_name", "")[:255] or Path(stored).name,
-            stored_name=stored,
-            file_format=Path(stored).suffix.lstrip("."),
-            status=status,
-            user=request.user,
-        )
-        # With the database backend the task is a row written beside the job's; the worker takes it from there.
-        tasks.import_documents.enqueue(job.pk)
-        return HttpResponseRedirect(reverse("admin:catalogue_document_import_job", args=[job.pk]), status=303)
 
     def import_job_view(self, request, job_id):
         job = ImportJob.objects.filter(pk=job_id).first()
@@ -366,38 +303,13 @@ class PersonAdmin(EntityAdmin):
         if len(people) < 2:
             self.message_user(request, "Select two or more people to merge.", messages.WARNING)
             return None
-        kept_id = request.POST.get("kept")
-        kept = next((p for p in people if str(p.pk) == kept_id), None)
         if not can_publish(request):
             # A merge rewrites the people of every document concerned: published ones are an Editor's.
             published = curation.published_documents_changed(curation.merge_plan(people[0], people[1:]))
             if published:
-                self.message_user(request, _editor_only(published, "merge changes"), messages.ERROR)
+                self.message_user(request, editor_only(published, "merge changes"), messages.ERROR)
                 return None
-        if request.POST.get("confirm") == "yes" and kept is not None:
-            duplicates = [p for p in people if p != kept]
-            records = curation.merge_people(kept, duplicates, user=request.user)
-            moved = sum(len(r.moved_documents) for r in records)
-            self.message_user(
-                request,
-                f"Merged {len(records)} into “{kept.name}”: "
-                + ngettext("%(n)d document moved. ", "%(n)d documents moved. ", moved) % {"n": moved}
-                + "Each merge can be undone from Merges of people.",
-                messages.SUCCESS,
-            )
-            return None
-        kept = kept or max(people, key=lambda p: p.documents.count())
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Merge people",
-            "people": people,
-            "kept": kept,
-            "plan": curation.merge_plan(kept, [p for p in people if p != kept]),
-            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
-            "action": "merge",
-        }
-        return TemplateResponse(request, "admin/catalogue/person/merge.html", context)
+        return PersonMergeView.as_view(model_admin=self, people=people)(request)
 
 
 @admin.register(Event)
@@ -437,7 +349,7 @@ class PersonMergeAdmin(admin.ModelAdmin):
             plan = [{"moved": r.moved_documents, "shared": r.shared_documents} for r in records]
             published = curation.published_documents_changed(plan)
             if published:
-                self.message_user(request, _editor_only(published, "undo changes"), messages.ERROR)
+                self.message_user(request, editor_only(published, "undo changes"), messages.ERROR)
                 return
         for record in records:
             try:

@@ -227,6 +227,17 @@ def test_merge_moves_every_link_and_keeps_both_histories(admin_client, duplicate
     assert record.merged_by.username == "admin"
 
 
+def test_keeping_someone_not_selected_is_refused_and_merges_nothing(admin_client, duplicate):
+    yudin, stranger = Person.objects.get(slug="pavel-yudin"), Person.objects.get(slug="wang-ming")
+    selected = {"action": "merge", ACTION_CHECKBOX_NAME: [yudin.pk, duplicate.pk]}
+    refused = admin_client.post(
+        reverse("admin:catalogue_person_changelist"), {**selected, "kept": stranger.pk, "confirm": "yes"}
+    )
+    assert refused.status_code == 200
+    assert "Select a valid choice" in text_of(html(refused).select_one(".errorlist"))
+    assert Person.objects.filter(pk__in=[yudin.pk, duplicate.pk]).count() == 2 and not PersonMerge.objects.exists()
+
+
 def test_merge_can_be_undone(admin_client, duplicate):
     yudin = Person.objects.get(slug="pavel-yudin")
     documents_before = {
