@@ -29,6 +29,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from . import search, tallies
+from .backends import database
 from .upkeep import bulk_loading
 
 FORMAT = "catalogue-backup"
@@ -86,9 +87,8 @@ def one_snapshot():
     """
     outermost = not connection.in_atomic_block  # only a new transaction's isolation can be chosen
     with transaction.atomic():
-        if outermost and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        if outermost:
+            database().read_one_snapshot()
         yield
 
 

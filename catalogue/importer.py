@@ -30,13 +30,14 @@ from itertools import batched
 import ijson
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import ngettext
 
 from . import tallies, upkeep
+from .backends import database
 from .dates import PartialDate
 from .models import MANY_KINDS, SINGLE_KINDS, Document, Person, Status, record_history
 
@@ -505,11 +506,9 @@ def run(binary, file_format, *, user=None, status=Status.DRAFT, dry_run=False, p
         return report
     try:
         with _one_writer, transaction.atomic():
-            if connection.vendor == "postgresql":
-                # Imports write one after another; each plans again once it holds the lock, so it counts
-                # (and writes) against what the one before it left.
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
+            # Imports write one after another; each plans again once it holds the lock, so it counts
+            # (and writes) against what the one before it left.
+            database().lock_writers(IMPORT_LOCK)
             moment = timezone.now()
             resolver = Resolver()
             written = Report()

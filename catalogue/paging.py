@@ -10,33 +10,23 @@
   clear 404 asks for a narrower search.
 """
 
-import json
-
 from django.conf import settings
 from django.core.paginator import InvalidPage, Page, Paginator
-from django.db import connection
-from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.translation import ngettext
 
+from .backends import database
+
 
 def among(ids):
-    """A value for `pk__in` naming these ids.
-
-    Thousands of ids as thousands of parameters cost more to send than to query; PostgreSQL
-    takes them as one array.
-    """
-    if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])
-    return list(ids)
+    """A value for `pk__in` naming these ids (however many: see the backends)."""
+    return database().among(ids)
 
 
 def id_condition(column, ids):
     """(SQL, params) for "column is one of these ids", in raw SQL."""
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [list(ids)]
-    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+    return database().id_condition(column, ids)
 
 
 def count_cap():
@@ -154,8 +144,8 @@ class AdminPaginator(Paginator):
         counted = self.object_list.order_by()[: cap + 1].count()
         if counted <= cap:
             return counted
-        if connection.vendor != "postgresql":
+        estimate = database().estimated_count(self.object_list)
+        if estimate is None:
             return self.object_list.count()
-        plan = json.loads(self.object_list.explain(format="json"))
         self.estimated = True
-        return max(int(plan[0]["Plan"]["Plan Rows"]), counted)
+        return max(estimate, counted)

@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear
 
+from .backends import database
 from .models import ENTITY_KINDS, MANY_KINDS, SINGLE_KINDS, Document, Status, YearTally
 from .paging import id_condition
 
@@ -193,17 +194,7 @@ def count_among_all(limits, document_ids):
     """
     if not document_ids:
         return {model: [] for model in limits}
-    if connection.vendor == "postgresql":
-        # The ids are sent once, not once a facet: with ten thousand of them that is measurably faster.
-        prefix, params = "WITH chosen(ids) AS (SELECT %s::bigint[]) ", [list(document_ids)]
-
-        def condition(column):
-            return f"{column} = ANY((SELECT ids FROM chosen)::bigint[])", []
-    else:
-        prefix, params = "", []
-
-        def condition(column):
-            return id_condition(column, document_ids)
+    prefix, params, condition = database().chosen_ids(document_ids)
 
     branches = []
     for kind, (model, limit) in enumerate(limits.items()):

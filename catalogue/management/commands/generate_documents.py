@@ -6,6 +6,7 @@ from django.db.models import Max
 from tqdm import tqdm
 
 from catalogue import search, tallies
+from catalogue.backends import postgresql
 from catalogue.benchmark import synthetic
 from catalogue.models import MANY_KINDS, Collection, Document, Event, Language, Person, Place, Repository
 
@@ -76,8 +77,7 @@ class Command(BaseCommand):
                         self.stderr.write(f"Written in {inserted:.0f} s; building the search index…")
                         # Check the deferred foreign keys now: an index cannot be built while they are pending.
                         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                        for sql in search.POSTGRES_SETUP:
-                            cursor.execute(sql)
+                        cursor.execute(postgresql.GIN_INDEX)
             self.stderr.write("Recounting…")
             tallies.rebuild()
         if postgres:
@@ -146,7 +146,7 @@ class Command(BaseCommand):
             with cursor.copy(f"COPY synthetic_documents ({columns}, names) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row((*self.document_values(row, ids), self.names(row, vocab)))
-            vector = search.vector_sql("s.title", "s.names", "s.summary", "s.full_text")
+            vector = postgresql.vector_sql("s.title", "s.names", "s.summary", "s.full_text")
             cursor.execute(
                 f"INSERT INTO catalogue_document ({columns}, search_vector) "
                 f"SELECT {', '.join('s.' + c for c in DOCUMENT_COLUMNS)}, {vector} FROM synthetic_documents AS s"

@@ -1,0 +1,100 @@
+"""PostgreSQL: a weighted `tsvector` column with a GIN index, `websearch_to_tsquery`, arrays for id lists."""
+
+import json
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db.models import F
+from django.db.models.expressions import RawSQL
+
+from .base import MARK_START, MARK_STOP, CatalogueDatabase
+
+# The text search configuration made by migration 0002: English stemming, accents folded.
+CONFIG = "catalogue"
+
+
+def vector_sql(title, names, summary, full_text):
+    """The weighted search vector of a document, from SQL expressions for its parts."""
+    return (
+        f"setweight(to_tsvector('{CONFIG}', {title}), 'A')"
+        f" || setweight(to_tsvector('{CONFIG}', {names}), 'B')"
+        f" || setweight(to_tsvector('{CONFIG}', {summary}), 'B')"
+        f" || setweight(to_tsvector('{CONFIG}', {full_text}), 'C')"
+    )
+
+
+# The GIN index migration 0002 makes; the generator drops it for a large load and builds it again after.
+GIN_INDEX = "CREATE INDEX IF NOT EXISTS document_search_vector ON catalogue_document USING gin (search_vector)"
+
+
+class PostgreSQL(CatalogueDatabase):
+    vendor = "postgresql"
+    join_names = "string_agg({}, ' ')"
+
+    def _query(self, text):
+        return SearchQuery(text, search_type="websearch", config=CONFIG)
+
+    def match(self, queryset, parsed, text):
+        query = self._query(text)
+        return queryset.filter(search_vector=query).annotate(search_rank=SearchRank(F("search_vector"), query))
+
+    def highlight_rows(self, ids, parsed, text):
+        from catalogue.models import Document
+
+        query = self._query(text)
+        marks = {"start_sel": MARK_START, "stop_sel": MARK_STOP, "config": CONFIG}
+        return (
+            Document.objects.filter(pk__in=ids)
+            .annotate(
+                title_hl=SearchHeadline("title", query, highlight_all=True, **marks),
+                summary_hl=SearchHeadline("summary", query, highlight_all=True, **marks),
+                excerpt_hl=SearchHeadline(
+                    "full_text",
+                    query,
+                    max_fragments=2,
+                    max_words=30,
+                    min_words=12,
+                    fragment_delimiter=" … ",
+                    **marks,
+                ),  # fmt: skip
+            )
+            .values_list("pk", "title_hl", "summary_hl", "excerpt_hl")
+        )
+
+    def index(self, ids, names_sql):
+        from catalogue.models import Document
+
+        with self.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Document._meta.db_table} AS d SET search_vector = "
+                + vector_sql("d.title", names_sql, "d.summary", "d.full_text")
+                + " WHERE d.id = ANY(%s)",
+                [list(ids)],
+            )
+
+    # The vector lives and dies with its row: nothing to remove or clear.
+
+    def among(self, ids):
+        # Thousands of ids as thousands of parameters cost more to send than to query: one array instead.
+        return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])
+
+    def id_condition(self, column, ids):
+        return f"{column} = ANY(%s)", [list(ids)]
+
+    def chosen_ids(self, ids):
+        # The ids are sent once, not once a column: with ten thousand of them that is measurably faster.
+        def condition(column):
+            return f"{column} = ANY((SELECT ids FROM chosen)::bigint[])", []
+
+        return "WITH chosen(ids) AS (SELECT %s::bigint[]) ", [list(ids)], condition
+
+    def estimated_count(self, queryset):
+        plan = json.loads(queryset.explain(format="json"))
+        return int(plan[0]["Plan"]["Plan Rows"])
+
+    def lock_writers(self, key):
+        with self.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+    def read_one_snapshot(self):
+        with self.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
