@@ -11,6 +11,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Self
 
 from django.core.exceptions import ValidationError
 
@@ -31,7 +32,7 @@ class PartialDate:
     day: int | None = None
 
     @classmethod
-    def parse(cls, text):
+    def parse(cls, text: str | None) -> Self:
         """Read `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; raise ValidationError otherwise."""
         match = _PATTERN.match((text or "").strip())
         if not match:
@@ -39,33 +40,36 @@ class PartialDate:
                 "Enter a date as YYYY, YYYY-MM or YYYY-MM-DD (for example 1956, 1956-09 or 1956-09-20).",
                 code="invalid_date",
             )
-        year, month, day = (int(part) if part else None for part in match.groups())
+        year_text, month_text, day_text = match.groups()
+        year = int(year_text)
+        month = int(month_text) if month_text else None
+        day = int(day_text) if day_text else None
         if year < 1:
             raise ValidationError("The year must be 0001 or later.", code="invalid_date")
         if month is not None and not 1 <= month <= 12:
             raise ValidationError(f"{text} has no month {month:02d}.", code="invalid_date")
-        if day is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:
+        if day is not None and month is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:
             raise ValidationError(f"{text} is not a day of the calendar.", code="invalid_date")
         return cls(year, month, day)
 
     @property
-    def precision(self):
+    def precision(self) -> str:
         if self.day is not None:
             return DAY
         return MONTH if self.month is not None else YEAR
 
     @property
-    def start(self):
+    def start(self) -> date:
         return date(self.year, self.month or 1, self.day or 1)
 
     @property
-    def end(self):
+    def end(self) -> date:
         if self.day is not None:
             return self.start
         month = self.month or 12
         return date(self.year, month, calendar.monthrange(self.year, month)[1])
 
-    def isoformat(self):
+    def isoformat(self) -> str:
         parts = [f"{self.year:04d}"]
         if self.month is not None:
             parts.append(f"{self.month:02d}")
@@ -73,19 +77,19 @@ class PartialDate:
             parts.append(f"{self.day:02d}")
         return "-".join(parts)
 
-    def display(self):
+    def display(self) -> str:
         """As an archive prints it: "September 20, 1956", "September 1956", "1956"."""
         if self.day is not None:
-            return f"{MONTH_NAMES[self.month]} {self.day}, {self.year}"
+            return f"{MONTH_NAMES[self.month or 0]} {self.day}, {self.year}"
         if self.month is not None:
             return f"{MONTH_NAMES[self.month]} {self.year}"
         return str(self.year)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.isoformat()
 
 
-def display_span(start, end):
+def display_span(start: str, end: str) -> str:
     """A span of two partial ISO dates as words: "1945–1949", "January 30 – February 8, 1949"."""
     if not start:
         return ""
@@ -98,6 +102,6 @@ def display_span(start, end):
     return f"{first.display()} – {last.display()}"
 
 
-def validate_partial_date(value):
+def validate_partial_date(value: str) -> None:
     if value:
         PartialDate.parse(value)

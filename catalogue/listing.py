@@ -12,17 +12,36 @@ it without reading it all. What it may lean on:
 The views only turn what a `ResultSet` answers into links and labels.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Self
+
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest
 from django.utils.functional import cached_property
 
 from . import tallies
-from .models import Document
+from .models import Document, DocumentQuerySet, Entity
 from .paging import CataloguePaginator, ResultWindow, among, count_cap, paginate
+
+if TYPE_CHECKING:
+    from .filters import DocumentFilter
 
 
 class ResultSet:
-    paginator_class = CataloguePaginator
+    # Made with (documents, per_page, known_count=..., window=...); the benchmark gives a naive one.
+    paginator_class: Any = CataloguePaginator
 
-    def __init__(self, documents, per_page, *, known_count=None, window=None, from_tallies=False, by_date=False):
+    def __init__(
+        self,
+        documents: DocumentQuerySet,
+        per_page: int,
+        *,
+        known_count: int | None = None,
+        window: ResultWindow | None = None,
+        from_tallies: bool = False,
+        by_date: bool = False,
+    ) -> None:
         """`documents` in the order they are shown; `known_count` when the tallies know it; `window` for a search
         read up to the cap; `from_tallies` when they are the whole published catalogue; `by_date` when sorted
         by date (a sample of the first results by date would all come from the earliest years)."""
@@ -35,7 +54,7 @@ class ResultSet:
     # Building -----------------------------------------------------------------------------
 
     @classmethod
-    def for_listing(cls, documents, per_page, filterset):
+    def for_listing(cls, documents: DocumentQuerySet, per_page: int, filterset: DocumentFilter) -> Self:
         """The listing's results for a (validated) DocumentFilter over `documents`."""
         by_date = filterset.sort_order in {"date", "-date"}
         if filterset.has_strict_errors:
@@ -49,34 +68,34 @@ class ResultSet:
         return cls(documents, per_page, known_count=known, window=window, by_date=by_date)
 
     @classmethod
-    def for_entity(cls, entity, documents, per_page):
+    def for_entity(cls, entity: Entity, documents: DocumentQuerySet, per_page: int) -> Self:
         """The published documents tagged with `entity`, in date order; its kept count is their number."""
         return cls(documents, per_page, known_count=entity.document_count, by_date=True)
 
     # Answering ----------------------------------------------------------------------------
 
-    def page(self, request):
+    def page(self, request: HttpRequest) -> tuple[Paginator, Page]:
         """The page `?page=` asks for (a clear 404 for one that is not there)."""
         return paginate(request, self.paginator)
 
     @property
-    def count(self):
+    def count(self) -> int:
         return self.paginator.count
 
     @property
-    def sample(self):
+    def sample(self) -> int | None:
         """How many results facets and timeline are counted over, or None for all of them."""
         if self.from_tallies or self.count <= count_cap():
             return None
         return count_cap()
 
     @property
-    def ranked_sample(self):
+    def ranked_sample(self) -> bool:
         """True when a relevance order ranks only the most recently added matches."""
         return self.window is not None and self.window.ranked_sample
 
     @cached_property
-    def counted_ids(self):
+    def counted_ids(self) -> list[int] | None:
         """The ids facets and the timeline count over, or None for every result.
 
         The window of the first results; sorted by date, the most recently added stand for the whole
@@ -89,7 +108,7 @@ class ResultSet:
             return list(recent[: self.sample])
         return self.window.ids if self.window is not None else None
 
-    def facets(self, limits):
+    def facets(self, limits: dict[type[Entity], int]) -> dict[type[Entity], list[Entity]]:
         """{kind: its entities on these documents, most frequent first} for `limits` = {kind: how many}.
 
         Each entity carries `result_count`, or `document_count` when the kept counts answered.
@@ -100,7 +119,7 @@ class ResultSet:
             return tallies.count_among_all(limits, self.counted_ids)
         return {kind: self.documents.facet(kind, limit) for kind, limit in limits.items()}
 
-    def year_counts(self):
+    def year_counts(self) -> dict[int, int]:
         """{year: how many} of the dated documents (of the sample, when there is one)."""
         if self.from_tallies:
             return tallies.year_counts()

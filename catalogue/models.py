@@ -1,4 +1,5 @@
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -12,6 +13,9 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from .dates import PartialDate, display_span, validate_partial_date
+
+if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import RelatedManager
 
 
 def title_slug(title, length=80):
@@ -85,6 +89,8 @@ class Entity(models.Model):
 
     # Rows are referred to by slug in fixtures, imports and URLs, never by id.
     objects = EntityQuerySet.as_manager()
+    # The documents tagged with it: each kind's reverse relation ("documents"), named here for type checkers.
+    documents: "RelatedManager[Document]"
 
     # What each kind of entity is to documents and to readers, declared once here on each kind. Filters,
     # facets, headings, chips, kept counts, the search index, import and export all read these (through

@@ -8,6 +8,7 @@ themselves, so a count cannot drift by missing an increment; signals in
 `python manage.py recount` rebuilds them all.
 """
 
+from collections.abc import Callable, Iterable
 from itertools import batched
 
 from django.db import connection
@@ -15,24 +16,30 @@ from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear
 
 from .backends import database
-from .models import ENTITY_KINDS, MANY_KINDS, SINGLE_KINDS, Document, Status, YearTally
+from .models import ENTITY_KINDS, MANY_KINDS, SINGLE_KINDS, Document, Entity, Status, YearTally
 from .paging import id_condition
 
 DOCUMENTS = Document._meta.db_table
 
+Kind = type[Entity]
+# ({kind: ids of its entities}, years) that some documents count towards (see `snapshot`).
+Snapshot = tuple[dict[Kind, set[int]], set[int]]
+# Gives (SQL, params) that picks the chosen documents by their id column.
+Condition = Callable[[str], tuple[str, list]]
 
-def _link(model):
+
+def _link(model: Kind) -> tuple[str, str]:
     """(table of links, its column naming the entity) for a many-valued kind."""
     return model.link_model()._meta.db_table, model.link_column()
 
 
-def refresh_entities(model, ids):
+def refresh_entities(model: Kind, ids: Iterable[int | None]) -> None:
     ids = sorted({int(pk) for pk in ids if pk is not None})
     for chunk in batched(ids, 500):
         _recount(model, list(chunk))
 
 
-def refresh_years(years):
+def refresh_years(years: Iterable[int | None]) -> None:
     for year in sorted({int(y) for y in years if y is not None}):
         documents = Document.objects.published()
         if year:
@@ -46,14 +53,14 @@ def refresh_years(years):
             YearTally.objects.filter(year=year).delete()
 
 
-def snapshot(document_ids):
+def snapshot(document_ids: Iterable[int | None]) -> Snapshot:
     """({kind: entity ids}, years) these documents count towards now, in two queries however many kinds.
 
     Take it before a change and pass it to `refresh_after` with the same documents afterwards.
     """
     document_ids = sorted({int(pk) for pk in document_ids if pk is not None})
-    found = {kind: set() for kind in ENTITY_KINDS}
-    years = set()
+    found: dict[Kind, set[int]] = {kind: set() for kind in ENTITY_KINDS}
+    years: set[int] = set()
     if not document_ids:
         return found, years
     kinds = list(ENTITY_KINDS)
@@ -78,14 +85,14 @@ def snapshot(document_ids):
     return found, years
 
 
-def _year(start):
+def _year(start: object) -> int:
     """The year a date_start counts towards (0 for undated); SQLite's raw cursor gives dates as text."""
     if start is None:
         return 0
     return start.year if hasattr(start, "year") else int(str(start)[:4])
 
 
-def refresh(entities=None, years=()):
+def refresh(entities: dict[Kind, set[int]] | None = None, years: Iterable[int] = ()) -> None:
     """Recount the given {model: ids} and years."""
     for model, ids in (entities or {}).items():
         if ids:
@@ -94,14 +101,14 @@ def refresh(entities=None, years=()):
         refresh_years(years)
 
 
-def refresh_after(before, document_ids):
+def refresh_after(before: Snapshot, document_ids: Iterable[int]) -> None:
     """Recount what the documents counted towards before a change and what they count towards now."""
     entities, years = before
     now_entities, now_years = snapshot(document_ids)
     refresh({model: entities[model] | now_entities[model] for model in ENTITY_KINDS}, years | now_years)
 
 
-def _grouped_counts_sql(model, only=0):
+def _grouped_counts_sql(model: Kind, only: int = 0) -> str:
     """(entity id, count of its published documents) for every entity with any, in one grouped query.
 
     With `only`, for that many entities named by the parameters that follow the status.
@@ -117,7 +124,7 @@ def _grouped_counts_sql(model, only=0):
     return f"SELECT {column} AS entity_id, count(*) AS n FROM {source} WHERE d.status = %s{among} GROUP BY {column}"
 
 
-def _recount(model, ids=None):
+def _recount(model: Kind, ids: list[int] | None = None) -> None:
     """Recount the given entities of `model`, or all of them."""
     table, ids = model._meta.db_table, ids or []
     among = f"id IN ({', '.join(['%s'] * len(ids))}) AND " if ids else ""
@@ -131,7 +138,7 @@ def _recount(model, ids=None):
         )
 
 
-def rebuild():
+def rebuild() -> None:
     """Recount everything from the documents, one grouped query per kind of entity."""
     for model in ENTITY_KINDS:
         _recount(model)
@@ -146,16 +153,16 @@ def rebuild():
     YearTally.objects.bulk_create(YearTally(year=row["year"] or 0, document_count=row["n"]) for row in rows)
 
 
-def published_total():
+def published_total() -> int:
     return YearTally.objects.aggregate(total=Sum("document_count"))["total"] or 0
 
 
-def year_counts():
+def year_counts() -> dict[int, int]:
     """{year: count} of published dated documents."""
     return dict(YearTally.objects.exclude(year=0).values_list("year", "document_count"))
 
 
-def _counts_sql(model, condition):
+def _counts_sql(model: Kind, condition: Condition) -> tuple[str, list, str]:
     """(SQL, params, column): how many of the chosen documents each entity of `model` is on, ungrouped yet.
 
     `condition(column)` gives the (SQL, params) that picks the chosen documents by their id column.
@@ -172,12 +179,14 @@ def _counts_sql(model, condition):
     return f"{sql} AND {column} IS NOT NULL", params, column
 
 
-def _entities_from_union(models, branches, params, count_attribute, prefix=""):
+def _entities_from_union(
+    models: list[Kind], branches: list[str], params: list, count_attribute: str, prefix: str = ""
+) -> dict[Kind, list[Entity]]:
     """{model: [entities, most counted first]} from queries giving rows of (kind, id, name, slug, count)."""
     with connection.cursor() as cursor:
         cursor.execute(prefix + " UNION ALL ".join(branches) + " ORDER BY 1, 5 DESC, 2", params)
         rows = cursor.fetchall()
-    found = {model: [] for model in models}
+    found: dict[Kind, list[Entity]] = {model: [] for model in models}
     for kind, pk, name, slug, count in rows:
         model = models[kind]
         entity = model(id=pk, name=name, slug=slug)
@@ -186,7 +195,7 @@ def _entities_from_union(models, branches, params, count_attribute, prefix=""):
     return found
 
 
-def count_among_all(limits, document_ids):
+def count_among_all(limits: dict[Kind, int], document_ids: list[int]) -> dict[Kind, list[Entity]]:
     """The entities of several models on these documents, most frequent first, in one query.
 
     `limits` is {model: how many}; the answer {model: entities with `result_count`}. Each entity
@@ -209,12 +218,12 @@ def count_among_all(limits, document_ids):
     return _entities_from_union(list(limits), branches, params, "result_count", prefix)
 
 
-def count_among(model, document_ids, limit):
+def count_among(model: Kind, document_ids: list[int], limit: int) -> list[Entity]:
     """The entities of `model` on these documents with how many each (`result_count`), most first."""
     return count_among_all({model: limit}, document_ids)[model]
 
 
-def popular_all(limits):
+def popular_all(limits: dict[Kind, int]) -> dict[Kind, list[Entity]]:
     """The most documented published entities of several models, in one query, from the kept counts."""
     branches, params = [], []
     for kind, (model, limit) in enumerate(limits.items()):
@@ -229,7 +238,7 @@ def popular_all(limits):
     return _entities_from_union(list(limits), branches, params, "document_count")
 
 
-def _published_exists_sql(model):
+def _published_exists_sql(model: Kind) -> str:
     """SQL true when the row `entity` of `model` is on a published document (one parameter: the status).
 
     A scalar subquery that stops at the first such document, asked of each candidate in turn: as an
@@ -248,7 +257,7 @@ def _published_exists_sql(model):
     )
 
 
-def drift():
+def drift() -> list[tuple[str, int, int]]:
     """Every kept count that differs from a count of the documents now: [(what, kept, counted)].
 
     Nothing should ever be listed; `recount --check` reports it for a scheduled check, and `recount` mends it.
@@ -265,8 +274,8 @@ def drift():
             if counted.get(pk, 0) != count:
                 found.append((f"{model._meta.verbose_name} {slug}", count, counted.get(pk, 0)))
         for pk in sorted(set(counted) - seen):
-            slug = model.objects.filter(pk=pk).values_list("slug", flat=True).first()
-            found.append((f"{model._meta.verbose_name} {slug}", 0, counted[pk]))
+            missing = model.objects.filter(pk=pk).values_list("slug", flat=True).first()
+            found.append((f"{model._meta.verbose_name} {missing}", 0, counted[pk]))
     counted_years = {
         row["year"] or 0: row["n"]
         for row in Document.objects.published().order_by().annotate(year=ExtractYear("date_start"))

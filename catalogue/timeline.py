@@ -1,5 +1,6 @@
 """The results timeline: a histogram of documents per year (per decade over long spans), drawn as SVG."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # Over more years than this, bars stand for decades.
@@ -29,7 +30,7 @@ class Timeline:
     height: int = HEIGHT
 
     @property
-    def summary(self):
+    def summary(self) -> str:
         """The text alternative: what the chart shows, in one sentence."""
         if not self.bars:
             return ""
@@ -40,7 +41,7 @@ class Timeline:
         )
 
 
-def build(year_counts, url_for_years):
+def build(year_counts: dict[int, int], url_for_years: Callable[[int, int], str]) -> Timeline | None:
     """A Timeline from {year: count}; `url_for_years(first, last)` makes each bar's link."""
     if not year_counts:
         return None

@@ -5,14 +5,19 @@ the thin receivers in `catalogue.signals`), the admin, import, merges, fixture l
 generator. Each function is told what changed and does only the upkeep that change needs.
 """
 
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.db.models import Model
 from django.utils import timezone
 
 from . import search, tallies
-from .models import ENTITY_KINDS, Document, Status
+from .models import ENTITY_KINDS, Document, Entity, Status
+
+# What a published document's own row counts towards: its year (0 undated), then one id per single-valued kind.
+CountedState = tuple[int | None, ...]
 
 # What the search index of a document is made of: these fields of its own, and the names of the kinds
 # whose `names_searched` is set. A change to any of them reindexes the documents it touches.
@@ -23,7 +28,7 @@ _bulk_loading = ContextVar("bulk_loading", default=False)
 
 
 @contextmanager
-def bulk_loading():
+def bulk_loading() -> Iterator[None]:
     """Load data as it was saved: no new history, no new datestamps, no per-row index or count upkeep.
 
     For restores and fixture loads; the caller brings index and counts up to date afterwards.
@@ -38,14 +43,14 @@ def bulk_loading():
         _bulk_loading.reset(token)
 
 
-def loading():
+def loading() -> bool:
     return _bulk_loading.get()
 
 
 # Documents -------------------------------------------------------------------------------
 
 
-def counted_state(document_id):
+def counted_state(document_id: int | None) -> CountedState | None:
     """What a saved document's own row contributes to the kept counts, read before it is saved again.
 
     None for a document not yet saved or not published (it counts towards nothing).
@@ -57,13 +62,13 @@ def counted_state(document_id):
     return None if row is None else (row[0].year if row[0] else 0, *row[1:])
 
 
-def _state_of(document):
+def _state_of(document: Document) -> CountedState:
     """`counted_state` of a published document as it stands in memory, just saved."""
     singles = (getattr(document, kind.document_column()) for kind in ENTITY_KINDS if not kind.many())
     return (document.date_start.year if document.date_start else 0, *singles)
 
 
-def document_saved(document, before):
+def document_saved(document: Document, before: CountedState | None) -> None:
     """After `document.save()`: reindex it; recount only if what it counts towards may have moved.
 
     `before` is `counted_state()` from before the save. Tags are not changed by a save (see `tags_changed`).
@@ -78,7 +83,7 @@ def document_saved(document, before):
     tallies.refresh_after(_before_state(document.pk, before), [document.pk])
 
 
-def _before_state(document_id, before):
+def _before_state(document_id: int, before: CountedState | None) -> tallies.Snapshot:
     """The snapshot of what the document counted towards before a save, rebuilt from `counted_state`."""
     if before is None:
         return tallies.snapshot([])
@@ -87,21 +92,21 @@ def _before_state(document_id, before):
     singles = [kind for kind in ENTITY_KINDS if not kind.many()]
     for kind, entity_id in zip(singles, single_ids, strict=True):
         entities[kind] = {entity_id} if entity_id is not None else set()
-    return entities, {year}
+    return entities, {year or 0}
 
 
-def document_deleting(document):
+def document_deleting(document: Document) -> tallies.Snapshot | None:
     """Before a delete: what a published document counted towards (None for any other)."""
     return tallies.snapshot([document.pk]) if document.status == Status.PUBLISHED else None
 
 
-def document_deleted(document_id, before):
+def document_deleted(document_id: int, before: tallies.Snapshot | None) -> None:
     search.remove_from_index([document_id])
     if before:
         tallies.refresh(*before)
 
 
-def tags_changed(kind, document_ids, entity_ids):
+def tags_changed(kind: type[Entity], document_ids: Iterable[int], entity_ids: Iterable[int]) -> None:
     """After documents gained or lost entities of `kind`."""
     # A change of tags is a change of the record: harvesters see a new datestamp.
     Document.objects.filter(pk__in=document_ids).update(modified=timezone.now())
@@ -111,7 +116,7 @@ def tags_changed(kind, document_ids, entity_ids):
         tallies.refresh_entities(kind, entity_ids)
 
 
-def documents_written(document_ids, before=None):
+def documents_written(document_ids: list[int], before: tallies.Snapshot | None = None) -> None:
     """After documents were written in bulk (import, generator): reindex them and recount what moved.
 
     `before` is `tallies.snapshot()` of those that existed, or None when none of them was published.
@@ -124,27 +129,27 @@ def documents_written(document_ids, before=None):
 # Entities --------------------------------------------------------------------------------
 
 
-def entity_renamed(entity):
+def entity_renamed(entity: Entity) -> None:
     """After an entity was saved: its name is in the index of every document it is on."""
     if type(entity) in SEARCHED_KINDS:
         search.update_index(entity.documents.values_list("pk", flat=True))
 
 
-def entity_deleting(entity):
+def entity_deleting(entity: Entity) -> list[int]:
     """Before an entity is deleted: the documents whose index holds its name."""
     if type(entity) in SEARCHED_KINDS:
         return list(entity.documents.values_list("pk", flat=True))
     return []
 
 
-def entity_deleted(document_ids):
+def entity_deleted(document_ids: Iterable[int]) -> None:
     search.update_index(document_ids)
 
 
 # Everything ------------------------------------------------------------------------------
 
 
-def rows_loaded(instances):
+def rows_loaded(instances: list[Model]) -> None:
     """After a fixture load: the loaded documents and those tagged with loaded names reindexed, counts rebuilt."""
     documents = {obj.pk for obj in instances if isinstance(obj, Document)}
     for kind in SEARCHED_KINDS:

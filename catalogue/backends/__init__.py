@@ -10,9 +10,11 @@ from functools import cache
 
 from django.db import connection
 
+from .base import CatalogueDatabase
+
 
 @cache
-def _implementation(vendor):
+def _implementation(vendor: str) -> CatalogueDatabase:
     if vendor == "postgresql":
         from .postgresql import PostgreSQL
 
@@ -22,5 +24,5 @@ def _implementation(vendor):
     return SQLite()
 
 
-def database():
+def database() -> CatalogueDatabase:
     return _implementation(connection.vendor)

@@ -1,47 +1,57 @@
 """The interface each database implements (see `catalogue.backends`)."""
 
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
 from django.db import connection
+from django.db.models import QuerySet
+
+if TYPE_CHECKING:
+    from catalogue.search import ParsedQuery
 
 # Markers the database puts around matched words; escaped text cannot contain them.
 MARK_START, MARK_STOP = "\ue000", "\ue001"
 
 
 class CatalogueDatabase:
-    vendor = ""
+    vendor: str = ""
     # The aggregate joining a group's texts with a separator, in SQL.
-    join_names = ""
+    join_names: str = ""
 
     # Full-text search ------------------------------------------------------------------------
 
-    def match(self, queryset, parsed, text):
+    def match(self, queryset: QuerySet, parsed: ParsedQuery, text: str) -> QuerySet:
         """Documents of `queryset` matching the (non-empty) parsed query, annotated with `search_rank`."""
         raise NotImplementedError
 
-    def highlight_rows(self, ids, parsed, text):
+    def highlight_rows(self, ids: list[int], parsed: ParsedQuery, text: str) -> Iterable[tuple[int, str, str, str]]:
         """(id, title, summary, excerpt) for these documents, matched words between the markers."""
         raise NotImplementedError
 
-    def index(self, ids, names_sql):
+    def index(self, ids: list[int], names_sql: str) -> None:
         """Bring the index up to date for these ids (at most a few hundred); `names_sql` is each one's names."""
         raise NotImplementedError
 
-    def unindex(self, ids):
+    def unindex(self, ids: list[int]) -> None:
         """Drop these ids from the index (their rows are gone)."""
 
-    def clear_index(self):
+    def clear_index(self) -> None:
         """Empty the index before it is rebuilt from every document."""
 
     # Lists of ids ----------------------------------------------------------------------------
 
-    def among(self, ids):
+    def among(self, ids: Iterable[int]) -> Any:
         """A value for `pk__in` naming these ids."""
         return list(ids)
 
-    def id_condition(self, column, ids):
+    def id_condition(self, column: str, ids: Iterable[int]) -> tuple[str, list]:
         """(SQL, params) for "column is one of these ids", in raw SQL."""
-        return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+        ids = list(ids)
+        return f"{column} IN ({', '.join(['%s'] * len(ids))})", ids
 
-    def chosen_ids(self, ids):
+    def chosen_ids(self, ids: list[int]) -> tuple[str, list, Callable[[str], tuple[str, list]]]:
         """(prefix SQL, params, condition) for a query that tests many columns against the same ids.
 
         `condition(column)` gives (SQL, params) testing one column; the prefix is put before the query.
@@ -50,17 +60,17 @@ class CatalogueDatabase:
 
     # Counting --------------------------------------------------------------------------------
 
-    def estimated_count(self, queryset):
+    def estimated_count(self, queryset: QuerySet) -> int | None:
         """The planner's estimate of how many rows `queryset` has, or None where there is none to ask."""
         return None
 
     # Writing ---------------------------------------------------------------------------------
 
-    def lock_writers(self, key):
+    def lock_writers(self, key: int) -> None:
         """Within a transaction: wait until no other transaction holds `key`, then hold it until commit."""
 
-    def read_one_snapshot(self):
+    def read_one_snapshot(self) -> None:
         """At the start of a new transaction: read everything as of one moment, and write nothing."""
 
-    def cursor(self):
+    def cursor(self) -> Any:
         return connection.cursor()

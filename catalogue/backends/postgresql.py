@@ -1,18 +1,25 @@
 """PostgreSQL: a weighted `tsvector` column with a GIN index, `websearch_to_tsquery`, arrays for id lists."""
 
+from __future__ import annotations
+
 import json
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.db.models.expressions import RawSQL
 
 from .base import MARK_START, MARK_STOP, CatalogueDatabase
+
+if TYPE_CHECKING:
+    from catalogue.search import ParsedQuery
 
 # The text search configuration made by migration 0002: English stemming, accents folded.
 CONFIG = "catalogue"
 
 
-def vector_sql(title, names, summary, full_text):
+def vector_sql(title: str, names: str, summary: str, full_text: str) -> str:
     """The weighted search vector of a document, from SQL expressions for its parts."""
     return (
         f"setweight(to_tsvector('{CONFIG}', {title}), 'A')"
@@ -30,23 +37,26 @@ class PostgreSQL(CatalogueDatabase):
     vendor = "postgresql"
     join_names = "string_agg({}, ' ')"
 
-    def _query(self, text):
+    def _query(self, text: str) -> SearchQuery:
         return SearchQuery(text, search_type="websearch", config=CONFIG)
 
-    def match(self, queryset, parsed, text):
+    def match(self, queryset: QuerySet, parsed: ParsedQuery, text: str) -> QuerySet:
         query = self._query(text)
         return queryset.filter(search_vector=query).annotate(search_rank=SearchRank(F("search_vector"), query))
 
-    def highlight_rows(self, ids, parsed, text):
+    def highlight_rows(self, ids: list[int], parsed: ParsedQuery, text: str) -> Iterable[tuple[int, str, str, str]]:
         from catalogue.models import Document
 
         query = self._query(text)
-        marks = {"start_sel": MARK_START, "stop_sel": MARK_STOP, "config": CONFIG}
         return (
             Document.objects.filter(pk__in=ids)
             .annotate(
-                title_hl=SearchHeadline("title", query, highlight_all=True, **marks),
-                summary_hl=SearchHeadline("summary", query, highlight_all=True, **marks),
+                title_hl=SearchHeadline(
+                    "title", query, highlight_all=True, start_sel=MARK_START, stop_sel=MARK_STOP, config=CONFIG
+                ),
+                summary_hl=SearchHeadline(
+                    "summary", query, highlight_all=True, start_sel=MARK_START, stop_sel=MARK_STOP, config=CONFIG
+                ),
                 excerpt_hl=SearchHeadline(
                     "full_text",
                     query,
@@ -54,13 +64,15 @@ class PostgreSQL(CatalogueDatabase):
                     max_words=30,
                     min_words=12,
                     fragment_delimiter=" … ",
-                    **marks,
+                    start_sel=MARK_START,
+                    stop_sel=MARK_STOP,
+                    config=CONFIG,
                 ),  # fmt: skip
             )
             .values_list("pk", "title_hl", "summary_hl", "excerpt_hl")
         )
 
-    def index(self, ids, names_sql):
+    def index(self, ids: list[int], names_sql: str) -> None:
         from catalogue.models import Document
 
         with self.cursor() as cursor:
@@ -73,28 +85,28 @@ class PostgreSQL(CatalogueDatabase):
 
     # The vector lives and dies with its row: nothing to remove or clear.
 
-    def among(self, ids):
+    def among(self, ids: Iterable[int]) -> Any:
         # Thousands of ids as thousands of parameters cost more to send than to query: one array instead.
         return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])
 
-    def id_condition(self, column, ids):
+    def id_condition(self, column: str, ids: Iterable[int]) -> tuple[str, list]:
         return f"{column} = ANY(%s)", [list(ids)]
 
-    def chosen_ids(self, ids):
+    def chosen_ids(self, ids: list[int]) -> tuple[str, list, Callable[[str], tuple[str, list]]]:
         # The ids are sent once, not once a column: with ten thousand of them that is measurably faster.
-        def condition(column):
+        def condition(column: str) -> tuple[str, list]:
             return f"{column} = ANY((SELECT ids FROM chosen)::bigint[])", []
 
         return "WITH chosen(ids) AS (SELECT %s::bigint[]) ", [list(ids)], condition
 
-    def estimated_count(self, queryset):
+    def estimated_count(self, queryset: QuerySet) -> int | None:
         plan = json.loads(queryset.explain(format="json"))
         return int(plan[0]["Plan"]["Plan Rows"])
 
-    def lock_writers(self, key):
+    def lock_writers(self, key: int) -> None:
         with self.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
-    def read_one_snapshot(self):
+    def read_one_snapshot(self) -> None:
         with self.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")

@@ -1,24 +1,31 @@
 """SQLite: an FTS5 table beside the documents, ranked with bm25, highlighted with its own functions."""
 
-from itertools import batched
+from __future__ import annotations
 
-from django.db.models import Value
+from collections.abc import Iterable
+from itertools import batched
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 from .base import MARK_START, MARK_STOP, CatalogueDatabase
+
+if TYPE_CHECKING:
+    from catalogue.search import ParsedQuery
 
 # The FTS5 table made by migration 0002: one row a document, its id as the rowid.
 FTS_TABLE = "catalogue_document_fts"
 
 
-def _fts5_expression(groups):
-    def phrase(words):
+def _fts5_expression(groups: list) -> str:
+    def phrase(words: tuple[str, ...]) -> str:
         return '"' + " ".join(words) + '"'
 
     return " AND ".join("(" + " OR ".join(phrase(words) for words in group) + ")" for group in groups)
 
 
-def _matching_ids(expression):
+def _matching_ids(expression: str) -> RawSQL:
     return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression])
 
 
@@ -26,7 +33,7 @@ class SQLite(CatalogueDatabase):
     vendor = "sqlite"
     join_names = "group_concat({}, ' ')"
 
-    def match(self, queryset, parsed, text):
+    def match(self, queryset: QuerySet, parsed: ParsedQuery, text: str) -> QuerySet:
         if parsed.excluded:
             excluded = _fts5_expression([[words] for words in parsed.excluded]).replace(" AND ", " OR ")
             queryset = queryset.exclude(id__in=_matching_ids(excluded))
@@ -43,7 +50,7 @@ class SQLite(CatalogueDatabase):
             )
         )
 
-    def highlight_rows(self, ids, parsed, text):
+    def highlight_rows(self, ids: list[int], parsed: ParsedQuery, text: str) -> Iterable[tuple[int, str, str, str]]:
         where, params = self.id_condition("rowid", ids)
         with self.cursor() as cursor:
             cursor.execute(
@@ -54,7 +61,7 @@ class SQLite(CatalogueDatabase):
             )
             return cursor.fetchall()
 
-    def index(self, ids, names_sql):
+    def index(self, ids: list[int], names_sql: str) -> None:
         from catalogue.models import Document
 
         self.unindex(ids)
@@ -67,13 +74,13 @@ class SQLite(CatalogueDatabase):
                 params,
             )
 
-    def unindex(self, ids):
+    def unindex(self, ids: list[int]) -> None:
         with self.cursor() as cursor:
             for chunk in batched(ids, 500):
                 where, params = self.id_condition("rowid", chunk)
                 cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE {where}", params)
 
-    def clear_index(self):
+    def clear_index(self) -> None:
         with self.cursor() as cursor:
             cursor.execute(f"DELETE FROM {FTS_TABLE}")
 
