@@ -121,7 +121,7 @@ def write(target):
                     "created": timezone.now().isoformat(),
                     "database": connection.vendor,
                     "schema": schema(),
-                    "parts": copy_out(archive) if connection.vendor == "postgresql" else dump_json(archive),
+                    "parts": database().write_backup(archive),
                 }
             archive.writestr(MANIFEST, json.dumps(manifest, indent=2))
         partial.replace(target)
@@ -204,24 +204,22 @@ def restore(source):
             if _sha256_of_part(archive, part["name"]) != part.get("sha256"):
                 raise BackupError(f"its part {part['name']} does not match its checksum: the file is damaged")
         with transaction.atomic(), bulk_loading():
-            if connection.vendor == "postgresql":
-                copy_in(archive, manifest["parts"])
-            else:
-                data = Path(archive.extract(DATA, scratch))
-                _empty(model._meta.db_table for model in _models())
-                call_command("loaddata", str(data), verbosity=0)
-                search.rebuild_index()
-                tallies.rebuild()
+            database().restore_backup(archive, manifest["parts"], scratch)
             # Entries of the admin's log about users or kinds of record the backup does not have go with them.
             LogEntry.objects.exclude(user_id__in=get_user_model().objects.values("pk")).delete()
             LogEntry.objects.exclude(content_type_id__in=ContentType.objects.values("pk")).delete()
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        # Every row is new: without fresh statistics the planner reads a million documents the slow way
-        # until autovacuum comes round (docs/benchmarks.md has the figures).
-        with connection.cursor() as cursor:
-            for part in manifest["parts"]:
-                cursor.execute(f"ANALYZE {_quoted(part['table'])}")
+    if not connection.in_atomic_block:
+        database().analyze(part["table"] for part in manifest["parts"] if "table" in part)
     return manifest
+
+
+def load_json(archive, scratch):
+    """SQLite: the records replaced by the backup's, then the search index and the kept counts rebuilt."""
+    data = Path(archive.extract(DATA, scratch))
+    _empty(model._meta.db_table for model in _models())
+    call_command("loaddata", str(data), verbosity=0)
+    search.rebuild_index()
+    tallies.rebuild()
 
 
 def copy_in(archive, parts):
@@ -245,8 +243,7 @@ def copy_in(archive, parts):
 
 def _empty(tables):
     """Delete every row of these tables (DELETE, not TRUNCATE: readers keep the old rows until commit)."""
+    database().defer_constraints()
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for table in tables:
             cursor.execute(f"DELETE FROM {_quoted(table)}")

@@ -1,9 +1,9 @@
 """Everything the catalogue does differently on PostgreSQL and on SQLite, behind one interface.
 
 `database()` gives the implementation for the connection's database, chosen once: full-text match, rank
-and highlights, index upkeep, lists of ids in raw SQL, estimated counts, the import's writer lock and a
-backup's consistent snapshot. No other module asks which database it runs on, except backups, whose
-two formats (COPY and JSON) are the databases' own.
+and highlights, index upkeep, lists of ids in raw SQL, estimated counts, the import's writer lock, a
+backup's consistent snapshot and its format (COPY or Django's JSON). No other module of the site asks which
+database it runs on; only the benchmark's generator has a PostgreSQL fast path of its own.
 """
 
 from functools import cache

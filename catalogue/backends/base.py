@@ -9,6 +9,9 @@ from django.db import connection
 from django.db.models import QuerySet
 
 if TYPE_CHECKING:
+    from zipfile import ZipFile
+
+if TYPE_CHECKING:
     from catalogue.search import ParsedQuery
 
 # Markers the database puts around matched words; escaped text cannot contain them.
@@ -71,6 +74,22 @@ class CatalogueDatabase:
 
     def read_one_snapshot(self) -> None:
         """At the start of a new transaction: read everything as of one moment, and write nothing."""
+
+    # Backups ---------------------------------------------------------------------------------
+
+    def write_backup(self, archive: ZipFile) -> list[dict]:
+        """Write every table a backup holds into `archive`; return its parts for the manifest."""
+        raise NotImplementedError
+
+    def restore_backup(self, archive: ZipFile, parts: list[dict], scratch: str) -> None:
+        """Within a transaction: replace the catalogue with the backup's `parts` (already checked)."""
+        raise NotImplementedError
+
+    def analyze(self, tables: Iterable[str]) -> None:
+        """After a restore has committed: fresh planner statistics for these tables, where there are any."""
+
+    def defer_constraints(self) -> None:
+        """Within a transaction: check foreign keys at commit, so that tables can be emptied in any order."""
 
     def cursor(self) -> Any:
         return connection.cursor()

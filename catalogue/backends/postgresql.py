@@ -7,12 +7,15 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
 from django.db.models import F, QuerySet
 from django.db.models.expressions import RawSQL
 
 from .base import MARK_START, MARK_STOP, CatalogueDatabase
 
 if TYPE_CHECKING:
+    from zipfile import ZipFile
+
     from catalogue.search import ParsedQuery
 
 # The text search configuration made by migration 0002: English stemming, accents folded.
@@ -106,6 +109,27 @@ class PostgreSQL(CatalogueDatabase):
     def lock_writers(self, key: int) -> None:
         with self.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+    def write_backup(self, archive: ZipFile) -> list[dict]:
+        from catalogue import backups
+
+        return backups.copy_out(archive)
+
+    def restore_backup(self, archive: ZipFile, parts: list[dict], scratch: str) -> None:
+        from catalogue import backups
+
+        backups.copy_in(archive, parts)  # kept counts and the search index come with the rows
+
+    def analyze(self, tables: Iterable[str]) -> None:
+        # Every row is new: without fresh statistics the planner reads a million documents the slow way
+        # until autovacuum comes round (docs/benchmarks.md has the figures).
+        with self.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+    def defer_constraints(self) -> None:
+        with self.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
     def read_one_snapshot(self) -> None:
         with self.cursor() as cursor:

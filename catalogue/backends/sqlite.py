@@ -12,6 +12,8 @@ from django.db.models.expressions import RawSQL
 from .base import MARK_START, MARK_STOP, CatalogueDatabase
 
 if TYPE_CHECKING:
+    from zipfile import ZipFile
+
     from catalogue.search import ParsedQuery
 
 # The FTS5 table made by migration 0002: one row a document, its id as the rowid.
@@ -83,6 +85,16 @@ class SQLite(CatalogueDatabase):
     def clear_index(self) -> None:
         with self.cursor() as cursor:
             cursor.execute(f"DELETE FROM {FTS_TABLE}")
+
+    def write_backup(self, archive: ZipFile) -> list[dict]:
+        from catalogue import backups
+
+        return backups.dump_json(archive)
+
+    def restore_backup(self, archive: ZipFile, parts: list[dict], scratch: str) -> None:
+        from catalogue import backups
+
+        backups.load_json(archive, scratch)
 
     # SQLite lets one writer in at a time by itself, and a transaction's read lock keeps writers waiting
     # until it ends: the writer lock and the snapshot need nothing more.
