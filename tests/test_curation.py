@@ -354,18 +354,23 @@ def test_history_urls_that_name_nothing_are_404(admin_client, sample, path):
 # Two curators on one record: the second save must not silently undo the first. -----------------
 
 
-def test_a_save_over_someone_elses_change_is_refused_with_what_changed(sample, client):
+def two_curators_open(url, first_role, second_role):
+    """Two logged-in curators (first-editor and the other) who have each opened the change form at `url`:
+    (first's client, the other's client, first's form data, the other's form data)."""
     from django.test import Client
 
-    first, second = Client(), client
-    first.force_login(UserFactory(username="first-editor", roles=["Editor"]))
-    second.force_login(UserFactory(username="second-editor", roles=["Editor"]))
+    first, second = Client(), Client()
+    first.force_login(UserFactory(username="first-editor", roles=[first_role]))
+    second.force_login(UserFactory(username=f"a-second-{second_role.lower()}", roles=[second_role]))
+    mine = form_data(first.get(url).context["adminform"].form)
+    theirs = form_data(second.get(url).context["adminform"].form)
+    return first, second, mine, theirs
+
+
+def test_a_save_over_someone_elses_change_is_refused_with_what_changed(sample):
     document = Document.objects.get(title__startswith="Record of a Meeting")
     url = reverse("admin:catalogue_document_change", args=[document.pk])
-    mine, theirs = (
-        form_data(first.get(url).context["adminform"].form),
-        form_data(second.get(url).context["adminform"].form),
-    )
+    first, second, mine, theirs = two_curators_open(url, "Editor", "Editor")
     mine["title"] = "Title corrected by the first editor"
     assert first.post(url, mine).status_code == 302
     theirs["summary"] = "A summary written meanwhile."
@@ -384,18 +389,10 @@ def test_a_save_over_someone_elses_change_is_refused_with_what_changed(sample, c
     assert document.summary == "A summary written meanwhile."
 
 
-def test_entities_are_protected_from_lost_updates_too(sample, client):
-    from django.test import Client
-
-    other = Client()
-    client.force_login(UserFactory(username="first-editor", roles=["Editor"]))
-    other.force_login(UserFactory(username="an-archivist", roles=["Archivist"]))
+def test_entities_are_protected_from_lost_updates_too(sample):
     person = Person.objects.get(slug="pavel-yudin")
     url = reverse("admin:catalogue_person_change", args=[person.pk])
-    mine, theirs = (
-        form_data(client.get(url).context["adminform"].form),
-        form_data(other.get(url).context["adminform"].form),
-    )
+    client, other, mine, theirs = two_curators_open(url, "Editor", "Archivist")
     mine["note"] = "Soviet ambassador to China, 1953–1959."
     assert client.post(url, mine).status_code == 302
     theirs["name"] = "P. F. Yudin"
