@@ -17,12 +17,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Self
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.http import HttpRequest
 from django.utils.functional import cached_property
 
 from . import tallies
-from .models import Document, DocumentQuerySet, Entity
+from .backends import database
+from .models import Document, DocumentQuerySet, Entity, Status
 from .paging import CataloguePaginator, ResultWindow, among, count_cap, paginate
+from .tallies import DOCUMENTS, Condition, Kind
+from .tallies import link as _link  # the table of links of a many-valued kind
 
 if TYPE_CHECKING:
     from .filters import DocumentFilter
@@ -114,9 +118,9 @@ class ResultSet:
         Each entity carries `result_count`, or `document_count` when the kept counts answered.
         """
         if self.from_tallies:
-            return tallies.popular_all(limits)
+            return popular_all(limits)
         if self.counted_ids is not None:
-            return tallies.count_among_all(limits, self.counted_ids)
+            return count_among_all(limits, self.counted_ids)
         return {kind: self.documents.facet(kind, limit) for kind, limit in limits.items()}
 
     def year_counts(self) -> dict[int, int]:
@@ -126,3 +130,96 @@ class ResultSet:
         if self.counted_ids is not None:
             return Document.objects.filter(pk__in=among(self.counted_ids)).year_counts()
         return self.documents.year_counts()
+
+
+# Facets in SQL: one query for every kind ------------------------------------------------------
+
+
+def _counts_sql(model: Kind, condition: Condition) -> tuple[str, list, str]:
+    """(SQL, params, column): how many of the chosen documents each entity of `model` is on, ungrouped yet.
+
+    `condition(column)` gives the (SQL, params) that picks the chosen documents by their id column.
+    Counting from the table of links (or the document's own column) by document id reads only the
+    index, where grouping joined rows would read the whole table of links.
+    """
+    if model.many():
+        links, column = _link(model)
+        where, params = condition("document_id")
+        return f"SELECT {column} AS entity_id, count(*) AS n FROM {links} WHERE {where}", params, column
+    column = model.document_column()
+    where, params = condition("id")
+    sql = f"SELECT {column} AS entity_id, count(*) AS n FROM {DOCUMENTS} WHERE {where}"
+    return f"{sql} AND {column} IS NOT NULL", params, column
+
+
+def _entities_from_union(
+    models: list[Kind], branches: list[str], params: list, count_attribute: str, prefix: str = ""
+) -> dict[Kind, list[Entity]]:
+    """{model: [entities, most counted first]} from queries giving rows of (kind, id, name, slug, count)."""
+    with connection.cursor() as cursor:
+        cursor.execute(prefix + " UNION ALL ".join(branches) + " ORDER BY 1, 5 DESC, 2", params)
+        rows = cursor.fetchall()
+    found: dict[Kind, list[Entity]] = {model: [] for model in models}
+    for kind, pk, name, slug, count in rows:
+        model = models[kind]
+        entity = model(id=pk, name=name, slug=slug)
+        setattr(entity, count_attribute, count)
+        found[model].append(entity)
+    return found
+
+
+def count_among_all(limits: dict[Kind, int], document_ids: list[int]) -> dict[Kind, list[Entity]]:
+    """The entities of several models on these documents, most frequent first, in one query.
+
+    `limits` is {model: how many}; the answer {model: entities with `result_count`}. Each entity
+    carries its id, name and slug: what a facet or a list of related people shows.
+    """
+    if not document_ids:
+        return {model: [] for model in limits}
+    prefix, params, condition = database().chosen_ids(document_ids)
+
+    branches = []
+    for kind, (model, limit) in enumerate(limits.items()):
+        counts, condition_params, column = _counts_sql(model, condition)
+        branches.append(
+            f"SELECT * FROM (SELECT {kind} AS kind, entity.id, entity.name, entity.slug, top.n"
+            f" FROM {model._meta.db_table} AS entity"
+            f" JOIN ({counts} GROUP BY {column} ORDER BY n DESC, entity_id LIMIT %s) AS top"
+            " ON top.entity_id = entity.id) AS facet"
+        )
+        params += [*condition_params, limit]
+    return _entities_from_union(list(limits), branches, params, "result_count", prefix)
+
+
+def popular_all(limits: dict[Kind, int]) -> dict[Kind, list[Entity]]:
+    """The most documented published entities of several models, in one query, from the kept counts."""
+    branches, params = [], []
+    for kind, (model, limit) in enumerate(limits.items()):
+        table = model._meta.db_table
+        # The counts order the list; whether a name may be shown is asked of the documents themselves.
+        branches.append(
+            f"SELECT * FROM (SELECT {kind} AS kind, id, name, slug, document_count FROM {table} AS entity"
+            f" WHERE document_count > 0 AND {_published_exists_sql(model)}"
+            " ORDER BY document_count DESC, id LIMIT %s) AS facet"
+        )
+        params += [Status.PUBLISHED, limit]
+    return _entities_from_union(list(limits), branches, params, "document_count")
+
+
+def _published_exists_sql(model: Kind) -> str:
+    """SQL true when the row `entity` of `model` is on a published document (one parameter: the status).
+
+    A scalar subquery that stops at the first such document, asked of each candidate in turn: as an
+    EXISTS the planner may turn it into a join over every link of every entity, which at a million
+    documents costs the landing listing seconds (figures in docs/benchmarks.md).
+    """
+    if model.many():
+        links, column = _link(model)
+        return (
+            f"(SELECT 1 FROM {links} AS l JOIN {DOCUMENTS} AS d ON d.id = l.document_id"
+            f" WHERE l.{column} = entity.id AND d.status = %s LIMIT 1) IS NOT NULL"
+        )
+    return (
+        f"(SELECT 1 FROM {DOCUMENTS} AS d WHERE d.{model.document_column()} = entity.id AND d.status = %s"
+        " LIMIT 1) IS NOT NULL"
+    )

@@ -3,9 +3,10 @@
 The unfiltered listing, its facets and timeline, the home page and the entity
 indexes read these instead of counting a large catalogue on every request.
 Each refresh recounts only what a change touched, from the documents
-themselves, so a count cannot drift by missing an increment; signals in
-`catalogue.signals`, the importer and the generator call these functions.
-`python manage.py recount` rebuilds them all.
+themselves, so a count cannot drift by missing an increment; `catalogue.upkeep`
+calls these functions. `python manage.py recount` rebuilds them all, and
+`recount --check` lists any drift. Counting facets over a result set is
+`catalogue.listing`'s.
 """
 
 from collections.abc import Callable, Iterable
@@ -15,7 +16,6 @@ from django.db import connection
 from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear
 
-from .backends import database
 from .models import ENTITY_KINDS, MANY_KINDS, SINGLE_KINDS, Document, Entity, Status, YearTally
 from .paging import id_condition
 
@@ -28,7 +28,7 @@ Snapshot = tuple[dict[Kind, set[int]], set[int]]
 Condition = Callable[[str], tuple[str, list]]
 
 
-def _link(model: Kind) -> tuple[str, str]:
+def link(model: Kind) -> tuple[str, str]:
     """(table of links, its column naming the entity) for a many-valued kind."""
     return model.link_model()._meta.db_table, model.link_column()
 
@@ -68,7 +68,7 @@ def snapshot(document_ids: Iterable[int | None]) -> Snapshot:
         for chunk in batched(document_ids, 500):
             where, params = id_condition("document_id", list(chunk))
             branches = [
-                f"SELECT {kinds.index(kind)}, {kind.link_column()} FROM {_link(kind)[0]} WHERE {where}"
+                f"SELECT {kinds.index(kind)}, {kind.link_column()} FROM {link(kind)[0]} WHERE {where}"
                 for kind in MANY_KINDS
             ]
             cursor.execute(" UNION ALL ".join(branches), params * len(branches))
@@ -114,7 +114,7 @@ def _grouped_counts_sql(model: Kind, only: int = 0) -> str:
     With `only`, for that many entities named by the parameters that follow the status.
     """
     if model.many():
-        links, column = _link(model)
+        links, column = link(model)
         source = f"{links} AS l JOIN {DOCUMENTS} AS d ON d.id = l.document_id"
         column = f"l.{column}"
     else:
@@ -160,101 +160,6 @@ def published_total() -> int:
 def year_counts() -> dict[int, int]:
     """{year: count} of published dated documents."""
     return dict(YearTally.objects.exclude(year=0).values_list("year", "document_count"))
-
-
-def _counts_sql(model: Kind, condition: Condition) -> tuple[str, list, str]:
-    """(SQL, params, column): how many of the chosen documents each entity of `model` is on, ungrouped yet.
-
-    `condition(column)` gives the (SQL, params) that picks the chosen documents by their id column.
-    Counting from the table of links (or the document's own column) by document id reads only the
-    index, where grouping joined rows would read the whole table of links.
-    """
-    if model.many():
-        links, column = _link(model)
-        where, params = condition("document_id")
-        return f"SELECT {column} AS entity_id, count(*) AS n FROM {links} WHERE {where}", params, column
-    column = model.document_column()
-    where, params = condition("id")
-    sql = f"SELECT {column} AS entity_id, count(*) AS n FROM {DOCUMENTS} WHERE {where}"
-    return f"{sql} AND {column} IS NOT NULL", params, column
-
-
-def _entities_from_union(
-    models: list[Kind], branches: list[str], params: list, count_attribute: str, prefix: str = ""
-) -> dict[Kind, list[Entity]]:
-    """{model: [entities, most counted first]} from queries giving rows of (kind, id, name, slug, count)."""
-    with connection.cursor() as cursor:
-        cursor.execute(prefix + " UNION ALL ".join(branches) + " ORDER BY 1, 5 DESC, 2", params)
-        rows = cursor.fetchall()
-    found: dict[Kind, list[Entity]] = {model: [] for model in models}
-    for kind, pk, name, slug, count in rows:
-        model = models[kind]
-        entity = model(id=pk, name=name, slug=slug)
-        setattr(entity, count_attribute, count)
-        found[model].append(entity)
-    return found
-
-
-def count_among_all(limits: dict[Kind, int], document_ids: list[int]) -> dict[Kind, list[Entity]]:
-    """The entities of several models on these documents, most frequent first, in one query.
-
-    `limits` is {model: how many}; the answer {model: entities with `result_count`}. Each entity
-    carries its id, name and slug: what a facet or a list of related people shows.
-    """
-    if not document_ids:
-        return {model: [] for model in limits}
-    prefix, params, condition = database().chosen_ids(document_ids)
-
-    branches = []
-    for kind, (model, limit) in enumerate(limits.items()):
-        counts, condition_params, column = _counts_sql(model, condition)
-        branches.append(
-            f"SELECT * FROM (SELECT {kind} AS kind, entity.id, entity.name, entity.slug, top.n"
-            f" FROM {model._meta.db_table} AS entity"
-            f" JOIN ({counts} GROUP BY {column} ORDER BY n DESC, entity_id LIMIT %s) AS top"
-            " ON top.entity_id = entity.id) AS facet"
-        )
-        params += [*condition_params, limit]
-    return _entities_from_union(list(limits), branches, params, "result_count", prefix)
-
-
-def count_among(model: Kind, document_ids: list[int], limit: int) -> list[Entity]:
-    """The entities of `model` on these documents with how many each (`result_count`), most first."""
-    return count_among_all({model: limit}, document_ids)[model]
-
-
-def popular_all(limits: dict[Kind, int]) -> dict[Kind, list[Entity]]:
-    """The most documented published entities of several models, in one query, from the kept counts."""
-    branches, params = [], []
-    for kind, (model, limit) in enumerate(limits.items()):
-        table = model._meta.db_table
-        # The counts order the list; whether a name may be shown is asked of the documents themselves.
-        branches.append(
-            f"SELECT * FROM (SELECT {kind} AS kind, id, name, slug, document_count FROM {table} AS entity"
-            f" WHERE document_count > 0 AND {_published_exists_sql(model)}"
-            " ORDER BY document_count DESC, id LIMIT %s) AS facet"
-        )
-        params += [Status.PUBLISHED, limit]
-    return _entities_from_union(list(limits), branches, params, "document_count")
-
-
-def _published_exists_sql(model: Kind) -> str:
-    """SQL true when the row `entity` of `model` is on a published document (one parameter: the status).
-
-    A scalar subquery that stops at the first such document, asked of each candidate in turn: as an
-    EXISTS the planner may turn it into a join over every link of every entity, which at a million
-    documents costs the landing listing seconds (figures in docs/benchmarks.md).
-    """
-    if model.many():
-        links, column = _link(model)
-        return (
-            f"(SELECT 1 FROM {links} AS l JOIN {DOCUMENTS} AS d ON d.id = l.document_id"
-            f" WHERE l.{column} = entity.id AND d.status = %s LIMIT 1) IS NOT NULL"
-        )
-    return (
-        f"(SELECT 1 FROM {DOCUMENTS} AS d WHERE d.{model.document_column()} = entity.id AND d.status = %s"
-        " LIMIT 1) IS NOT NULL"
-    )
 
 
 def drift() -> list[tuple[str, int, int]]:
