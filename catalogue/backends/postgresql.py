@@ -32,8 +32,11 @@ def vector_sql(title: str, names: str, summary: str, full_text: str) -> str:
     )
 
 
-# The GIN index migration 0002 makes; the generator drops it for a large load and builds it again after.
-GIN_INDEX = "CREATE INDEX IF NOT EXISTS document_search_vector ON catalogue_document USING gin (search_vector)"
+def gin_index_sql() -> str:
+    """The GIN index migration 0002 makes; the generator drops it for a large load and builds it again after."""
+    from catalogue.models import Document
+
+    return f"CREATE INDEX IF NOT EXISTS document_search_vector ON {Document._meta.db_table} USING gin (search_vector)"
 
 
 class PostgreSQL(CatalogueDatabase):

@@ -11,6 +11,7 @@ from catalogue.benchmark import synthetic
 from catalogue.models import MANY_KINDS, Collection, Document, Event, Language, Person, Place, Repository
 
 BATCH = 10_000
+DOCUMENTS = Document._meta.db_table
 DOCUMENT_COLUMNS = (
     "id", "title", "slug", "summary", "date", "date_start", "date_end", "source", "credit",
     "language_id", "repository_id", "full_text", "status", "added", "modified",
@@ -70,14 +71,13 @@ class Command(BaseCommand):
             if postgres:
                 with connection.cursor() as cursor:
                     cursor.execute(
-                        "SELECT setval(pg_get_serial_sequence('catalogue_document', 'id'), "
-                        "(SELECT max(id) FROM catalogue_document))"
+                        f"SELECT setval(pg_get_serial_sequence('{DOCUMENTS}', 'id'), (SELECT max(id) FROM {DOCUMENTS}))"
                     )
                     if rebuild_gin:
                         self.stderr.write(f"Written in {inserted:.0f} s; building the search index…")
                         # Check the deferred foreign keys now: an index cannot be built while they are pending.
                         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                        cursor.execute(postgresql.GIN_INDEX)
+                        cursor.execute(postgresql.gin_index_sql())
             self.stderr.write("Recounting…")
             tallies.rebuild()
         if postgres:
@@ -85,7 +85,7 @@ class Command(BaseCommand):
             # VACUUM sets the visibility map that index-only scans need; it cannot run in a transaction.
             command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
             with connection.cursor() as cursor:
-                cursor.execute(f"{command} catalogue_document")
+                cursor.execute(f"{command} {DOCUMENTS}")
                 for _, table, _ in LINKS:
                     cursor.execute(f"{command} {table}")
         total = time.perf_counter() - started
@@ -140,7 +140,7 @@ class Command(BaseCommand):
             cursor = wrapper.cursor
             cursor.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS synthetic_documents "
-                "(LIKE catalogue_document INCLUDING DEFAULTS, names text) ON COMMIT DROP"
+                f"(LIKE {DOCUMENTS} INCLUDING DEFAULTS, names text) ON COMMIT DROP"
             )
             cursor.execute("TRUNCATE synthetic_documents")
             with cursor.copy(f"COPY synthetic_documents ({columns}, names) FROM STDIN") as copy:
@@ -148,7 +148,7 @@ class Command(BaseCommand):
                     copy.write_row((*self.document_values(row, ids), self.names(row, vocab)))
             vector = postgresql.vector_sql("s.title", "s.names", "s.summary", "s.full_text")
             cursor.execute(
-                f"INSERT INTO catalogue_document ({columns}, search_vector) "
+                f"INSERT INTO {DOCUMENTS} ({columns}, search_vector) "
                 f"SELECT {', '.join('s.' + c for c in DOCUMENT_COLUMNS)}, {vector} FROM synthetic_documents AS s"
             )
             for table, column, links in self.link_rows(rows, ids):
@@ -161,7 +161,7 @@ class Command(BaseCommand):
         placeholders = ", ".join(["%s"] * len(DOCUMENT_COLUMNS))
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO catalogue_document ({columns}) VALUES ({placeholders})",
+                f"INSERT INTO {DOCUMENTS} ({columns}) VALUES ({placeholders})",
                 [self.document_values(row, ids) for row in rows],
             )
             for table, column, links in self.link_rows(rows, ids):
