@@ -189,7 +189,8 @@ CATALOGUE_NAME = env.str("CATALOGUE_NAME", default="Digital Archive of Historica
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # Shown to harvesters in OAI-PMH Identify.
-CATALOGUE_ADMIN_EMAIL = env.str("CATALOGUE_ADMIN_EMAIL", default="catalogue@localhost")
+# OAI-PMH Identify must give an address of the form name@host.domain; the default is a reserved example domain.
+CATALOGUE_ADMIN_EMAIL = env.str("CATALOGUE_ADMIN_EMAIL", default="catalogue@example.org")
 # The namespace in OAI identifiers (oai:NAMESPACE:slug); the request's host name when blank.
 CATALOGUE_OAI_NAMESPACE = env.str("CATALOGUE_OAI_NAMESPACE", default="")
 CATALOGUE_OAI_PAGE_SIZE = env.int("CATALOGUE_OAI_PAGE_SIZE", default=100)

@@ -180,8 +180,12 @@ class DataProvider:
     def verb_ListSets(self, root, args):
         if "resumptionToken" in args:
             raise OAIError("badResumptionToken", "This repository issues no resumption tokens for ListSets.")
+        collections = list(Collection.objects.public().order_by("slug"))
+        if not collections:
+            # An empty <ListSets/> is invalid: the protocol's answer is that there are no sets.
+            raise OAIError("noSetHierarchy", "No collection is public yet, so there are no sets.")
         node = _add(root, f"{{{OAI}}}ListSets")
-        for collection in Collection.objects.public().order_by("slug"):
+        for collection in collections:
             entry = _add(node, f"{{{OAI}}}set")
             _add(entry, f"{{{OAI}}}setSpec", collection.slug)
             _add(entry, f"{{{OAI}}}setName", collection.name)

@@ -36,6 +36,19 @@ def test_identify(client, sample):
     assert root.find("o:request", NS).get("verb") == "Identify"
 
 
+def test_identify_with_the_default_settings_gives_an_address_the_schema_accepts(client, sample):
+    import re
+
+    email = oai(client, verb="Identify").find("o:Identify", NS).findtext("o:adminEmail", namespaces=NS)
+    assert re.fullmatch(r"\S+@(\S+\.)+\S+", email), email  # the adminEmail pattern of OAI-PMH.xsd
+
+
+def test_with_no_public_collection_list_sets_says_there_is_no_set_hierarchy(client, sample):
+    Document.objects.update(status="draft")
+    root = oai(client, verb="ListSets")
+    assert error_code(root) == "noSetHierarchy" and root.find("o:ListSets", NS) is None
+
+
 def test_list_metadata_formats_and_sets(client, sample):
     formats = oai(client, verb="ListMetadataFormats")
     assert [f.text for f in formats.iterfind(".//o:metadataPrefix", NS)] == ["oai_dc"]

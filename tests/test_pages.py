@@ -211,3 +211,16 @@ def test_entity_counts_match_models(sample):
     assert Event.objects.public().count() == 11
     assert Place.objects.public().count() == 7
     assert Collection.objects.public().count() == 4
+
+
+def test_the_date_a_document_was_added_is_a_valid_html_datetime_even_with_microseconds(client, sample):
+    import re
+    from datetime import UTC, datetime
+
+    from .factories import DocumentFactory
+
+    document = DocumentFactory(published=True, added=datetime(2026, 11, 28, 17, 41, 51, 56633, tzinfo=UTC))
+    stamp = html(client.get(document.get_absolute_url())).select_one("dd time")["datetime"]
+    # A valid global date and time string: at most three digits of a fraction of a second.
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})", stamp), stamp
+    assert stamp.startswith("2026-11-28T17:41:51")
