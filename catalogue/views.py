@@ -447,8 +447,10 @@ def robots_txt(request):
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
-        # Every combination of filters is a page; crawl documents and entity pages instead.
-        "Disallow: /documents/?",
+        # Every combination of filters is a page; crawl documents and entity pages instead. Written with
+        # the wildcard: a bare "/documents/?" is read by some parsers (Python's among them) as "/documents/",
+        # which would shut out every document page the sitemap lists.
+        "Disallow: /documents/?*",
         "Disallow: /documents/export",
         "Disallow: /oai/",
         f"Sitemap: {sitemap}",

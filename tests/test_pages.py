@@ -224,3 +224,21 @@ def test_the_date_a_document_was_added_is_a_valid_html_datetime_even_with_micros
     # A valid global date and time string: at most three digits of a fraction of a second.
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})", stamp), stamp
     assert stamp.startswith("2026-11-28T17:41:51")
+
+
+def test_robots_txt_lets_every_parser_reach_every_sitemap_url(client, sample):
+    import re
+    from urllib.robotparser import RobotFileParser
+
+    robots = RobotFileParser()
+    robots.parse(client.get("/robots.txt").content.decode().splitlines())
+    index = client.get(reverse("catalogue:sitemap")).content.decode()
+    urls = []
+    for section in re.findall(r"<loc>(.*?)</loc>", index):
+        urls += re.findall(r"<loc>(.*?)</loc>", client.get(section).content.decode())
+    assert len(urls) > 40
+    assert [url for url in urls if not robots.can_fetch("*", url)] == []
+    for url in urls[:5]:
+        assert client.get(url).status_code == 200
+    assert not robots.can_fetch("*", "http://testserver/admin/")
+    assert not robots.can_fetch("*", "http://testserver/documents/export.csv?person=wang-ming")
