@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
@@ -90,7 +90,18 @@ class VersionedForm(forms.ModelForm):
         )
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+class SelectedRowsAdmin(admin.ModelAdmin):
+    """Actions refuse a selection that names no row by its id, with a message, instead of failing on it."""
+
+    def response_action(self, request, queryset, **kwargs):
+        selected = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
+        if not all(value.isascii() and value.isdigit() for value in selected):
+            self.message_user(request, "The selection was not understood; nothing was changed.", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset, **kwargs)
+
+
+class HistoryAdmin(SelectedRowsAdmin, SimpleHistoryAdmin):
     """Field-by-field history with revert; reverting restores many-to-many relations too.
 
     Changelists count exactly up to the cap and estimate past it (saying "about"), so a page of a
@@ -319,7 +330,7 @@ class EventAdmin(EntityAdmin):
 
 
 @admin.register(PersonMerge)
-class PersonMergeAdmin(admin.ModelAdmin):
+class PersonMergeAdmin(SelectedRowsAdmin):
     list_display = ("merged_name", "kept", "moved", "merged_by", "merged_at", "undone_at")
     list_select_related = ("kept", "merged_by")
     readonly_fields = [f.name for f in PersonMerge._meta.fields]

@@ -11,7 +11,7 @@ from django.dispatch import receiver
 
 from . import upkeep
 from .models import MANY_KINDS, Document
-from .upkeep import bulk_loading, loading  # noqa: F401  (the names callers import from here)
+from .upkeep import loading
 
 
 @receiver(pre_save, sender=Document)

@@ -173,3 +173,25 @@ def test_admin_urls_with_ids_that_are_not_ids(archivist, suffix):
     for model in ("document", "person", "place", "event"):
         response = archivist.get(f"/admin/catalogue/{model}/{suffix}")
         assert response.status_code in {302, 404}, (model, suffix)
+
+
+def test_hostile_values_posted_to_the_import_and_merge_forms_change_nothing(admin_client, sample):
+    """The admin's own forms (import confirmation, merge) answer hostile input with a message, never a 500."""
+    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+
+    from catalogue.models import Document, ImportJob, Person, PersonMerge
+
+    people = list(Person.objects.values_list("pk", flat=True)[:2])
+    documents = Document.objects.count()
+    for value in HOSTILE:
+        confirmed = admin_client.post(
+            "/admin/catalogue/document/import/", {"token": value, "file_name": value, "publish": value}
+        )
+        assert confirmed.status_code == 302  # back to the upload, saying the upload is gone
+        merge = {"action": "merge", ACTION_CHECKBOX_NAME: people, "kept": value, "confirm": "yes"}
+        refused = admin_client.post("/admin/catalogue/person/", merge)
+        assert refused.status_code == 200 and TAG not in refused.content.decode()
+        odd_ids = admin_client.post("/admin/catalogue/person/", {**merge, ACTION_CHECKBOX_NAME: [value]})
+        assert odd_ids.status_code < 500
+    assert not ImportJob.objects.exists() and not PersonMerge.objects.exists()
+    assert Document.objects.count() == documents and Person.objects.filter(pk__in=people).count() == 2
