@@ -21,6 +21,12 @@ urlpatterns = [
     path(
         "documents/<slug:slug>/cite.ris", views.CitationDownloadView.as_view(), {"format": "ris"}, name="document-ris"
     ),
+    path(
+        "documents/<slug:slug>/cite.json",
+        views.CitationDownloadView.as_view(),
+        {"format": "json"},
+        name="document-csl-json",
+    ),
     path("people/", views.PersonIndexView.as_view(), name="person-index"),
     path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person-detail"),
     path("events/", views.EventIndexView.as_view(), name="event-index"),

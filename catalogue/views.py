@@ -283,7 +283,7 @@ class DocumentDetailView(PublishedDocumentMixin, DetailView):
         )
         return super().get_context_data(
             document_relations=relations,
-            citation=citations.chicago(document, url),
+            citations=citations.citations(document, url),
             meta_tags=citations.meta_tags(document, url),
             json_ld=citations.json_ld(document, url, lambda e: self.request.build_absolute_uri(e.get_absolute_url())),
             related=document.related(self.related_limit),
@@ -292,11 +292,12 @@ class DocumentDetailView(PublishedDocumentMixin, DetailView):
 
 
 class CitationDownloadView(PublishedDocumentMixin, DetailView):
-    """The document's citation as a file a reference manager imports: BibTeX or RIS."""
+    """The document's citation as a file a reference manager imports: BibTeX, RIS or CSL-JSON."""
 
     formats = {
         "bib": (citations.bibtex, "application/x-bibtex; charset=utf-8"),
         "ris": (citations.ris, "application/x-research-info-systems; charset=utf-8"),
+        "json": (citations.csl_json, "application/vnd.citationstyles.csl+json; charset=utf-8"),
     }
 
     def render_to_response(self, context):

@@ -7,7 +7,7 @@ import pytest
 import rispy
 from django.urls import reverse
 
-from catalogue.models import Collection, Document, Event, Person, Place
+from catalogue.models import Collection, Document, Event, Person, Place, Repository
 
 from .helpers import html, result_titles, text_of
 
@@ -108,13 +108,27 @@ def shehu(sample):
     return Document.objects.get(title__startswith="Memorandum of Conversation between Albanian")
 
 
-def test_cite_box_in_chicago_style(client, shehu):
+def test_cite_box_gives_the_chicago_note_and_mla_as_their_csl_styles_render_them(client, shehu):
     page = html(client.get(shehu.get_absolute_url()))
-    citation = text_of(page.select_one(".cite__text"))
-    assert citation.startswith(f"“{shehu.title},” September 30, 1967, Central State Archive, Tirana")
-    assert "Obtained by Ana Lalaj and translated by Enkel Daljani." in citation
-    assert f"http://testserver{shehu.get_absolute_url()}" in citation
-    assert "(accessed " in citation
+    chicago = text_of(page.select_one("#citation-chicago"))
+    # CMOS: headline-style capitals, the comma inside the closing quotation mark, the archive, the URL.
+    assert chicago == (
+        "“Memorandum of Conversation Between Albanian Council of Ministers Chairman Mehmet Shehu and Mao Zedong,” "
+        "September 30, 1967, AQPPSH-MPKK-V. 1967, L. 19, D. 20, Central State Archive, Tirana, "
+        f"http://testserver{shehu.get_absolute_url()}."
+    )
+    mla = page.select_one("#citation-mla")
+    assert text_of(mla).startswith("“Memorandum of Conversation Between Albanian Council")
+    assert "30 Sept. 1967" in text_of(mla) and mla.find("i").get_text() == "Digital Archive of Historical Documents"
+    assert text_of(mla).count("Mehmet Shehu") == 1  # a title standing in for the author is not repeated
+
+
+def test_a_title_with_markup_is_text_in_every_citation_style(client, sample):
+    document = Document.objects.create(title="<b>Bold</b> & “quoted”", status="published")
+    page = html(client.get(document.get_absolute_url()))
+    for style in ("chicago", "mla"):
+        citation = page.select_one(f"#citation-{style}")
+        assert citation.find("b") is None and "<b>Bold</b> &" in citation.get_text()
 
 
 def test_bibtex_parses_with_escaped_fields(client, sample):
@@ -127,19 +141,43 @@ def test_bibtex_parses_with_escaped_fields(client, sample):
     assert not library.failed_blocks
     (entry,) = library.entries
     assert entry.entry_type == "misc"
-    assert entry["title"] == r"Costs of 50\% \& more\_in \{brackets\} \#1"
+    assert entry["title"] == r"{Costs of 50\% \& more\_in \{brackets\} \#1}"
     assert entry["year"] == "1956" and entry["date"] == "1956-09"
     assert entry["url"] == f"http://testserver{document.get_absolute_url()}"
 
 
-def test_ris_parses(client, shehu):
+def test_ris_files_the_archive_and_its_location_where_citation_managers_keep_them(client, shehu):
     response = client.get(reverse("catalogue:document-ris", args=[shehu.slug]))
-    (entry,) = rispy.loads(response.content.decode())
-    assert entry["type_of_reference"] == "GEN"
+    text = response.content.decode()
+    (entry,) = rispy.loads(text, mapping={**rispy.TAG_KEY_MAPPING, "AV": "archive_location"})
+    assert entry["type_of_reference"] == "MANSCPT"
     assert entry["title"] == shehu.title
     assert entry["year"] == "1967" and entry["date"] == "1967/09/30/"
     assert "Mehmet Shehu" in entry["keywords"]
     assert entry["urls"] == [f"http://testserver{shehu.get_absolute_url()}"]
+    # DB is the archive in Zotero, EndNote and Mendeley; AN (an accession number) is not used.
+    assert entry["name_of_database"] == "Central State Archive, Tirana" and "\r\nAN  - " not in text
+    assert entry["archive_location"] == "AQPPSH-MPKK-V. 1967, L. 19, D. 20"
+    assert entry["database_provider"] == "Digital Archive of Historical Documents"
+
+
+def test_ris_gives_the_place_in_the_archive_as_av_when_the_archive_is_known(client, sample):
+    archive = Repository.objects.create(name="Archive of Foreign Policy of the Russian Federation")
+    document = Document.objects.create(
+        title="Telegram", source="f. 0100, op. 49, d. 2", repository=archive, status="published"
+    )
+    text = client.get(reverse("catalogue:document-ris", args=[document.slug])).content.decode()
+    assert f"DB  - {archive.name}\r\n" in text and "AV  - f. 0100, op. 49, d. 2\r\n" in text
+
+
+def test_csl_json_is_the_item_the_page_citations_are_rendered_from(client, shehu):
+    response = client.get(reverse("catalogue:document-csl-json", args=[shehu.slug]))
+    assert response["Content-Type"].startswith("application/vnd.citationstyles.csl+json")
+    (item,) = json.loads(response.content)
+    assert item["type"] == "manuscript" and item["title"] == shehu.title
+    assert item["issued"] == {"date-parts": [[1967, 9, 30]]} and item["archive"] == "Central State Archive, Tirana"
+    assert item["archive_location"] == "AQPPSH-MPKK-V. 1967, L. 19, D. 20"
+    assert item["URL"] == f"http://testserver{shehu.get_absolute_url()}"
 
 
 def test_meta_tags_for_zotero_and_scholar(client, shehu):
@@ -154,6 +192,9 @@ def test_meta_tags_for_zotero_and_scholar(client, shehu):
     assert meta("DC.date") == ["1967-09-30"]
     assert "Mao Zedong" in meta("DC.subject") and "Albania" in meta("DC.coverage")
     assert meta("DC.language") == ["Albanian"]
+    # DC.* names are declared as Dublin Core; the credit line is the contributor, as in OAI and JSON-LD.
+    assert page.find("link", rel="schema.DC")["href"] == "http://purl.org/dc/elements/1.1/"
+    assert meta("DC.contributor") == [shehu.credit]
 
 
 def test_json_ld_is_valid(client, shehu):
