@@ -191,8 +191,9 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # Shown to harvesters in OAI-PMH Identify.
 # OAI-PMH Identify must give an address of the form name@host.domain; the default is a reserved example domain.
 CATALOGUE_ADMIN_EMAIL = env.str("CATALOGUE_ADMIN_EMAIL", default="catalogue@example.org")
-# The namespace in OAI identifiers (oai:NAMESPACE:slug); the request's host name when blank.
-CATALOGUE_OAI_NAMESPACE = env.str("CATALOGUE_OAI_NAMESPACE", default="")
+# The namespace in OAI identifiers (oai:NAMESPACE:slug): the site's domain name, set once and never changed,
+# for a record's identifier is how harvesters know it. `manage.py check --deploy` warns while it is the example.
+CATALOGUE_OAI_NAMESPACE = env.str("CATALOGUE_OAI_NAMESPACE", default="catalogue.example.org")
 CATALOGUE_OAI_PAGE_SIZE = env.int("CATALOGUE_OAI_PAGE_SIZE", default=100)
 
 # Searches are counted up to this many results ("more than 10,000" past it); facets and the

@@ -6,4 +6,4 @@ class CatalogueConfig(AppConfig):
     verbose_name = "Catalogue"
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the search index to model changes)
+        from . import checks, signals  # noqa: F401  (registers the checks; connects upkeep to model changes)

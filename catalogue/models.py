@@ -608,6 +608,23 @@ class PersonMerge(models.Model):
         return f"{self.merged_name} merged into {self.kept}"
 
 
+class WithdrawnRecord(models.Model):
+    """A document that was public and is no longer, under the address it had: unpublished, deleted, or
+    given a new slug. OAI-PMH reports it as deleted so that harvesters withdraw their copy; nothing but its
+    slug and when it was withdrawn is kept. Removed when a published document takes the slug again."""
+
+    slug = models.SlugField(max_length=255, unique=True)
+    withdrawn = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "withdrawn record"
+        ordering = ("withdrawn", "id")
+        indexes = (models.Index(fields=("withdrawn", "id"), name="withdrawn_order"),)
+
+    def __str__(self):
+        return f"{self.slug} (withdrawn {self.withdrawn:%Y-%m-%d})"
+
+
 class YearTally(models.Model):
     """Published documents per year (0 for undated), kept current by catalogue.tallies."""
 

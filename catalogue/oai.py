@@ -2,8 +2,9 @@
 
 Sets are collections. Datestamps are when a document was last modified, to the
 second in UTC. Lists come in pages with signed, stateless resumption tokens that
-continue after the last (datestamp, id) served, so paging is stable while the
-catalogue changes.
+continue after the last (datestamp, kind, id) served, so paging is stable while the
+catalogue changes. A document that was public and is no longer is listed as a
+deleted record (header only) from the moment it was withdrawn.
 """
 
 import re
@@ -18,13 +19,14 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from .models import Collection, Document
+from .models import Collection, Document, WithdrawnRecord
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
+OAI_IDENTIFIER = "http://www.openarchives.org/OAI/2.0/oai-identifier"
 DC = "http://purl.org/dc/elements/1.1/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
-for prefix, uri in (("", OAI), ("oai_dc", OAI_DC), ("dc", DC), ("xsi", XSI)):
+for prefix, uri in (("", OAI), ("oai_dc", OAI_DC), ("dc", DC), ("xsi", XSI), ("oai-identifier", OAI_IDENTIFIER)):
     ET.register_namespace(prefix, uri)
 
 METADATA_FORMATS = {
@@ -70,8 +72,17 @@ def _add(parent, tag, text=None, **attrs):
     return element
 
 
-# The OAI-PMH schema's setSpecType.
+# The OAI-PMH schema's setSpecType and metadataPrefixType; identifiers (anyURI) have no spaces or controls.
 _SET_SPEC = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*")
+_METADATA_PREFIX = re.compile(r"[A-Za-z0-9\-_.!~*'()]+")
+_IDENTIFIER = re.compile(r"[^\s\x00-\x1f\x7f]+")
+SYNTAX = {
+    "metadataPrefix": (_METADATA_PREFIX, "'metadataPrefix' may hold only letters, digits and -_.!~*'()."),
+    "set": (_SET_SPEC, "'set' is not a set spec: letters, digits and -_.!~*'() only."),
+    "identifier": (_IDENTIFIER, "'identifier' may not contain spaces or control characters."),
+    "from": (re.compile(f"{_DAY.pattern[1:-1]}|{_SECOND.pattern[1:-1]}"), ""),
+    "until": (re.compile(f"{_DAY.pattern[1:-1]}|{_SECOND.pattern[1:-1]}"), ""),
+}
 
 
 def _parse_date(value, name, upper=False):
@@ -94,7 +105,8 @@ class DataProvider:
     def __init__(self, request):
         self.request = request
         self.base_url = request.build_absolute_uri(request.path)
-        self.namespace = getattr(settings, "CATALOGUE_OAI_NAMESPACE", "") or request.get_host().split(":")[0]
+        # Identifiers never depend on the address a request came in by.
+        self.namespace = settings.CATALOGUE_OAI_NAMESPACE
         self.params = request.POST if request.method == "POST" else request.GET
 
     # Identifiers ---------------------------------------------------------
@@ -102,13 +114,19 @@ class DataProvider:
     def identifier(self, document):
         return f"oai:{self.namespace}:{document.slug}"
 
-    def document_for(self, identifier):
+    def slug_of(self, identifier):
         prefix = f"oai:{self.namespace}:"
-        slug = identifier[len(prefix) :] if identifier.startswith(prefix) else None
-        document = Document.objects.published().filter(slug=slug).first() if slug else None
-        if document is None:
+        return identifier[len(prefix) :] if identifier.startswith(prefix) else None
+
+    def document_for(self, identifier):
+        """The published document, or the withdrawn record, with this identifier."""
+        slug = self.slug_of(identifier)
+        record = Document.objects.published().filter(slug=slug).first() if slug else None
+        if record is None and slug:
+            record = WithdrawnRecord.objects.filter(slug=slug).first()
+        if record is None:
             raise OAIError("idDoesNotExist", f"No published record has the identifier '{identifier}'.")
-        return document
+        return record
 
     # Arguments -----------------------------------------------------------
 
@@ -128,6 +146,10 @@ class DataProvider:
             if name not in required | optional and name != exclusive:
                 raise OAIError("badArgument", f"'{name}' is not an argument of {verb}.")
             args[name] = values[0]
+            pattern, message = SYNTAX.get(name, (None, ""))
+            if pattern and not pattern.fullmatch(values[0]):
+                # Not echoed in <request>: a value of illegal syntax would make the response invalid.
+                raise OAIError("badArgument", message or f"'{name}' must be YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ.")
         if exclusive and exclusive in args:
             if len(args) > 1:
                 raise OAIError("badArgument", f"'{exclusive}' must be the only argument besides the verb.")
@@ -162,10 +184,23 @@ class DataProvider:
         _add(node, f"{{{OAI}}}baseURL", self.base_url)
         _add(node, f"{{{OAI}}}protocolVersion", "2.0")
         _add(node, f"{{{OAI}}}adminEmail", settings.CATALOGUE_ADMIN_EMAIL)
-        earliest = Document.objects.published().aggregate(earliest=Min("modified"))["earliest"]
-        _add(node, f"{{{OAI}}}earliestDatestamp", datestamp(earliest or timezone.now()))
-        _add(node, f"{{{OAI}}}deletedRecord", "no")
+        moments = [
+            Document.objects.published().aggregate(earliest=Min("modified"))["earliest"],
+            WithdrawnRecord.objects.aggregate(earliest=Min("withdrawn"))["earliest"],
+        ]
+        earliest = min((moment for moment in moments if moment), default=timezone.now())
+        _add(node, f"{{{OAI}}}earliestDatestamp", datestamp(earliest))
+        # Withdrawals are kept, but a restore from an older backup takes the catalogue (and them) back in time.
+        _add(node, f"{{{OAI}}}deletedRecord", "transient")
         _add(node, f"{{{OAI}}}granularity", "YYYY-MM-DDThh:mm:ssZ")
+        description = _add(node, f"{{{OAI}}}description")
+        scheme = _add(description, f"{{{OAI_IDENTIFIER}}}oai-identifier")
+        scheme.set(f"{{{XSI}}}schemaLocation", f"{OAI_IDENTIFIER} {OAI_IDENTIFIER}.xsd")
+        _add(scheme, f"{{{OAI_IDENTIFIER}}}scheme", "oai")
+        _add(scheme, f"{{{OAI_IDENTIFIER}}}repositoryIdentifier", self.namespace)
+        _add(scheme, f"{{{OAI_IDENTIFIER}}}delimiter", ":")
+        sample = Document.objects.published().values_list("slug", flat=True).first() or "document-slug"
+        _add(scheme, f"{{{OAI_IDENTIFIER}}}sampleIdentifier", f"oai:{self.namespace}:{sample}")
 
     def verb_ListMetadataFormats(self, root, args):
         if "identifier" in args:
@@ -192,9 +227,12 @@ class DataProvider:
 
     def verb_GetRecord(self, root, args):
         self.check_prefix(args["metadataPrefix"])
-        document = self.document_for(args["identifier"])
+        record = self.document_for(args["identifier"])
         node = _add(root, f"{{{OAI}}}GetRecord")
-        self.add_record(node, self.with_relations(Document.objects.filter(pk=document.pk))[0])
+        if isinstance(record, WithdrawnRecord):
+            self.add_deleted(_add(node, f"{{{OAI}}}record"), record)
+        else:
+            self.add_record(node, self.with_relations(Document.objects.filter(pk=record.pk))[0])
 
     def verb_ListIdentifiers(self, root, args):
         self.list(root, "ListIdentifiers", args)
@@ -216,6 +254,8 @@ class DataProvider:
                 raise OAIError("badResumptionToken", "The resumption token is invalid.") from None
             if state.get("verb") != verb:
                 raise OAIError("badResumptionToken", "The resumption token belongs to another verb.")
+            if not isinstance(state.get("after"), list) or len(state["after"]) != 3:
+                raise OAIError("badResumptionToken", "The resumption token is from an earlier version: start again.")
             return state
         self.check_prefix(args["metadataPrefix"])
         state = {"verb": verb, "prefix": args["metadataPrefix"], "cursor": 0, "after": None}
@@ -230,51 +270,67 @@ class DataProvider:
         if "from" in state and "until" in state and state["from"] > state["until"]:
             raise OAIError("badArgument", "'from' is later than 'until'.")
         if "set" in args:
-            if not _SET_SPEC.fullmatch(args["set"]):
-                raise OAIError("badArgument", "'set' is not a set spec: letters, digits and -_.!~*'() only.")
             state["set"] = args["set"]
         return state
 
     def matching(self, state):
-        documents = Document.objects.published()
+        """(published documents, withdrawn records) within the list's dates (and set, for documents).
+
+        Withdrawn records belong to no set any longer: they are in every list, so that a harvester of one
+        set learns of a withdrawal without learning what the record was.
+        """
+        documents, withdrawn = Document.objects.published(), WithdrawnRecord.objects.all()
         if "from" in state:
-            documents = documents.filter(modified__gte=datetime.fromisoformat(state["from"]))
+            moment = datetime.fromisoformat(state["from"])
+            documents, withdrawn = documents.filter(modified__gte=moment), withdrawn.filter(withdrawn__gte=moment)
         if "until" in state:
             # Datestamps are to the second: "until" includes the whole of its last second; the last
             # second there is (9999-12-31) bounds nothing.
             until = datetime.fromisoformat(state["until"])
             if until < datetime.max.replace(tzinfo=UTC) - timedelta(seconds=1):
-                documents = documents.filter(modified__lt=until + timedelta(seconds=1))
+                end = until + timedelta(seconds=1)
+                documents, withdrawn = documents.filter(modified__lt=end), withdrawn.filter(withdrawn__lt=end)
         if "set" in state:
             documents = documents.filter(collections__slug=state["set"])
-        return documents
+        return documents, withdrawn
 
     def list(self, root, verb, args):
         state = self.list_state(verb, args)
-        documents = self.matching(state)
-        complete_size = documents.count()
-        page = documents
+        documents, withdrawn = self.matching(state)
+        complete_size = documents.count() + withdrawn.count()
+        # One list in (datestamp, kind, id) order: documents are kind 0, withdrawn records kind 1.
         if state["after"]:
-            after_moment, after_id = datetime.fromisoformat(state["after"][0]), state["after"][1]
-            page = page.filter(Q(modified__gt=after_moment) | Q(modified=after_moment, pk__gt=after_id))
-        page = list(self.with_relations(page.order_by("modified", "pk"))[: page_size()])
+            moment, kind, key = datetime.fromisoformat(state["after"][0]), *state["after"][1:]
+            later_documents = (
+                Q(modified__gt=moment) | Q(modified=moment, pk__gt=key) if kind == 0 else Q(modified__gt=moment)
+            )
+            later_withdrawn = Q(withdrawn__gt=moment) | (
+                Q(withdrawn=moment) if kind == 0 else Q(withdrawn=moment, pk__gt=key)
+            )
+            documents, withdrawn = documents.filter(later_documents), withdrawn.filter(later_withdrawn)
+        size = page_size()
+        rows = [(d.modified, 0, d.pk, d) for d in self.with_relations(documents.order_by("modified", "pk"))[:size]]
+        rows += [(w.withdrawn, 1, w.pk, w) for w in withdrawn.order_by("withdrawn", "pk")[:size]]
+        page = sorted(rows, key=lambda row: row[:3])[:size]
         if not page:
             if state["cursor"]:
                 raise OAIError("badResumptionToken", "The resumption token is past the end of the list.")
             raise OAIError("noRecordsMatch", "No published records match these arguments.")
         node = _add(root, f"{{{OAI}}}{verb}")
-        for document in page:
-            if verb == "ListIdentifiers":
-                self.add_header(node, document)
+        for _moment, kind, _key, record in page:
+            if kind == 1:
+                self.add_deleted(node if verb == "ListIdentifiers" else _add(node, f"{{{OAI}}}record"), record)
+            elif verb == "ListIdentifiers":
+                self.add_header(node, record)
             else:
-                self.add_record(node, document)
+                self.add_record(node, record)
         served = state["cursor"] + len(page)
         if served < complete_size or state["cursor"]:
             token = ""
             if served < complete_size:
-                last = page[-1]
+                moment, kind, key, _record = page[-1]
                 token = signing.dumps(
-                    {**state, "cursor": served, "after": [last.modified.isoformat(), last.pk]}, salt=TOKEN_SALT
+                    {**state, "cursor": served, "after": [moment.isoformat(), kind, key]}, salt=TOKEN_SALT
                 )
             _add(node, f"{{{OAI}}}resumptionToken", token, completeListSize=complete_size, cursor=state["cursor"])
 
@@ -291,6 +347,12 @@ class DataProvider:
         _add(header, f"{{{OAI}}}datestamp", datestamp(document.modified))
         for collection in document.collections.all():
             _add(header, f"{{{OAI}}}setSpec", collection.slug)
+
+    def add_deleted(self, parent, record):
+        """A withdrawn record: its identifier and when it was withdrawn, and nothing else."""
+        header = _add(parent, f"{{{OAI}}}header", status="deleted")
+        _add(header, f"{{{OAI}}}identifier", f"oai:{self.namespace}:{record.slug}")
+        _add(header, f"{{{OAI}}}datestamp", datestamp(record.withdrawn))
 
     def add_record(self, parent, document):
         record = _add(parent, f"{{{OAI}}}record")

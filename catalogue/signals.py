@@ -40,7 +40,7 @@ def remember_counts_of_deleted_document(sender, instance, **kwargs):
 def keep_up_after_document_deleted(sender, instance, **kwargs):
     if loading():
         return
-    upkeep.document_deleted(instance.pk, getattr(instance, "_counted_before", None))
+    upkeep.document_deleted(instance, getattr(instance, "_counted_before", None))
 
 
 def _changed(instance, action, reverse, pk_set, kind):

@@ -14,10 +14,11 @@ from django.db.models import Model
 from django.utils import timezone
 
 from . import search, tallies
-from .models import ENTITY_KINDS, Document, Entity, Status
+from .models import ENTITY_KINDS, Document, Entity, Status, WithdrawnRecord
 
-# What a published document's own row counts towards: its year (0 undated), then one id per single-valued kind.
-CountedState = tuple[int | None, ...]
+# What a published document's own row counts towards, after the slug it is public under: its year (0 undated),
+# then one id per single-valued kind.
+CountedState = tuple[str, int, *tuple[int | None, ...]]
 
 # What the search index of a document is made of: these fields of its own, and the names of the kinds
 # whose `names_searched` is set. A change to any of them reindexes the documents it touches.
@@ -53,19 +54,20 @@ def loading() -> bool:
 def counted_state(document_id: int | None) -> CountedState | None:
     """What a saved document's own row contributes to the kept counts, read before it is saved again.
 
-    None for a document not yet saved or not published (it counts towards nothing).
+    None for a document not yet saved or not published (it counts towards nothing). The first item is the
+    slug it is public under, which a save may withdraw.
     """
     if document_id is None:
         return None
-    columns = ("date_start", *(kind.document_column() for kind in ENTITY_KINDS if not kind.many()))
+    columns = ("slug", "date_start", *(kind.document_column() for kind in ENTITY_KINDS if not kind.many()))
     row = Document.objects.filter(pk=document_id, status=Status.PUBLISHED).values_list(*columns).first()
-    return None if row is None else (row[0].year if row[0] else 0, *row[1:])
+    return None if row is None else (row[0], row[1].year if row[1] else 0, *row[2:])
 
 
 def _state_of(document: Document) -> CountedState:
     """`counted_state` of a published document as it stands in memory, just saved."""
     singles = (getattr(document, kind.document_column()) for kind in ENTITY_KINDS if not kind.many())
-    return (document.date_start.year if document.date_start else 0, *singles)
+    return (document.slug, document.date_start.year if document.date_start else 0, *singles)
 
 
 def document_saved(document: Document, before: CountedState | None) -> None:
@@ -77,10 +79,19 @@ def document_saved(document: Document, before: CountedState | None) -> None:
     published = document.status == Status.PUBLISHED
     if before is None and not published:
         return  # a draft stays a draft: it counted towards nothing and still does not
+    if before is not None and (not published or before[0] != document.slug):
+        withdrawn(before[0])
+    if published and (before is None or before[0] != document.slug):
+        WithdrawnRecord.objects.filter(slug=document.slug).delete()
     now = _state_of(document) if published else None
-    if before == now:
+    if before is not None and now is not None and before[1:] == now[1:]:
         return  # published before and after, with the same year, language and archive
     tallies.refresh_after(_before_state(document.pk, before), [document.pk])
+
+
+def withdrawn(slug: str) -> None:
+    """A public document left its address (unpublished, deleted or renamed): harvesters are to be told."""
+    WithdrawnRecord.objects.update_or_create(slug=slug, defaults={"withdrawn": timezone.now()})
 
 
 def _before_state(document_id: int, before: CountedState | None) -> tallies.Snapshot:
@@ -88,7 +99,7 @@ def _before_state(document_id: int, before: CountedState | None) -> tallies.Snap
     if before is None:
         return tallies.snapshot([])
     entities, _ = tallies.snapshot([document_id])  # its tags: unchanged by a save
-    year, *single_ids = before
+    _slug, year, *single_ids = before
     singles = [kind for kind in ENTITY_KINDS if not kind.many()]
     for kind, entity_id in zip(singles, single_ids, strict=True):
         entities[kind] = {entity_id} if entity_id is not None else set()
@@ -100,9 +111,10 @@ def document_deleting(document: Document) -> tallies.Snapshot | None:
     return tallies.snapshot([document.pk]) if document.status == Status.PUBLISHED else None
 
 
-def document_deleted(document_id: int, before: tallies.Snapshot | None) -> None:
-    search.remove_from_index([document_id])
+def document_deleted(document: Document, before: tallies.Snapshot | None) -> None:
+    search.remove_from_index([document.pk])
     if before:
+        withdrawn(document.slug)
         tallies.refresh(*before)
 
 
@@ -123,6 +135,7 @@ def documents_written(document_ids: list[int], before: tallies.Snapshot | None =
     """
     search.update_index(document_ids)
     if before is not None or Document.objects.published().filter(pk__in=list(document_ids)).exists():
+        _published_again(document_ids)
         tallies.refresh_after(before or tallies.snapshot([]), document_ids)
 
 
@@ -158,4 +171,11 @@ def rows_loaded(instances: list[Model]) -> None:
             links = kind.link_model().objects.filter(**{f"{kind.link_field()}__in": entity_ids})
             documents.update(links.values_list("document_id", flat=True))
     search.update_index(documents)
+    _published_again(documents)
     tallies.rebuild()
+
+
+def _published_again(document_ids: Iterable[int]) -> None:
+    """Published documents are not withdrawn: their slugs leave the withdrawn records."""
+    published_slugs = Document.objects.published().filter(pk__in=list(document_ids)).values("slug")
+    WithdrawnRecord.objects.filter(slug__in=published_slugs).delete()

@@ -53,9 +53,10 @@ def sample(db):
 
 def remove_the_catalogue():
     from catalogue import tallies
-    from catalogue.models import Collection, Event, Language, Repository
+    from catalogue.models import Collection, Event, Language, Repository, WithdrawnRecord
 
     Document.objects.all().delete()
+    WithdrawnRecord.objects.all().delete()
     for model in (Person, Place, Event, Collection, Language, Repository):
         model.objects.all().delete()
     tallies.rebuild()

@@ -169,7 +169,7 @@ def test_coins_uses_only_keys_zotero_keeps_for_a_document():
         "ctx_ver", "rft_val_fmt", "rfr_id", "rft.type", "rft.title", "rft.date", "rft.description",
         "rft.publisher", "rft.language", "rft.subject", "rft_id",
     }  # fmt: skip
-    assert ("rft_id", "https://example.org/d/1/") in pairs and ("rft.subject", "Wang Ming") in pairs
+    assert ("rft_id", "https://example.org/d/1/") in pairs and ("rft.title", "Telegram on {the} 50% & $cost_") in pairs
 
 
 # Import planning ---------------------------------------------------------------------------------
