@@ -26,6 +26,7 @@ from .models import (
     Status,
 )
 from .paging import AdminPaginator
+from .text import refuse_control_characters
 
 
 def latest_version(model, pk):
@@ -55,6 +56,12 @@ class VersionedForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        # Every text field, at the door: a control character is refused, named, and nothing is saved.
+        for name, value in list(cleaned.items()):
+            try:
+                refuse_control_characters(value)
+            except ValidationError as error:
+                self.add_error(name, error)
         seen = cleaned.get("seen_version")
         if not self.instance.pk or seen is None:
             return cleaned

@@ -21,7 +21,6 @@ A name or slug must already be in the catalogue; write `new:Name` to create it.
 
 import csv
 import io
-import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from . import tallies, upkeep
 from .backends import database
 from .dates import PartialDate
 from .models import MANY_KINDS, SINGLE_KINDS, Document, Person, Status, record_history
+from .text import control_character, describe
 
 REQUIRED = ("identifier", "title")
 TEXT_FIELDS = ("title", "date", "summary", "source", "credit", "full_text")
@@ -51,10 +51,6 @@ NEW = "new:"
 CHUNK = 500
 # One cell may hold a long transcription: far more than the csv module's default of 131,072 characters.
 MAX_CSV_FIELD = 64 * 1024 * 1024
-# Characters no text in the catalogue may hold: C0 controls but tab, newline and carriage return, and the
-# two non-characters that end a plane. They are invisible, break XML (OAI-PMH) and HTML, and PostgreSQL
-# refuses NUL outright.
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # Imports write one after the other: in one process through this lock, across processes and servers
 # through a PostgreSQL advisory lock (SQLite lets one writer in at a time by itself).
 _one_writer = threading.Lock()
@@ -304,13 +300,9 @@ def _clean_row(number, row, resolver, seen, report):
     errors = []
     for column, value in row.items():
         texts = value if isinstance(value, list) else [value]
-        found = next((m for text in texts if isinstance(text, str) and (m := CONTROL_CHARACTERS.search(text))), None)
+        found = next((c for text in texts if isinstance(text, str) and (c := control_character(text))), None)
         if found:
-            errors.append(
-                RowError(
-                    number, column, f"holds the control character U+{ord(found.group()):04X}, which no text may hold."
-                )
-            )
+            errors.append(RowError(number, column, f"holds {describe(found)}."))
     if errors:
         for error in errors:
             report.add_error(error)

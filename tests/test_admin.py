@@ -131,3 +131,30 @@ def test_admin_search_reads_the_full_text_index_with_its_syntax(admin_client, sa
     # Nothing the index cannot read reaches the database as an error.
     response = admin_client.get(url, {"q": '"\x00 & | ! :*'})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code_point"),
+    [("title", "Bell\x0bRing", "U+000B"), ("summary", "start\x01", "U+0001"), ("credit", "end\ufffe", "U+FFFE")],
+)
+def test_admin_refuses_control_characters_in_any_text_field_and_saves_nothing(
+    admin_client, sample, field, value, code_point
+):
+    data = {"title": "A new record", "status": "draft", "added_0": "2026-01-01", "added_1": "10:00", field: value}
+    before = Document.objects.count()
+    response = admin_client.post(reverse("admin:catalogue_document_add"), data)
+    assert response.status_code == 200
+    (message,) = response.context["adminform"].form.errors[field]
+    assert f"the control character {code_point}" in message
+    assert Document.objects.count() == before
+
+
+def test_admin_refuses_a_control_character_in_a_person_name(admin_client, sample):
+    person = Person.objects.get(slug="wang-ming")
+    response = admin_client.post(
+        reverse("admin:catalogue_person_change", args=[person.pk]),
+        {"name": "Wang\x07Ming", "slug": person.slug, "sort_name": person.sort_name},
+    )
+    assert response.status_code == 200 and "U+0007" in str(response.context["adminform"].form.errors["name"])
+    person.refresh_from_db()
+    assert person.name == "Wang Ming"

@@ -278,6 +278,8 @@ def test_a_long_transcription_in_a_csv_cell_is_read(tmp_path, sample):
         ("summary", "vertical\x0btab", "column “summary”: holds the control character U+000B"),
         ("summary", "start\x01", "U+0001"),
         ("summary", "end\ufffe", "U+FFFE"),
+        ("credit", "a C1 control\x85", "column “credit”: holds the control character U+0085"),
+        ("source", "non\ufdd0character", "U+FDD0"),
         ("people", "new:Li\x00Fu", "column “people”: holds the control character U+0000"),
         ("people", "new:" + "L" * 300, "column “people”: the new name"),
     ],

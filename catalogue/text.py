@@ -1,0 +1,28 @@
+"""The characters no text in the catalogue may hold, refused at every door (the admin's forms and import).
+
+C0 controls other than tab, line feed and carriage return, DEL and the C1 controls, and Unicode's
+non-characters (U+FDD0 to U+FDEF and the last two code points of every plane). They are invisible, are
+errors in HTML and illegal in XML (OAI-PMH), and PostgreSQL refuses NUL outright.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+
+_PLANE_ENDS = "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(17))
+CONTROL_CHARACTERS = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef{_PLANE_ENDS}]")
+
+
+def control_character(text: str) -> str | None:
+    """The first character of `text` that no text may hold, or None."""
+    found = CONTROL_CHARACTERS.search(text)
+    return found.group() if found else None
+
+
+def describe(character: str) -> str:
+    return f"the control character U+{ord(character):04X}, which no text may hold"
+
+
+def refuse_control_characters(value: object) -> None:
+    if isinstance(value, str) and (character := control_character(value)):
+        raise ValidationError(f"This holds {describe(character)}: remove it and save again.", code="control")
