@@ -1,16 +1,12 @@
-"""How a document is cited: Chicago style, BibTeX, RIS, COinS, Highwire and Dublin Core meta tags, JSON-LD.
+"""How a document is cited: CSL styles (Chicago, MLA) and CSL-JSON, BibTeX, RIS, COinS, Highwire and Dublin
+Core meta tags, JSON-LD.
 
 Every format is built from the same facts; absent facts are left out rather than guessed.
 """
 
 import html
 import json
-import re
-import threading
-from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
-from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import bibtexparser
@@ -18,54 +14,14 @@ import rispy
 from bibtexparser.library import Library
 from bibtexparser.model import Entry, Field
 from bibtexparser.writer import BibtexFormat
-from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle
-from citeproc import model as citeproc_model
-from citeproc.source.json import CiteProcJSON
 from django.conf import settings
 from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.safestring import mark_safe
 
+from . import csl
 from .jsontext import markup_safe_json
 
-# Citation styles, rendered from the Citation Style Language files in catalogue/csl/ -----------------
-
 DC_ELEMENTS = "http://purl.org/dc/elements/1.1/"
-CSL_DIR = Path(__file__).parent / "csl"
-
-
-@dataclass(frozen=True)
-class Style:
-    key: str
-    label: str
-    filename: str
-    form: str  # "note": the style's first note; "bibliography": its bibliography entry
-
-
-STYLES = (
-    Style("chicago", "Chicago (17th edition), note", "chicago-notes-bibliography-17th-edition.csl", "note"),
-    Style("mla", "MLA (9th edition)", "modern-language-association.csl", "bibliography"),
-)
-_parsed = threading.local()
-
-
-def _repress_substituted(substitute, child, context):
-    """CSL: "substituted variables are suppressed in the rest of the output". citeproc-py suppresses a
-    variable named on the substituting element itself but not one reached through a macro, so a document
-    with no author (its title standing in the author's place) would repeat its title; this suppresses
-    every variable the substituting element or its macros name."""
-    layout = context.get_layout()
-    pending, seen = [child], set()
-    while pending:
-        element = pending.pop()
-        if element.get("variable"):
-            layout.repressed.setdefault(element.tag, []).extend(element.get("variable").split())
-        if element.get("macro") and element.get("macro") not in seen:
-            seen.add(element.get("macro"))
-            pending.append(element.get_macro(element.get("macro")))
-        pending.extend(element.iterchildren())
-
-
-citeproc_model.Substitute.add_to_repressed_list = _repress_substituted
 
 
 def archive_and_location(document):
@@ -97,8 +53,7 @@ def csl_item(document, url, accessed=None):
         item["abstract"] = " ".join(document.summary.split())
     if document.credit:
         item["note"] = " ".join(document.credit.split())
-    if document.language:
-        item["language"] = document.language.name
+    # No "language": the item cited is the catalogue's record, in English, whatever the original's language.
     item.update(
         source=settings.CATALOGUE_NAME,
         URL=url,
@@ -112,63 +67,15 @@ def csl_json(document, url, accessed=None):
     return json.dumps([csl_item(document, url, accessed)], ensure_ascii=False, indent=2) + "\n"
 
 
-def _style(style):
-    cache = _parsed.__dict__.setdefault("styles", {})
-    if style.key not in cache:
-        cache[style.key] = CitationStylesStyle(str(CSL_DIR / style.filename), validate=False)
-    return cache[style.key]
-
-
-# citeproc-py's HTML formatter lets markup in the data through, so rendering is plain text with the style's
-# italics and bold marked by private-use characters (removed from the data first), escaped afterwards.
-_MARKS = {"\ue000": "<i>", "\ue001": "</i>", "\ue002": "<b>", "\ue003": "</b>"}
-_MARK_CHARACTERS = re.compile("[\ue000-\ue003]")
-_formatter = SimpleNamespace(
-    preformat=lambda text: text,
-    Italic=lambda text: f"\ue000{text}\ue001",
-    Oblique=lambda text: f"\ue000{text}\ue001",
-    Bold=lambda text: f"\ue002{text}\ue003",
-    **dict.fromkeys(("Light", "Underline", "Superscript", "Subscript", "SmallCaps"), str),
-)
-
-
-def _unmarked(value):
-    if isinstance(value, str):
-        return _MARK_CHARACTERS.sub("", value)
-    if isinstance(value, dict):
-        return {key: _unmarked(inner) for key, inner in value.items()}
-    return value
-
-
-# American English puts a closing comma or full stop inside the quotation marks (the locale's
-# punctuation-in-quote), which citeproc-py leaves outside.
-_PUNCTUATION_AFTER_QUOTE = re.compile("”([.,])")
-
-
-def render(style, item):
-    """One citation in `style` as HTML: the data escaped, the style's italics and bold as <i> and <b>."""
-    # The language of the catalogue's titles, not of the original: CSL applies title case to English titles only.
-    item = {key: _unmarked(value) for key, value in item.items() if key != "language"}
-    bibliography = CitationStylesBibliography(_style(style), CiteProcJSON([item]), _formatter)
-    citation = Citation([CitationItem(item["id"])])
-    bibliography.register(citation)
-    if style.form == "note":
-        text = str(bibliography.cite(citation, lambda missing: None))
-    else:
-        text = str(bibliography.bibliography()[0])
-    text = _PUNCTUATION_AFTER_QUOTE.sub("\\1”", html.escape(text, quote=False))
-    return mark_safe(_MARK_CHARACTERS.sub(lambda mark: _MARKS[mark.group()], text))
-
-
 def citations(document, url, accessed=None):
     """(style, HTML) for every style, for the page's citation box."""
     item = csl_item(document, url, accessed)
-    return [(style, render(style, item)) for style in STYLES]
+    return [(style, csl.render(style, item)) for style in csl.STYLES]
 
 
 def chicago(document, url, accessed=None):
     """The Chicago note as plain text."""
-    return html.unescape(strip_tags(render(STYLES[0], csl_item(document, url, accessed))))
+    return html.unescape(strip_tags(csl.render(csl.STYLES[0], csl_item(document, url, accessed))))
 
 
 _BIBTEX_SPECIALS = {

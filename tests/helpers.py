@@ -12,3 +12,26 @@ def text_of(node):
 
 def result_titles(response):
     return [text_of(a) for a in html(response).select(".results .result__title a")]
+
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+
+
+def client_tool(*parts, command=None):
+    """A test client installed by `make install` (npm's packages, Java, Node.js): its path under the project
+    (or `command` on PATH). Missing, the test is skipped, or fails where CATALOGUE_REQUIRE_CLIENTS is set (CI)."""
+    import os
+    import shutil
+
+    import pytest
+
+    missing = [name for name in ([command] if command else []) + ["node"] if not shutil.which(name)]
+    path = ROOT.joinpath(*parts) if parts else None
+    if path is not None and not path.exists():
+        missing.append(str(path.relative_to(ROOT)))
+    if missing:
+        message = f"needs {', '.join(missing)} (make install puts npm's packages in node_modules)"
+        if os.environ.get("CATALOGUE_REQUIRE_CLIENTS"):
+            pytest.fail(f"{message}; CATALOGUE_REQUIRE_CLIENTS is set, so client checks may not be skipped.")
+        pytest.skip(message)
+    return path

@@ -111,14 +111,14 @@ def shehu(sample):
 def test_cite_box_gives_the_chicago_note_and_mla_as_their_csl_styles_render_them(client, shehu):
     page = html(client.get(shehu.get_absolute_url()))
     chicago = text_of(page.select_one("#citation-chicago"))
-    # CMOS: headline-style capitals, the comma inside the closing quotation mark, the archive, the URL.
+    # CMOS: headline-style capitals (prepositions lowercase), the comma inside the closing quotation mark, the archive, the URL.
     assert chicago == (
-        "“Memorandum of Conversation Between Albanian Council of Ministers Chairman Mehmet Shehu and Mao Zedong,” "
+        "“Memorandum of Conversation between Albanian Council of Ministers Chairman Mehmet Shehu and Mao Zedong,” "
         "September 30, 1967, AQPPSH-MPKK-V. 1967, L. 19, D. 20, Central State Archive, Tirana, "
         f"http://testserver{shehu.get_absolute_url()}."
     )
     mla = page.select_one("#citation-mla")
-    assert text_of(mla).startswith("“Memorandum of Conversation Between Albanian Council")
+    assert text_of(mla).startswith("“Memorandum of Conversation between Albanian Council")
     assert "30 Sept. 1967" in text_of(mla) and mla.find("i").get_text() == "Digital Archive of Historical Documents"
     assert text_of(mla).count("Mehmet Shehu") == 1  # a title standing in for the author is not repeated
 
@@ -283,3 +283,39 @@ def test_robots_txt_lets_every_parser_reach_every_sitemap_url(client, sample):
         assert client.get(url).status_code == 200
     assert not robots.can_fetch("*", "http://testserver/admin/")
     assert not robots.can_fetch("*", "http://testserver/documents/export.csv?person=wang-ming")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/documents/",
+        "/documents/?person=wang-ming&place=soviet-union",
+        "/people/",
+        "/places/",
+        "/events/",
+        "/collections/",
+        "/people/wang-ming/",
+        "/places/soviet-union/",
+    ],
+)
+def test_every_public_page_kind_has_a_meta_description_of_its_own(client, sample, url):
+    page = html(client.get(url))
+    (meta,) = page.find_all("meta", attrs={"name": "description"})
+    assert 50 <= len(meta["content"]) <= 300 and "\n" not in meta["content"].strip()
+    if url != "/":
+        home = html(client.get("/")).find("meta", attrs={"name": "description"})["content"]
+        assert meta["content"] != home
+
+
+def test_the_listing_description_states_the_count_and_a_person_page_its_dates(client, sample):
+    listing = html(client.get("/documents/?person=wang-ming&place=soviet-union"))
+    assert "14 documents" in listing.find("meta", attrs={"name": "description"})["content"]
+    person = html(client.get("/people/wang-ming/"))
+    assert person.find("meta", attrs={"name": "description"})["content"].startswith("Wang Ming (1904")
+
+
+def test_a_document_without_a_summary_is_described_by_its_title_and_date(client, sample):
+    document = Document.objects.create(title="Telegram to Moscow", date="1956-09-20", status="published")
+    page = html(client.get(document.get_absolute_url()))
+    assert page.find("meta", attrs={"name": "description"})["content"] == "Telegram to Moscow, September 20, 1956"

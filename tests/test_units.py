@@ -145,7 +145,7 @@ def test_ris_reads_back_with_one_line_per_value_and_no_invented_facts():
 def test_chicago_leaves_out_what_is_unknown():
     text = citations.chicago(document(date="", source="", credit=""), "https://example.org/d/1/", date(2026, 1, 2))
     # Chicago's "n.d." for an undated document, and then the access date it asks for instead.
-    assert text == "“Telegram on {the} 50% & $cost_,” n.d., accessed January 2, 2026, https://example.org/d/1/."
+    assert text == "“Telegram on {The} 50% & $Cost_,” n.d., accessed January 2, 2026, https://example.org/d/1/."
 
 
 def test_a_bibtex_style_that_lowercases_titles_keeps_the_proper_names():
