@@ -1,0 +1,110 @@
+"""Every kind of public page, checked by the W3C Nu HTML Checker (npm's vnu-jar, run with Java): the sample's
+pages and pages built from hostile records (markup, very long words, right-to-left text, every optional
+field empty and every one full), as a reader's browser receives them. One checker run covers them all."""
+
+import json
+import subprocess
+
+import pytest
+
+from catalogue.models import Collection, Document, Event, Language, Person, Place, Repository
+
+from .helpers import ROOT, client_tool
+
+pytestmark = pytest.mark.django_db
+
+VNU = ("node_modules", "vnu-jar", "build", "dist", "vnu.jar")
+
+
+def check(paths, *options):
+    """The checker's error messages for these files (warnings are advice, errors are not)."""
+    jar = client_tool(*VNU, command="java")
+    result = subprocess.run(
+        ["java", "-Xss4m", "-jar", str(jar), "--format", "json", "--exit-zero-always", *options, *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    messages = json.loads(result.stderr or result.stdout)["messages"]
+    return [
+        f"{m.get('url', '').rsplit('/', 1)[-1]}:{m.get('lastLine')}: {m['message']} [{m.get('extract', '')[:80]}]"
+        for m in messages
+        if m["type"] == "error" or m.get("subType") == "fatal"
+    ]
+
+
+@pytest.fixture
+def hostile(sample):
+    """Records an archivist could save that are hard on a page: every optional field full, or none."""
+    language = Language.objects.create(name="Arabic", slug="arabic")
+    archive = Repository.objects.create(name="Archive <of> “Things” & Co.", slug="archive-of-things")
+    person = Person.objects.create(
+        name="<script>alert('x')</script> Person", slug="script-person", note="Note with <b>markup</b> & more"
+    )
+    place = Place.objects.create(name="مكة المكرمة", slug="makkah")
+    event = Event.objects.create(
+        name="An event with a " + "verylongword" * 30, slug="long-event", start="1956-09", end="1957"
+    )
+    collection = Collection.objects.create(name="Collection & “quotes”", slug="quotes", description="<i>Not</i> markup")
+    full = Document.objects.create(
+        title="<b>Bold</b> & “quoted” title with a " + "Donaudampfschifffahrtsgesellschaft" * 8,
+        summary="Right-to-left: مرحبا بالعالم, then left-to-right again.\n\nA second paragraph <p> & </p>.",
+        date="1956-09-20",
+        source="Fond 1, <opis> 2 & delo 3",
+        credit="Translated by “someone” & another",
+        language=language,
+        repository=archive,
+        full_text="Line one\nLine two <em>not markup</em>\n\n" + "x" * 5000,
+        status="published",
+    )
+    full.people.add(person)
+    full.places.add(place)
+    full.events.add(event)
+    full.collections.add(collection)
+    empty = Document.objects.create(title="T", status="published")
+    return full, empty, person, place, event, collection, language, archive
+
+
+def test_every_kind_of_public_page_is_valid_html(client, hostile, tmp_path):
+    full, empty, person, place, event, collection, language, archive = hostile
+    urls = [
+        "/",
+        "/documents/",
+        "/documents/?page=2",
+        "/documents/?person=wang-ming&place=soviet-union",
+        "/documents/?q=Mao+-Stalin&sort=date",
+        "/documents/?q=%22secret+speech%22+stalin",
+        "/documents/?q=nothingmatchesthis",
+        "/documents/?date_from=foo&person=nobody",
+        "/documents/?date_from=1950&date_to=1955",
+        f"/documents/?language={language.slug}&archive={archive.slug}",
+        f"/documents/?place={place.slug}",
+        "/people/",
+        "/places/",
+        "/events/",
+        "/collections/",
+        "/people/wang-ming/",
+        person.get_absolute_url(),
+        place.get_absolute_url(),
+        event.get_absolute_url(),
+        collection.get_absolute_url(),
+        "/collections/sino-soviet-relations/",
+        full.get_absolute_url(),
+        empty.get_absolute_url(),
+        *(d.get_absolute_url() for d in Document.objects.published().order_by("pk")[:17]),
+        "/no-such-page/",
+        "/documents/no-such-document/",
+    ]
+    paths = []
+    for number, url in enumerate(dict.fromkeys(urls)):
+        response = client.get(url)
+        assert response.status_code in {200, 400, 404}, url
+        path = tmp_path / f"{number:02d}.html"
+        path.write_bytes(response.content)
+        paths.append(path)
+    assert check(paths) == []
+
+
+def test_the_style_sheet_is_valid_css():
+    assert check([ROOT / "static" / "css" / "archive.css"], "--css") == []
