@@ -192,7 +192,7 @@ class DocumentAdmin(HistoryAdmin):
     fieldsets = (
         (None, {"fields": ("title", "slug", "status", "preview_link", "summary", "seen_version")}),
         ("Date", {"fields": ("date", ("date_start", "date_end"))}),
-        ("Provenance", {"fields": ("source", "repository", "credit", "language")}),
+        ("Provenance", {"fields": ("creator", "source", "repository", "credit", "language")}),
         ("Subjects", {"fields": ("people", "places", "events", "collections")}),
         ("Text", {"fields": ("full_text",), "classes": ("collapse",)}),
         ("Record", {"fields": ("added", "modified")}),

@@ -41,6 +41,9 @@ def csl_item(document, url, accessed=None):
     """The document as one CSL-JSON item: what every CSL processor (and Zotero, pandoc, citation-js) reads."""
     accessed = accessed or date.today()
     item = {"id": document.slug, "type": "manuscript", "title": " ".join(document.title.split())}
+    if _creators(document):
+        # Names as the catalogue writes them, never split into given and family names ("Mao Zedong").
+        item["author"] = [{"literal": name} for name in _creators(document)]
     partial = document.partial_date
     if partial:
         item["issued"] = {"date-parts": [[part for part in (partial.year, partial.month, partial.day) if part]]}
@@ -60,6 +63,10 @@ def csl_item(document, url, accessed=None):
         accessed={"date-parts": [[accessed.year, accessed.month, accessed.day]]},
     )
     return item
+
+
+def _creators(document):
+    return [" ".join(name.split()) for name in getattr(document, "creators", [])]
 
 
 def csl_json(document, url, accessed=None):
@@ -103,6 +110,9 @@ _BIBTEX_FORMAT.indent = "  "
 def bibtex(document, url, accessed=None):
     accessed = accessed or date.today()
     fields = [("title", document.title)]
+    if _creators(document):
+        # Each name braced whole: BibTeX neither splits "Mao Zedong" into first and last nor a body's name.
+        fields.insert(0, ("author", " and ".join(f"{{{bibtex_escape(name)}}}" for name in _creators(document))))
     partial = document.partial_date
     if partial:
         fields.append(("year", str(partial.year)))
@@ -119,9 +129,9 @@ def bibtex(document, url, accessed=None):
         fields.append(("language", document.language.name))
     fields.append(("url", url))
     fields.append(("urldate", accessed.isoformat()))
-    # Months are BibTeX macros and go unbraced; URLs are verbatim; everything else is escaped. The title is
-    # braced twice so that styles which lowercase titles keep its proper names ("Mao Zedong") as written.
-    verbatim = {"month": "{}", "url": "{{{}}}", "urldate": "{{{}}}"}
+    # Months are BibTeX macros and go unbraced; URLs are verbatim; authors are escaped above; everything else
+    # is escaped. The title is braced twice so that styles which lowercase titles keep its proper names.
+    verbatim = {"month": "{}", "url": "{{{}}}", "urldate": "{{{}}}", "author": "{{{}}}"}
     doubled = {"title"}
     entry = Entry(
         "misc",
@@ -161,6 +171,8 @@ def ris(document, url, accessed=None):
     in their archive and archive-location fields, and the catalogue as the catalogue it was found in (DP)."""
     accessed = accessed or date.today()
     entry = {"type_of_reference": "MANSCPT", "title": document.title}
+    if _creators(document):
+        entry["authors"] = _creators(document)
     partial = document.partial_date
     if partial:
         month = f"{partial.month:02d}" if partial.month else ""
@@ -203,6 +215,7 @@ def coins(document, url):
         ("rft.type", "document"),
         ("rft.title", document.title),
     ]
+    pairs += [("rft.creator", name) for name in _creators(document)]
     if document.date:
         pairs.append(("rft.date", document.date))
     if document.summary:
@@ -214,6 +227,8 @@ def coins(document, url):
 def meta_tags(document, url):
     """Highwire Press (`citation_*`) and Dublin Core (`DC.*`) tags for reference managers and Google Scholar."""
     tags = [("citation_title", document.title)]
+    # Google Scholar lists a work under its authors; where the creator is not known there is none to give.
+    tags += [("citation_author", name) for name in _creators(document)]
     partial = document.partial_date
     if partial:
         tags.append(("citation_date", partial.isoformat().replace("-", "/")))
@@ -225,6 +240,7 @@ def meta_tags(document, url):
     for person in document.people.all():
         tags.append(("citation_keywords", person.name))
     tags += [("DC.title", document.title), ("DC.type", "Text"), ("DC.identifier", url)]
+    tags += [("DC.creator", name) for name in _creators(document)]
     if document.date:
         tags.append(("DC.date", document.date))
     if document.summary:

@@ -1,9 +1,10 @@
 """Citation styles rendered by citeproc-py from the Citation Style Language files in catalogue/csl/.
 
-Four corrections bring citeproc-py's output to what the styles and the CSL specification say, and to what
+Five corrections bring citeproc-py's output to what the styles and the CSL specification say, and to what
 citeproc-js (the reference processor, which `tests/test_citation_clients.py` compares against) renders:
 substituted variables are not repeated, prepositions stay lowercase in headline-style capitals, a bracketed
-word is capitalised at its first letter, and American English punctuation and apostrophes are typeset.
+word is capitalised at its first letter, two names written whole take no comma before "and", and American
+English punctuation and apostrophes are typeset.
 """
 
 import html
@@ -123,6 +124,10 @@ def render(style, item):
         text = str(bibliography.cite(citation, lambda missing: None))
     else:
         text = str(bibliography.bibliography()[0])
+    authors = item.get("author", [])
+    if len(authors) == 2 and "literal" in authors[0]:
+        # A name written whole is never inverted, so no comma parts it from "and" ("Li Lisan and Wang Ming").
+        text = text.replace(f"{authors[0]['literal']}, and ", f"{authors[0]['literal']} and ", 1)
     text = _PUNCTUATION_AFTER_QUOTE.sub("\\1”", _APOSTROPHE.sub("’", text))
     text = html.escape(text, quote=False)
     return mark_safe(_MARK_CHARACTERS.sub(lambda mark: _MARKS[mark.group()], text))

@@ -14,6 +14,7 @@ COLUMNS = (
     "title",
     "date",
     "date_display",
+    "creator",
     "summary",
     "source",
     "credit",
@@ -40,7 +41,7 @@ def _names(kind):
     return Subquery(names, output_field=TextField())
 
 
-TEXT = ("slug", "title", "date", "summary", "source", "credit")
+TEXT = ("slug", "title", "date", "creator", "summary", "source", "credit")
 FIELDS = (*TEXT, *(f"{kind.document_field}__name" for kind in SINGLE_KINDS), "added")
 
 
@@ -55,7 +56,7 @@ def documents_for_export(queryset):
 
 def record(row, url_prefix):
     """One exported document as plain data; related names in one list each."""
-    slug, title, date, summary, source, credit, *rest = row
+    slug, title, date, creator, summary, source, credit, *rest = row
     singles, added, names = rest[: len(SINGLE_KINDS)], rest[len(SINGLE_KINDS)], rest[len(SINGLE_KINDS) + 1 :]
     return {
         "slug": slug,
@@ -63,6 +64,7 @@ def record(row, url_prefix):
         "title": title,
         "date": date or None,
         "date_display": PartialDate.parse(date).display() if date else "Undated",
+        "creator": creator or None,
         "summary": summary,
         "source": source or None,
         "credit": credit or None,

@@ -11,6 +11,7 @@ Columns (CSV header, or keys of each JSON object; see fixtures/import-template.c
     identifier   required; the document's slug: lower-case letters, digits and hyphens
     title        required
     date         YYYY, YYYY-MM or YYYY-MM-DD; blank if undated
+    creator      who wrote or issued it; several separated by ";"
     summary, source, credit, full_text
     language, archive                       one name or slug
     people, places, events, collections     names or slugs, separated by ";" in CSV
@@ -42,7 +43,7 @@ from .models import MANY_KINDS, SINGLE_KINDS, Document, Person, Status, record_h
 from .text import control_character, describe
 
 REQUIRED = ("identifier", "title")
-TEXT_FIELDS = ("title", "date", "summary", "source", "credit", "full_text")
+TEXT_FIELDS = ("title", "date", "creator", "summary", "source", "credit", "full_text")
 # Columns naming entities, by the kind they name: one value ("language") or several ("people").
 SINGLE = {kind.column(): kind for kind in SINGLE_KINDS}
 MULTIPLE = {kind.column(): kind for kind in MANY_KINDS}
@@ -461,7 +462,7 @@ def _write_chunk(plans, resolver, status, user, moment):
     if changed:
         Document.objects.bulk_update(
             changed,
-            ["title", "date", "date_start", "date_end", "summary", "source", "credit", "full_text",
+            ["title", "date", "date_start", "date_end", "creator", "summary", "source", "credit", "full_text",
              *(kind.document_field for kind in SINGLE_KINDS), "modified"],
         )  # fmt: skip
     all_documents = [d for _, d in documents]

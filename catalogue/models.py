@@ -412,6 +412,12 @@ class Document(models.Model):
     # The first and last day the date can mean, kept by save() for range searches.
     date_start = models.DateField(null=True, editable=False)
     date_end = models.DateField(null=True, editable=False)
+    creator = models.TextField(
+        blank=True,
+        db_default="",
+        help_text="Who wrote or issued it, as the original names them; several separated by semicolons "
+        "(“Mao Zedong; Zhou Enlai”, “CPSU Central Committee”). Blank when not known.",
+    )
     source = models.TextField("source", blank=True, help_text="Where the original is held: archive, fond, file, pages.")
     credit = models.TextField("credit line", blank=True, help_text="Who obtained, translated or funded it.")
     language = models.ForeignKey(
@@ -493,6 +499,11 @@ class Document(models.Model):
     def delete(self, *args, **kwargs):
         with transaction.atomic(using=kwargs.get("using"), savepoint=False):
             return super().delete(*args, **kwargs)
+
+    @property
+    def creators(self):
+        """The creators one by one, as `creator` lists them."""
+        return [name.strip() for name in self.creator.split(";") if name.strip()]
 
     def natural_key(self):
         return (self.slug,)

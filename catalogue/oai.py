@@ -361,6 +361,8 @@ class DataProvider:
         dc = _add(metadata, f"{{{OAI_DC}}}dc")
         dc.set(f"{{{XSI}}}schemaLocation", f"{OAI_DC} {METADATA_FORMATS['oai_dc'][0]}")
         _add(dc, f"{{{DC}}}title", document.title)
+        for creator in document.creators:
+            _add(dc, f"{{{DC}}}creator", creator)
         if document.date:
             _add(dc, f"{{{DC}}}date", document.date)
         if document.summary:

@@ -36,6 +36,7 @@ def test_every_citation_reads_as_the_reference_processor_renders_it_and_parses_b
         date="1950-02",
         source="Archive of Foreign Policy of the Russian Federation, f. 07, op. 23a, d. 18",
         repository=archive,
+        creator="Vyacheslav Molotov; Ministry of Foreign Affairs of the USSR",
         status="published",
     )
     Document.objects.create(title="Undated note on the delegation's visit", status="published")

@@ -392,3 +392,19 @@ def test_an_import_job_is_its_owners_to_see(client, admin_client, sample, media,
     client.force_login(archivist)
     assert client.get(confirmed["Location"]).status_code == 403
     assert admin_client.get(reverse("admin:catalogue_document_import_job", args=[999])).status_code == 404
+
+
+def test_the_creator_column_is_imported_updated_and_exported(client, tmp_path, sample):
+    header = ["identifier", "title", "creator"]
+    ok, _, err = run(write_csv(tmp_path, [["letter-one", "Letter one", "Li Lisan; Wang Ming"]], header=header))
+    assert ok, err
+    assert Document.objects.get(slug="letter-one").creators == ["Li Lisan", "Wang Ming"]
+    ok, out, err = run(write_csv(tmp_path, [["letter-one", "Letter one", "Li Lisan"]], header=header))
+    assert ok and "1 updated" in out, err
+    document = Document.objects.get(slug="letter-one")
+    assert document.creator == "Li Lisan"
+    document.status = Status.PUBLISHED
+    document.save()
+    response = client.get("/documents/export.csv", {"q": "Letter"})
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert [row["creator"] for row in rows if row["slug"] == "letter-one"] == ["Li Lisan"]

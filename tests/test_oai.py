@@ -293,3 +293,9 @@ def test_loading_a_fixture_publishes_again_what_was_withdrawn(client, sample):
     assert deleted_headers(oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc"))
     call_command("loaddata", "sample", verbosity=0)
     assert not deleted_headers(oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc"))
+
+
+def test_a_known_creator_is_dc_creator(client, sample):
+    document = Document.objects.create(title="Letter", creator="Li Lisan; Wang Ming", status="published")
+    root = oai(client, verb="GetRecord", metadataPrefix="oai_dc", identifier=f"{ID}{document.slug}")
+    assert [c.text for c in root.iterfind(".//dc:creator", NS)] == ["Li Lisan", "Wang Ming"]

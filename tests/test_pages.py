@@ -111,7 +111,8 @@ def shehu(sample):
 def test_cite_box_gives_the_chicago_note_and_mla_as_their_csl_styles_render_them(client, shehu):
     page = html(client.get(shehu.get_absolute_url()))
     chicago = text_of(page.select_one("#citation-chicago"))
-    # CMOS: headline-style capitals (prepositions lowercase), the comma inside the closing quotation mark, the archive, the URL.
+    # CMOS: headline-style capitals (prepositions lowercase), the comma inside the closing quotation mark,
+    # the place in the archive and the archive, the URL.
     assert chicago == (
         "“Memorandum of Conversation between Albanian Council of Ministers Chairman Mehmet Shehu and Mao Zedong,” "
         "September 30, 1967, AQPPSH-MPKK-V. 1967, L. 19, D. 20, Central State Archive, Tirana, "
@@ -319,3 +320,25 @@ def test_a_document_without_a_summary_is_described_by_its_title_and_date(client,
     document = Document.objects.create(title="Telegram to Moscow", date="1956-09-20", status="published")
     page = html(client.get(document.get_absolute_url()))
     assert page.find("meta", attrs={"name": "description"})["content"] == "Telegram to Moscow, September 20, 1956"
+
+
+def test_a_known_creator_is_the_author_for_scholar_reference_managers_and_harvesters(client, sample):
+    document = Document.objects.create(
+        title="Telegram to Moscow", creator="Mao Zedong; CPSU Central Committee", date="1956-09", status="published"
+    )
+    page = html(client.get(document.get_absolute_url()))
+    authors = [m["content"] for m in page.find_all("meta", attrs={"name": "citation_author"})]
+    assert authors == ["Mao Zedong", "CPSU Central Committee"]
+    assert [m["content"] for m in page.find_all("meta", attrs={"name": "DC.creator"})] == authors
+    assert "Mao Zedong; CPSU Central Committee" in text_of(page.select_one(".document__facts"))
+    assert text_of(page.select_one("#citation-chicago")).startswith("Mao Zedong and CPSU Central Committee, “Telegram")
+    (entry,) = rispy.loads(client.get(reverse("catalogue:document-ris", args=[document.slug])).content.decode())
+    assert entry["authors"] == authors
+    (item,) = json.loads(client.get(reverse("catalogue:document-csl-json", args=[document.slug])).content)
+    assert item["author"] == [{"literal": "Mao Zedong"}, {"literal": "CPSU Central Committee"}]
+
+
+def test_no_author_is_given_where_the_creator_is_not_known(client, shehu):
+    page = html(client.get(shehu.get_absolute_url()))
+    assert page.find("meta", attrs={"name": "citation_author"}) is None
+    assert page.find("meta", attrs={"name": "DC.creator"}) is None

@@ -159,6 +159,15 @@ def test_a_bibtex_style_that_lowercases_titles_keeps_the_proper_names():
     assert "Anastas Mikoyan and Mao Zedong on China" in entry.text.render_as("text")
 
 
+def test_bibtex_names_each_creator_whole_so_no_style_splits_or_reorders_them():
+    from pybtex.database import parse_string
+
+    record = document(creators=["Mao Zedong", "CPSU Central Committee"])
+    (entry,) = parse_string(citations.bibtex(record, "https://example.org/d/1/"), "bibtex").entries.values()
+    names = [str(person) for person in entry.persons["author"]]
+    assert names == ["{Mao Zedong}", "{CPSU Central Committee}"]
+
+
 def test_coins_uses_only_keys_zotero_keeps_for_a_document():
     from urllib.parse import parse_qsl
 
@@ -167,7 +176,7 @@ def test_coins_uses_only_keys_zotero_keeps_for_a_document():
     # What Zotero's OpenURL reader maps to fields of its "document" type (rft.source would be a journal title).
     assert keys <= {
         "ctx_ver", "rft_val_fmt", "rfr_id", "rft.type", "rft.title", "rft.date", "rft.description",
-        "rft.publisher", "rft.language", "rft.subject", "rft_id",
+        "rft.publisher", "rft.creator", "rft_id",
     }  # fmt: skip
     assert ("rft_id", "https://example.org/d/1/") in pairs and ("rft.title", "Telegram on {the} 50% & $cost_") in pairs
 
