@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_tasks_db",
+    "corsheaders",
+    "ninja",  # the API's documentation page, with its own copy of Swagger UI
     "catalogue",
 ]
 
@@ -49,6 +51,7 @@ MIDDLEWARE = [
     "catalogue.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -106,6 +109,20 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+
+# The cache (the API's request counts, for now): local memory by default, nothing to set up; production
+# sets CACHE_URL (e.g. redis://127.0.0.1:6379/1) so that every process and server counts alike.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# The research API (/api/v1/): requests allowed per client address, and how long answers may be cached.
+CATALOGUE_API_RATE = env.str("CATALOGUE_API_RATE", default="600/min")
+CATALOGUE_API_MAX_AGE = env.int("CATALOGUE_API_MAX_AGE", default=60)
+# Any site may read the API from a browser; nothing else is shared across origins.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Retry-After")
+NINJA_PAGINATION_MAX_LIMIT = 500
 
 # Fixtures and backups keep timestamps to the microsecond (Django's JSON stops at the millisecond).
 SERIALIZATION_MODULES = {"json": "catalogue.serializers.exact_json"}

@@ -300,7 +300,8 @@ class DataProvider:
         complete_size = documents.count() + withdrawn.count()
         # One list in (datestamp, kind, id) order: documents are kind 0, withdrawn records kind 1.
         if state["after"]:
-            moment, kind, key = datetime.fromisoformat(state["after"][0]), *state["after"][1:]
+            moment = datetime.fromisoformat(state["after"][0])
+            kind, key = state["after"][1], state["after"][2]
             later_documents = (
                 Q(modified__gt=moment) | Q(modified=moment, pk__gt=key) if kind == 0 else Q(modified__gt=moment)
             )

@@ -37,6 +37,7 @@ urlpatterns = [
     path("collections/<slug:slug>/", views.CollectionDetailView.as_view(), name="collection-detail"),
     path("oai/", oai.endpoint, name="oai"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("api/", views.ApiGuideView.as_view(), name="api-guide"),
     path(
         "sitemap.xml",
         sitemap_views.index,

@@ -8,7 +8,7 @@ from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView, View
 from django_filters.views import FilterView
 
-from . import citations, exports, search, tallies, timeline
+from . import api, citations, exports, search, tallies, timeline
 from .filters import ENTITY_FILTERS, SORT_CHOICES, DocumentFilter
 from .jsontext import markup_safe_json
 from .listing import ResultSet
@@ -307,6 +307,15 @@ class CitationDownloadView(PublishedDocumentMixin, DetailView):
         response = HttpResponse(body, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{document.slug}.{self.kwargs["format"]}"'
         return response
+
+
+class ApiGuideView(TemplateView):
+    """Using the API: what it offers, with examples that run against this site."""
+
+    template_name = "catalogue/api.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(base=self.request.build_absolute_uri("/"), rate=api.rate_in_words(), **kwargs)
 
 
 class HomeView(TemplateView):

@@ -14,3 +14,6 @@ import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 MEDIA_ROOT = Path(tempfile.gettempdir()) / f"catalogue-test-media-{os.getpid()}"
+
+# Tests ask the API far more often than any reader: the rate limit is tested on its own, with a low one.
+CATALOGUE_API_RATE = "1000000/min"

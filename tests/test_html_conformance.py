@@ -93,6 +93,7 @@ def test_every_kind_of_public_page_is_valid_html(client, hostile, tmp_path):
         full.get_absolute_url(),
         empty.get_absolute_url(),
         *(d.get_absolute_url() for d in Document.objects.published().order_by("pk")[:17]),
+        "/api/",
         "/no-such-page/",
         "/documents/no-such-document/",
     ]

@@ -298,6 +298,7 @@ def test_robots_txt_lets_every_parser_reach_every_sitemap_url(client, sample):
         "/collections/",
         "/people/wang-ming/",
         "/places/soviet-union/",
+        "/api/",
     ],
 )
 def test_every_public_page_kind_has_a_meta_description_of_its_own(client, sample, url):

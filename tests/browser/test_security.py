@@ -25,3 +25,17 @@ def test_no_content_security_policy_violation_on_any_page(strict_page, live_samp
             colour = page.evaluate("getComputedStyle(document.querySelector('.site-header')).backgroundColor")
             assert colour == "rgb(29, 29, 27)", url
     assert violations == []
+
+
+def test_the_api_reference_works_from_the_site_s_own_files_under_its_policy(strict_page, live_server, live_sample):
+    page = strict_page
+    violations, outside = [], []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None)
+    page.goto("/api/v1/docs/")
+    # Swagger UI read the OpenAPI document and drew every operation, the entities' ones included.
+    page.get_by_text("/api/v1/documents/{slug}/").first.wait_for()
+    assert page.get_by_text("/api/v1/archives/").count() >= 1
+    assert violations == [] and outside == []
+    page.goto("/api/")
+    assert page.locator("#example-python").inner_text().startswith("import requests")
