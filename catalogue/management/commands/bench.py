@@ -75,8 +75,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-backup", action="store_true", help="Skip timing a backup of the catalogue and its restore."
         )
+        parser.add_argument("--only-api", action="store_true", help="Time the research API alone.")
 
-    def handle(self, size, runs, warmup, no_naive=False, no_rss=False, no_backup=False, **options):
+    def handle(self, size, runs, warmup, no_naive=False, no_rss=False, no_backup=False, only_api=False, **options):
         if connection.vendor != "postgresql":
             self.stderr.write(
                 "The benchmark is meant for PostgreSQL (set DATABASE_URL); on SQLite its figures say little."
@@ -88,6 +89,9 @@ class Command(BaseCommand):
         else:
             self.stderr.write(f"Reusing the catalogue of {existing:,} documents.")
         self.factory = RequestFactory(HTTP_HOST=settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else "localhost")
+        if only_api:
+            self.stdout.write(self.api(runs))
+            return
         scenarios = self.scenarios(runs)
         rows = []
         for scenario in scenarios:
@@ -97,6 +101,7 @@ class Command(BaseCommand):
             rows.append((scenario, ours, naive))
         rss = None if no_rss else self.worker_rss([s.path for s in scenarios if "export" not in s.path])
         self.report(rows, rss, runs)
+        self.stdout.write(self.api(runs))
         self.stdout.write(self.import_rows())
         if not no_backup:
             self.stdout.write(self.backup_and_restore())
@@ -179,6 +184,61 @@ class Command(BaseCommand):
                 max(3, runs // 5),
             ),
         ]
+
+    def api(self, runs):
+        """The research API through the whole stack (middleware, throttle, validation, JSON): one document,
+        a page of 100 with the seed's filters, the first and the 5,000th page of 100 by cursor, and a walk."""
+        from django.test import Client
+
+        from catalogue import api
+
+        client = Client(HTTP_HOST=self.factory.defaults["HTTP_HOST"])
+        with self.settings_for_api():
+            slug = Document.objects.published().order_by("-added", "-id").values_list("slug", flat=True)[5000]
+            person, place = self.seed_filters()
+            # The cursor after the 499,999th document (or as deep as the catalogue goes), made as the API makes it.
+            depth = min(499_999, tallies.published_total() - 101)
+            keys = list(Document.objects.published().order_by("-added", "-id").values_list("added", "id")[depth])
+            deep = api.make_cursor("documents", {}, keys)
+
+            def timed(url, **params):
+                for _ in range(3):
+                    assert client.get(url, params).status_code == 200, url
+                timings = []
+                for _ in range(runs):
+                    started = time.perf_counter()
+                    client.get(url, params)
+                    timings.append(time.perf_counter() - started)
+                return percentile(timings, 0.5) * 1000
+
+            rows = [
+                ("one document", timed(f"/api/v1/documents/{slug}/")),
+                ("page of 100, seed's filters", timed("/api/v1/documents/", person=person, place=place, limit=100)),
+                ("first page of 100", timed("/api/v1/documents/", limit=100)),
+                (f"page {depth // 100 + 2:,} of 100 by cursor", timed("/api/v1/documents/", limit=100, cursor=deep)),
+            ]
+            walked, started, url, params = 0, time.perf_counter(), "/api/v1/documents/", {"limit": 500}
+            while url and walked < 200_000:
+                body = client.get(url, params).json()
+                walked += len(body["results"])
+                url, params = body["next"], None
+            rate = walked / (time.perf_counter() - started)
+        lines = ["", "Research API (p50 ms, through the whole stack):", "", "| request | p50 ms |", "| --- | ---: |"]
+        lines += [f"| {name} | {p50:.1f} |" for name, p50 in rows]
+        lines += ["", f"Walking by cursor, 500 a page: {walked:,} documents at {rate:,.0f} documents/s."]
+        return "\n".join(lines)
+
+    def settings_for_api(self):
+        from django.test.utils import override_settings
+
+        return override_settings(CATALOGUE_API_RATE="100000000/min", ALLOWED_HOSTS=["*"])
+
+    def seed_filters(self):
+        target = max(5, Document.objects.count() // 5000)
+        modest = Person.objects.filter(document_count__gte=target).order_by("document_count", "id").first()
+        person = modest or Person.objects.popular().first()
+        place = Document.objects.published().filter(people=person).facet(Place, 1)[0]
+        return person.slug, place.slug
 
     def export_years(self, target):
         """A span of years holding about `target` published documents."""
