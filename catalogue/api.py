@@ -8,6 +8,7 @@ holds only the sort key of a row that was public when it was issued.
 """
 
 import datetime as dt
+import functools
 import hashlib
 from typing import Any
 
@@ -239,7 +240,21 @@ def read_cursor(cursor: str, kind: str, params: dict[str, list[str]], width: int
 
 
 def after_condition(keyset: tuple[tuple[str, bool, bool], ...], values: list[Any]) -> Q:
-    """Rows strictly after `values` in the order `keyset` gives (nulls last where marked)."""
+    """Rows strictly after `values` in the order `keyset` gives (nulls last where marked).
+
+    The first field's bound is also stated on its own (not after, and not before, `values`), so that the
+    database starts its index scan there instead of filtering from the first row.
+    """
+    (first, descending, nulls_last), value = keyset[0], values[0]
+    bound = (
+        Q(**{f"{first}__isnull": True}) if value is None else Q(**{f"{first}__{'lte' if descending else 'gte'}": value})
+    )
+    if value is not None and nulls_last:
+        bound |= Q(**{f"{first}__isnull": True})
+    return bound & _strictly_after(keyset, values)
+
+
+def _strictly_after(keyset: tuple[tuple[str, bool, bool], ...], values: list[Any]) -> Q:
     condition = Q(pk__in=[])
     equal = Q()
     for (field, descending, nulls_last), value in zip(keyset, values, strict=True):
@@ -392,13 +407,45 @@ def _api_path(kind: type[Entity]) -> str:
     return kind.plural().replace(" ", "-")
 
 
+_SLUG = "__slug__"
+
+
+@functools.cache
+def _path(url_name: str) -> str:
+    """A URL's path with a stand-in for the slug: reversing once, not once per record of a page."""
+    return reverse(url_name, args=[_SLUG])
+
+
+def _site(request: HttpRequest) -> str:
+    """The site's scheme and host, once per request."""
+    if not hasattr(request, "_site"):
+        request._site = request.build_absolute_uri("/").rstrip("/")  # type: ignore[attr-defined]
+    return request._site  # type: ignore[attr-defined]
+
+
+def _address(request: HttpRequest, url_name: str, slug: str) -> str:
+    return _site(request) + _path(url_name).replace(_SLUG, slug)
+
+
+def _page_of(request: HttpRequest, entity: Entity) -> str:
+    kind = type(entity)
+    if kind.detail_url_name:
+        return _address(request, kind.detail_url_name, entity.slug)
+    return f"{_site(request)}{_listing_path()}?{kind.filter_parameter}={entity.slug}"
+
+
+@functools.cache
+def _listing_path() -> str:
+    return reverse("catalogue:document-list")
+
+
 def entity_ref(request: HttpRequest, entity: Entity) -> dict[str, Any]:
     return {
         "id": entity.pk,
         "slug": entity.slug,
         "name": entity.name,
-        "url": request.build_absolute_uri(entity.get_absolute_url()),
-        "api_url": request.build_absolute_uri(reverse(f"api:{_api_path(type(entity))}-detail", args=[entity.slug])),
+        "url": _page_of(request, entity),
+        "api_url": _address(request, f"api:{_api_path(type(entity))}-detail", entity.slug),
     }
 
 
@@ -419,7 +466,7 @@ def entity_out(request: HttpRequest, entity: Entity) -> dict[str, Any]:
 
 
 def document_out(request: HttpRequest, document: Document) -> dict[str, Any]:
-    page = request.build_absolute_uri(document.get_absolute_url())
+    page = _address(request, "catalogue:document-detail", document.slug)
     data: dict[str, Any] = {
         "id": document.pk,
         "slug": document.slug,
@@ -436,7 +483,7 @@ def document_out(request: HttpRequest, document: Document) -> dict[str, Any]:
         "modified": document.modified,
         "links": {
             "html": page,
-            "api": request.build_absolute_uri(reverse("api:document", args=[document.slug])),
+            "api": _address(request, "api:document", document.slug),
             "bibtex": f"{page}cite.bib",
             "ris": f"{page}cite.ris",
             "csl_json": f"{page}cite.json",

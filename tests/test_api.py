@@ -30,6 +30,7 @@ def walk(client, url, **params):
         pages += 1
         if not body["next"]:
             return items, pages
+        assert pages < 1000, "the cursor does not move on"
         response = client.get(body["next"])
 
 

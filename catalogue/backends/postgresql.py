@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import F, FloatField, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 
 from .base import MARK_START, MARK_STOP, CatalogueDatabase
 
@@ -48,7 +49,10 @@ class PostgreSQL(CatalogueDatabase):
 
     def match(self, queryset: QuerySet, parsed: ParsedQuery, text: str) -> QuerySet:
         query = self._query(text)
-        return queryset.filter(search_vector=query).annotate(search_rank=SearchRank(F("search_vector"), query))
+        # ts_rank is a real; as double precision it reads back exactly, so the API's cursor can continue
+        # after a rank it was given (a real printed as text and read as a double is not the same number).
+        rank = Cast(SearchRank(F("search_vector"), query), FloatField())
+        return queryset.filter(search_vector=query).annotate(search_rank=rank)
 
     def highlight_rows(self, ids: list[int], parsed: ParsedQuery, text: str) -> Iterable[tuple[int, str, str, str]]:
         from catalogue.models import Document
