@@ -10,14 +10,18 @@ holds only the sort key of a row that was public when it was issued.
 import datetime as dt
 import functools
 import hashlib
+import html
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.core import signing
+from django.db import connection
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.html import strip_tags
 from django.utils.http import http_date
 from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.decorators import decorate_view
@@ -27,10 +31,13 @@ from ninja.throttling import AnonRateThrottle
 from pydantic import create_model
 
 from . import citations, csl
+from .backends import database
 from .clients import client_address
+from .dates import PartialDate
 from .filters import ENTITY_FILTERS, DocumentFilter
 from .listing import ResultSet
 from .models import ENTITY_KINDS, Document, Entity, Event, Person
+from .paging import among
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 50
@@ -294,6 +301,14 @@ def next_url(request: HttpRequest, cursor: str) -> str:
 # Schemas ---------------------------------------------------------------------------------------------
 
 
+class EntityBrief(Schema):
+    """A tag of a document in a list: enough to follow it (its API record is /api/v1/<kind>/<slug>/)."""
+
+    id: int
+    slug: str
+    name: str
+
+
 class EntityRef(Schema):
     id: int
     slug: str
@@ -333,10 +348,10 @@ class DocumentOut(Schema):
     # One field per kind of entity, from the registry.
     language: EntityRef | None = None
     archive: EntityRef | None = None
-    people: list[EntityRef] = []
-    places: list[EntityRef] = []
-    events: list[EntityRef] = []
-    collections: list[EntityRef] = []
+    people: list[EntityBrief] = []
+    places: list[EntityBrief] = []
+    events: list[EntityBrief] = []
+    collections: list[EntityBrief] = []
 
 
 class Citation(Schema):
@@ -346,6 +361,10 @@ class Citation(Schema):
 
 
 class DocumentDetailOut(DocumentOut):
+    people: list[EntityRef] = []  # type: ignore[assignment]
+    places: list[EntityRef] = []  # type: ignore[assignment]
+    events: list[EntityRef] = []  # type: ignore[assignment]
+    collections: list[EntityRef] = []  # type: ignore[assignment]
     full_text: str
     citations: list[Citation]
     csl: dict[str, Any] = Field(description="The document as one CSL-JSON item.")
@@ -427,36 +446,44 @@ def _address(request: HttpRequest, url_name: str, slug: str) -> str:
     return _site(request) + _path(url_name).replace(_SLUG, slug)
 
 
-def _page_of(request: HttpRequest, entity: Entity) -> str:
-    kind = type(entity)
-    if kind.detail_url_name:
-        return _address(request, kind.detail_url_name, entity.slug)
-    return f"{_site(request)}{_listing_path()}?{kind.filter_parameter}={entity.slug}"
-
-
 @functools.cache
 def _listing_path() -> str:
     return reverse("catalogue:document-list")
 
 
-def entity_ref(request: HttpRequest, entity: Entity) -> dict[str, Any]:
+def entity_ref(request: HttpRequest, kind: type[Entity], pk: int, slug: str, name: str) -> dict[str, Any]:
+    page, api_page = _prefixes(request, kind)
     return {
-        "id": entity.pk,
-        "slug": entity.slug,
-        "name": entity.name,
-        "url": _page_of(request, entity),
-        "api_url": _address(request, f"api:{_api_path(type(entity))}-detail", entity.slug),
+        "id": pk,
+        "slug": slug,
+        "name": name,
+        "url": page + slug + ("" if "?" in page else "/"),
+        "api_url": f"{api_page}{slug}/",
     }
+
+
+def _prefixes(request: HttpRequest, kind: type[Entity]) -> tuple[str, str]:
+    """(its page, its API record) for an entity of `kind`, up to its slug: worked out once per request."""
+    known = request.__dict__.setdefault("_entity_prefixes", {})
+    if kind not in known:
+        if kind.detail_url_name:
+            page = _address(request, kind.detail_url_name, _SLUG).removesuffix(f"{_SLUG}/")
+        else:
+            page = f"{_site(request)}{_listing_path()}?{kind.filter_parameter}="
+        known[kind] = (page, _address(request, _detail_name(kind), _SLUG).removesuffix(f"{_SLUG}/"))
+    return known[kind]
+
+
+def _detail_name(kind: type[Entity]) -> str:
+    return f"api:{_api_path(kind)}-detail"
 
 
 def entity_out(request: HttpRequest, entity: Entity) -> dict[str, Any]:
     kind = type(entity)
     data = {
-        **entity_ref(request, entity),
+        **entity_ref(request, kind, entity.pk, entity.slug, entity.name),
         "document_count": entity.document_count,
-        "documents_url": request.build_absolute_uri(
-            f"{reverse('api:documents')}?{kind.filter_parameter}={entity.slug}"
-        ),
+        "documents_url": f"{_site(request)}{reverse('api:documents')}?{kind.filter_parameter}={entity.slug}",
     }
     for name in entity_schema(kind).model_fields:
         if name not in data:
@@ -465,44 +492,119 @@ def entity_out(request: HttpRequest, entity: Entity) -> dict[str, Any]:
     return data
 
 
-def document_out(request: HttpRequest, document: Document) -> dict[str, Any]:
-    page = _address(request, "catalogue:document-detail", document.slug)
-    data: dict[str, Any] = {
-        "id": document.pk,
-        "slug": document.slug,
-        "title": document.title,
-        "date": document.date or None,
-        "date_display": document.date_display,
-        "date_start": document.date_start,
-        "date_end": document.date_end,
-        "creators": document.creators,
-        "summary": document.summary,
-        "source": document.source or None,
-        "credit": document.credit or None,
-        "added": document.added,
-        "modified": document.modified,
-        "links": {
-            "html": page,
-            "api": _address(request, "api:document", document.slug),
-            "bibtex": f"{page}cite.bib",
-            "ris": f"{page}cite.ris",
-            "csl_json": f"{page}cite.json",
-        },
-    }
-    for kind in ENTITY_KINDS:
-        if kind.many():
-            data[kind.document_field] = [entity_ref(request, e) for e in getattr(document, kind.document_field).all()]
-        else:
-            entity = getattr(document, kind.document_field)
-            data[kind.column()] = entity_ref(request, entity) if entity else None
-    return data
+FIELDS = (
+    "id",
+    "slug",
+    "title",
+    "date",
+    "date_start",
+    "date_end",
+    "creator",
+    "summary",
+    "source",
+    "credit",
+    "added",
+    "modified",
+)
+SINGLES = tuple(kind for kind in ENTITY_KINDS if not kind.many())
+MANY = tuple(kind for kind in ENTITY_KINDS if kind.many())
 
 
-def with_relations(documents, full_text=False):
-    singles = [kind.document_field for kind in ENTITY_KINDS if not kind.many()]
-    many = [kind.document_field for kind in ENTITY_KINDS if kind.many()]
-    related = documents.select_related(*singles).prefetch_related(*many)
-    return related.defer("search_vector") if full_text else related.defer("full_text", "search_vector")
+def _ordering(kind: type[Entity], field: str) -> list[str]:
+    """The kind's own order (its Meta.ordering), followed from the table of links."""
+    names = [str(name) for name in kind._meta.ordering or ()]
+    return [f"-{field}__{name[1:]}" if name.startswith("-") else f"{field}__{name}" for name in names]
+
+
+def _tags(request: HttpRequest, ids: list[int], addresses: bool) -> dict[tuple[int, int], str]:
+    """{(kind's place in MANY, document id): its entities of that kind as a JSON array}, built by the database
+    in one statement over every kind's table of links, each array in the kind's own order; with their
+    `url` and `api_url` when `addresses` (a page of a list leaves them out: most of its bytes otherwise)."""
+    parts, params = [], []
+    for number, kind in enumerate(MANY):
+        page, api_page = _prefixes(request, kind)
+        link, entity = kind.link_model()._meta.db_table, kind._meta.db_table
+        column = kind.link_model()._meta.get_field(kind.link_field()).column
+        order = ", ".join(
+            f"e.{kind._meta.get_field(name.lstrip('-')).column}{' DESC' if name.startswith('-') else ''}"
+            for name in (str(name) for name in kind._meta.ordering or ("name",))
+        )
+        fields = [("id", "e.id"), ("slug", "e.slug"), ("name", "e.name")]
+        if addresses:
+            fields += [("url", "%s || e.slug || %s"), ("api_url", "%s || e.slug || '/'")]
+            params += [page, "" if "?" in page else "/", api_page]
+        condition, id_params = database().id_condition("l.document_id", ids)
+        source = f"FROM {link} AS l JOIN {entity} AS e ON e.id = l.{column} WHERE {condition}"
+        grouped = database().json_lists(fields, source, "l.document_id", order)
+        parts.append(f"SELECT {number}, grouped.* FROM ({grouped}) AS grouped")
+        params += id_params
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return {(number, document): array for number, document, array in cursor.fetchall()}
+
+
+def documents_out(request: HttpRequest, ids: list[int], full_text: bool = False) -> list[dict[str, Any]]:
+    """The documents with these ids, in this order, as the API gives them: as in a list, or (`full_text`)
+    as one record, with its full text and its tags' addresses.
+
+    One query for the documents' own fields and single-valued tags; one per many-valued kind, whose JSON
+    arrays the database builds and which go into the answer as they are (orjson fragments).
+    """
+    if not ids:
+        return []
+    columns = [*FIELDS, *(["full_text"] if full_text else [])]
+    columns += [f"{kind.document_field}__{part}" for kind in SINGLES for part in ("id", "slug", "name")]
+    rows = {row["id"]: row for row in Document.objects.filter(pk__in=among(ids)).values(*columns)}
+    tags = _tags(request, ids, addresses=full_text)
+    document_page = _address(request, "catalogue:document-detail", _SLUG).removesuffix(f"{_SLUG}/")
+    document_api = _address(request, "api:document", _SLUG).removesuffix(f"{_SLUG}/")
+    empty = orjson.Fragment(b"[]")
+    results = []
+    for pk in ids:
+        row = rows[pk]
+        slug = row["slug"]
+        page = f"{document_page}{slug}/"
+        data: dict[str, Any] = {
+            "id": pk,
+            "slug": slug,
+            "title": row["title"],
+            "date": row["date"] or None,
+            "date_display": PartialDate.parse(row["date"]).display() if row["date"] else "Undated",
+            "date_start": row["date_start"],
+            "date_end": row["date_end"],
+            "creators": [name.strip() for name in row["creator"].split(";") if name.strip()],
+            "summary": row["summary"],
+            "source": row["source"] or None,
+            "credit": row["credit"] or None,
+            "added": row["added"],
+            "modified": row["modified"],
+            "links": {
+                "html": page,
+                "api": f"{document_api}{slug}/",
+                "bibtex": f"{page}cite.bib",
+                "ris": f"{page}cite.ris",
+                "csl_json": f"{page}cite.json",
+            },
+        }
+        for kind in SINGLES:
+            field = kind.document_field
+            entity = row[f"{field}__id"]
+            data[kind.column()] = (
+                entity_ref(request, kind, entity, row[f"{field}__slug"], row[f"{field}__name"]) if entity else None
+            )
+        for number, kind in enumerate(MANY):
+            found = tags.get((number, pk))
+            data[kind.document_field] = orjson.Fragment(found) if found else empty
+        if full_text:
+            data["full_text"] = row["full_text"]
+        results.append(data)
+    return results
+
+
+def json_response(data: Any) -> HttpResponse:
+    """The answer as JSON, written straight by orjson: its shape is the declared schema's, which the tests
+    (schemathesis among them) hold it to, so it is not validated again on every request."""
+    return HttpResponse(orjson.dumps(data), content_type="application/json; charset=utf-8")
 
 
 # Documents -------------------------------------------------------------------------------------------
@@ -559,13 +661,14 @@ def list_documents(request, filters: Query[DocumentQuery]):  # type: ignore[vali
     fields = [field for field, _, _ in keyset]
     rows = list(documents.values_list(*fields)[: limit + 1])
     more, rows = len(rows) > limit, rows[:limit]
-    by_id = {d.pk: d for d in with_relations(Document.objects.filter(pk__in=[row[fields.index("id")] for row in rows]))}
-    page = [by_id[row[fields.index("id")]] for row in rows]
-    return {
-        "total": total,
-        "next": next_url(request, make_cursor("documents", params, list(rows[-1]))) if more else None,
-        "results": [document_out(request, document) for document in page],
-    }
+    position = fields.index("id")
+    return json_response(
+        {
+            "total": total,
+            "next": next_url(request, make_cursor("documents", params, list(rows[-1]))) if more else None,
+            "results": documents_out(request, [row[position] for row in rows]),
+        }
+    )
 
 
 @documents_router.get(
@@ -576,25 +679,18 @@ def list_documents(request, filters: Query[DocumentQuery]):  # type: ignore[vali
 )
 @decorate_view(conditional)
 def get_document(request, slug: str):
-    document = with_relations(Document.objects.published(), full_text=True).filter(slug=slug).first()
+    document = Document.objects.published().filter(slug=slug).defer("full_text", "search_vector").first()
     if document is None:
         raise Http404(f"No published document has the slug “{slug}”.")
     request._last_modified = document.modified
-    page = request.build_absolute_uri(document.get_absolute_url())
-    item = citations.csl_item(document, page)
-    return {
-        **document_out(request, document),
-        "full_text": document.full_text,
-        "citations": [
-            {
-                "style": style.key,
-                "label": style.label,
-                "text": citations.html.unescape(citations.strip_tags(csl.render(style, item))),
-            }
-            for style in csl.STYLES
-        ],
-        "csl": item,
-    }
+    (data,) = documents_out(request, [document.pk], full_text=True)
+    item = citations.csl_item(document, data["links"]["html"])
+    data["citations"] = [
+        {"style": style.key, "label": style.label, "text": html.unescape(strip_tags(csl.render(style, item)))}
+        for style in csl.STYLES
+    ]
+    data["csl"] = item
+    return json_response(data)
 
 
 # Entities: one list and one detail per kind, from the registry -------------------------------------------
@@ -626,10 +722,12 @@ def entity_routes(router: Router, kind: type[Entity]) -> None:
             entities = entities.filter(after_condition(keyset, read_cursor(cursor, path, params, 2)))
         rows = list(entities[: limit + 1])
         more, rows = len(rows) > limit, rows[:limit]
-        return {
-            "next": next_url(request, make_cursor(path, params, [rows[-1].name, rows[-1].pk])) if more else None,
-            "results": [entity_out(request, entity) for entity in rows],
-        }
+        return json_response(
+            {
+                "next": next_url(request, make_cursor(path, params, [rows[-1].name, rows[-1].pk])) if more else None,
+                "results": [entity_out(request, entity) for entity in rows],
+            }
+        )
 
     @router.get(
         f"/{path}/{{slug}}/",
@@ -643,7 +741,7 @@ def entity_routes(router: Router, kind: type[Entity]) -> None:
         entity = kind.objects.public().filter(slug=slug).first()
         if entity is None:
             raise Http404(f"No public {kind.singular()} has the slug “{slug}”.")
-        return entity_out(request, entity)
+        return json_response(entity_out(request, entity))
 
 
 entities_router = Router(tags=["people, places and other entities"])

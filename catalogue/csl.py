@@ -7,7 +7,9 @@ word is capitalised at its first letter, two names written whole take no comma b
 English punctuation and apostrophes are typeset.
 """
 
+import hashlib
 import html
+import json
 import re
 import threading
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ from citeproc import Citation, CitationItem, CitationStylesBibliography, Citatio
 from citeproc import model as citeproc_model
 from citeproc import string as citeproc_string
 from citeproc.source.json import CiteProcJSON
+from django.core.cache import cache
 from django.utils.safestring import mark_safe
 
 CSL_DIR = Path(__file__).parent / "csl"
@@ -115,7 +118,21 @@ _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w|\s|$)")
 
 
 def render(style, item):
-    """One citation in `style` as HTML: the data escaped, the style's italics and bold as <i> and <b>."""
+    """One citation in `style` as HTML: the data escaped, the style's italics and bold as <i> and <b>.
+
+    Rendering takes milliseconds; the result is kept in the cache under the item's own content, so any
+    change to what is cited renders afresh.
+    """
+    digest = hashlib.blake2b(json.dumps(item, sort_keys=True, default=str).encode(), digest_size=16).hexdigest()
+    key = f"csl:{style.key}:{digest}"
+    text = cache.get(key)
+    if text is None:
+        text = _render(style, item)
+        cache.set(key, text, timeout=24 * 60 * 60)
+    return mark_safe(text)
+
+
+def _render(style, item):
     item = {key: _unmarked(value) for key, value in item.items()}
     bibliography = CitationStylesBibliography(_style(style), CiteProcJSON([item]), _formatter)
     citation = Citation([CitationItem(item["id"])])
@@ -130,4 +147,4 @@ def render(style, item):
         text = text.replace(f"{authors[0]['literal']}, and ", f"{authors[0]['literal']} and ", 1)
     text = _PUNCTUATION_AFTER_QUOTE.sub("\\1”", _APOSTROPHE.sub("’", text))
     text = html.escape(text, quote=False)
-    return mark_safe(_MARK_CHARACTERS.sub(lambda mark: _MARKS[mark.group()], text))
+    return _MARK_CHARACTERS.sub(lambda mark: _MARKS[mark.group()], text)

@@ -43,6 +43,13 @@ class CatalogueDatabase:
     def clear_index(self) -> None:
         """Empty the index before it is rebuilt from every document."""
 
+    # JSON built by the database ----------------------------------------------------------------
+
+    def json_lists(self, fields: list[tuple[str, str]], source: str, group: str, order: str) -> str:
+        """SQL selecting (`group`, a JSON array as text) for each value of `group`: an object of `fields`
+        ((key, SQL expression)) for each of its rows of `source` (FROM ... WHERE ...), in `order`."""
+        raise NotImplementedError
+
     # Lists of ids ----------------------------------------------------------------------------
 
     def among(self, ids: Iterable[int]) -> Any:

@@ -95,6 +95,10 @@ class PostgreSQL(CatalogueDatabase):
 
     # The vector lives and dies with its row: nothing to remove or clear.
 
+    def json_lists(self, fields: list[tuple[str, str]], source: str, group: str, order: str) -> str:
+        pairs = ", ".join(f"'{key}', {expression}" for key, expression in fields)
+        return f"SELECT {group}, json_agg(json_build_object({pairs}) ORDER BY {order})::text {source} GROUP BY {group}"
+
     def among(self, ids: Iterable[int]) -> Any:
         # Thousands of ids as thousands of parameters cost more to send than to query: one array instead.
         return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])

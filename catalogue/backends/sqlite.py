@@ -35,6 +35,12 @@ class SQLite(CatalogueDatabase):
     vendor = "sqlite"
     join_names = "group_concat({}, ' ')"
 
+    def json_lists(self, fields: list[tuple[str, str]], source: str, group: str, order: str) -> str:
+        pairs = ", ".join(f"'{key}', {expression}" for key, expression in fields)
+        # Rows reach json_group_array in the subquery's order; json() keeps each object JSON on the way out.
+        ordered = f"SELECT {group} AS grouped, json_object({pairs}) AS item {source} ORDER BY {group}, {order}"
+        return f"SELECT grouped, json_group_array(json(item)) FROM ({ordered}) GROUP BY grouped"
+
     def match(self, queryset: QuerySet, parsed: ParsedQuery, text: str) -> QuerySet:
         if parsed.excluded:
             excluded = _fts5_expression([[words] for words in parsed.excluded]).replace(" AND ", " OR ")
