@@ -516,6 +516,10 @@ def _ordering(kind: type[Entity], field: str) -> list[str]:
     return [f"-{field}__{name[1:]}" if name.startswith("-") else f"{field}__{name}" for name in names]
 
 
+def _column(model: Any, name: str) -> str:
+    return model._meta.get_field(name).column
+
+
 def _tags(request: HttpRequest, ids: list[int], addresses: bool) -> dict[tuple[int, int], str]:
     """{(kind's place in MANY, document id): its entities of that kind as a JSON array}, built by the database
     in one statement over every kind's table of links, each array in the kind's own order; with their
@@ -524,9 +528,9 @@ def _tags(request: HttpRequest, ids: list[int], addresses: bool) -> dict[tuple[i
     for number, kind in enumerate(MANY):
         page, api_page = _prefixes(request, kind)
         link, entity = kind.link_model()._meta.db_table, kind._meta.db_table
-        column = kind.link_model()._meta.get_field(kind.link_field()).column
+        column = _column(kind.link_model(), kind.link_field())
         order = ", ".join(
-            f"e.{kind._meta.get_field(name.lstrip('-')).column}{' DESC' if name.startswith('-') else ''}"
+            f"e.{_column(kind, name.lstrip('-'))}{' DESC' if name.startswith('-') else ''}"
             for name in (str(name) for name in kind._meta.ordering or ("name",))
         )
         fields = [("id", "e.id"), ("slug", "e.slug"), ("name", "e.name")]
