@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "catalogue.caching.PublicPageCache",
     "catalogue.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -113,6 +114,12 @@ USE_TZ = True
 # The cache (the API's request counts, for now): local memory by default, nothing to set up; production
 # sets CACHE_URL (e.g. redis://127.0.0.1:6379/1) so that every process and server counts alike.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# Public pages for anonymous readers: kept in the cache under the catalogue's version (any public change
+# is seen at once), and cacheable by browsers and proxies for a minute, served stale while revalidated.
+CATALOGUE_PAGE_CACHE_SECONDS = env.int("CATALOGUE_PAGE_CACHE_SECONDS", default=24 * 60 * 60)
+CATALOGUE_PUBLIC_MAX_AGE = env.int("CATALOGUE_PUBLIC_MAX_AGE", default=60)
+CATALOGUE_PUBLIC_STALE_SECONDS = env.int("CATALOGUE_PUBLIC_STALE_SECONDS", default=300)
 
 # The research API (/api/v1/): requests allowed per client address, and how long answers may be cached.
 CATALOGUE_API_RATE = env.str("CATALOGUE_API_RATE", default="600/min")

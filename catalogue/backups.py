@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from . import search, tallies
+from . import search, tallies, upkeep
 from .backends import database
 from .upkeep import bulk_loading
 
@@ -220,6 +220,7 @@ def load_json(archive, scratch):
     call_command("loaddata", str(data), verbosity=0)
     search.rebuild_index()
     tallies.rebuild()
+    upkeep.public_changed()
 
 
 def copy_in(archive, parts):

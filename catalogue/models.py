@@ -1,3 +1,4 @@
+import uuid
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -617,6 +618,26 @@ class PersonMerge(models.Model):
 
     def __str__(self):
         return f"{self.merged_name} merged into {self.kept}"
+
+
+class CatalogueVersion(models.Model):
+    """What the public sees, stamped: one row whose token changes in the same transaction as anything public
+    (a document published, unpublished, deleted or edited while published; tags; names; imports; merges;
+    restores). Cached pages are kept under it, and its time is every public page's Last-Modified."""
+
+    token = models.UUIDField(default=uuid.uuid4)
+    changed = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "catalogue version"
+
+    def __str__(self):
+        return f"{self.token} ({self.changed:%Y-%m-%d %H:%M:%S})"
+
+    @classmethod
+    def current(cls) -> "CatalogueVersion":
+        version = cls.objects.filter(pk=1).first()
+        return version or cls.objects.get_or_create(pk=1)[0]
 
 
 class WithdrawnRecord(models.Model):

@@ -10,7 +10,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 
 from . import upkeep
-from .models import MANY_KINDS, Document
+from .models import ENTITY_KINDS, MANY_KINDS, Document
 from .upkeep import loading
 
 
@@ -81,6 +81,15 @@ def _entity_deleted(sender, instance, **kwargs):
         upkeep.entity_deleted(getattr(instance, "_documents_before_delete", []))
 
 
+def _entity_changed(sender, instance, raw=False, **kwargs):
+    # A name, a note or a description of any kind may be on public pages.
+    if not (raw or loading()):
+        upkeep.public_changed()
+
+
+for _kind in ENTITY_KINDS:
+    post_save.connect(_entity_changed, sender=_kind, dispatch_uid=f"public-{_kind.__name__}")
+    post_delete.connect(_entity_changed, sender=_kind, dispatch_uid=f"public-gone-{_kind.__name__}")
 for _kind in MANY_KINDS:
     m2m_changed.connect(partial(_tags_changed, kind=_kind), sender=_kind.link_model(), weak=False)
 for _kind in upkeep.SEARCHED_KINDS:

@@ -5,6 +5,7 @@ the thin receivers in `catalogue.signals`), the admin, import, merges, fixture l
 generator. Each function is told what changed and does only the upkeep that change needs.
 """
 
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -14,7 +15,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from . import search, tallies
-from .models import ENTITY_KINDS, Document, Entity, Status, WithdrawnRecord
+from .models import ENTITY_KINDS, CatalogueVersion, Document, Entity, Status, WithdrawnRecord
 
 # What a published document's own row counts towards, after the slug it is public under: its year (0 undated),
 # then one id per single-valued kind.
@@ -48,6 +49,13 @@ def loading() -> bool:
     return _bulk_loading.get()
 
 
+def public_changed() -> None:
+    """Something the public sees changed: a new catalogue version, in the caller's transaction, so that no
+    cached page from before is served once it commits (and none is lost if it rolls back)."""
+    if not CatalogueVersion.objects.filter(pk=1).update(token=uuid.uuid4(), changed=timezone.now()):
+        CatalogueVersion.objects.create(pk=1)
+
+
 # Documents -------------------------------------------------------------------------------
 
 
@@ -79,6 +87,7 @@ def document_saved(document: Document, before: CountedState | None) -> None:
     published = document.status == Status.PUBLISHED
     if before is None and not published:
         return  # a draft stays a draft: it counted towards nothing and still does not
+    public_changed()
     if before is not None and (not published or before[0] != document.slug):
         withdrawn(before[0])
     if published and (before is None or before[0] != document.slug):
@@ -114,6 +123,7 @@ def document_deleting(document: Document) -> tallies.Snapshot | None:
 def document_deleted(document: Document, before: tallies.Snapshot | None) -> None:
     search.remove_from_index([document.pk])
     if before:
+        public_changed()
         withdrawn(document.slug)
         tallies.refresh(*before)
 
@@ -125,6 +135,7 @@ def tags_changed(kind: type[Entity], document_ids: Iterable[int], entity_ids: It
     if kind.names_searched:
         search.update_index(document_ids)
     if Document.objects.published().filter(pk__in=document_ids).exists():
+        public_changed()
         tallies.refresh_entities(kind, entity_ids)
 
 
@@ -135,6 +146,7 @@ def documents_written(document_ids: list[int], before: tallies.Snapshot | None =
     """
     search.update_index(document_ids)
     if before is not None or Document.objects.published().filter(pk__in=list(document_ids)).exists():
+        public_changed()
         _published_again(document_ids)
         tallies.refresh_after(before or tallies.snapshot([]), document_ids)
 
@@ -173,6 +185,7 @@ def rows_loaded(instances: list[Model]) -> None:
     search.update_index(documents)
     _published_again(documents)
     tallies.rebuild()
+    public_changed()
 
 
 def _published_again(document_ids: Iterable[int]) -> None:

@@ -69,6 +69,15 @@ def empty_catalogue(db):
 
 
 @pytest.fixture(autouse=True)
+def _an_empty_cache():
+    """Each test starts with nothing cached: a rolled-back test leaves the catalogue's version as it found it,
+    so a page kept under that version by one test must not be served to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _transactional_tests_start_empty(request):
     """A test that commits starts from an empty catalogue whichever test ran before it (`sample` loads one)."""
     marker = request.node.get_closest_marker("django_db")

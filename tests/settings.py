@@ -15,5 +15,11 @@ from pathlib import Path  # noqa: E402
 
 MEDIA_ROOT = Path(tempfile.gettempdir()) / f"catalogue-test-media-{os.getpid()}"
 
+# With a shared cache (CI sets CACHE_URL to Redis), each test process keeps to a database of its own, so
+# that emptying it between tests never touches another process's (rate counts, pages).
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):  # noqa: F405
+    _worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    CACHES["default"]["LOCATION"] = CACHES["default"]["LOCATION"].rsplit("/", 1)[0] + f"/{2 + _worker}"  # noqa: F405
+
 # Tests ask the API far more often than any reader: the rate limit is tested on its own, with a low one.
 CATALOGUE_API_RATE = "1000000/min"

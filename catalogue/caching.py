@@ -1,0 +1,72 @@
+"""The shared cache of public pages, and the headers that let browsers and proxies keep them too."""
+
+import hashlib
+from datetime import date
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+
+from .models import CatalogueVersion
+
+
+class PublicPageCache:
+    """Public pages for anonymous readers: served from the shared cache, revalidated by ETag and
+    Last-Modified, and marked cacheable by browsers and proxies; staff always get a fresh, private page.
+
+    A page is kept under the catalogue version (`CatalogueVersion`, changed in the same transaction as
+    anything public), the day (citations name it) and the full URL with its host; so a change is seen at
+    once everywhere, and nothing from before it is served again. Only complete 200 pages that set no
+    cookie are kept; exports are streamed, so they are revalidated but not kept.
+    """
+
+    EXCLUDED = ("/admin/", "/api/", "/static/", "/robots.txt")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith(self.EXCLUDED) or request.method not in {"GET", "HEAD"}:
+            return self.get_response(request)
+        if request.user.is_authenticated:
+            response = self.get_response(request)
+            patch_cache_control(response, private=True, no_store=True)
+            return response
+        version = CatalogueVersion.current()
+        today = date.today().isoformat()
+        place = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        digest = hashlib.blake2b(f"{version.token}|{today}|{place}".encode(), digest_size=16).hexdigest()
+        etag, modified = f'"{digest}"', version.changed
+        unchanged = get_conditional_response(request, etag=etag, last_modified=int(modified.timestamp()))
+        if unchanged is not None:
+            return self._public(unchanged, etag, modified)
+        key = f"page:{digest}"
+        kept = cache.get(key) if request.method == "GET" else None
+        if kept is not None:
+            status, headers, content = kept
+            response = HttpResponse(content, status=status)
+            for name, value in headers:
+                response[name] = value
+            return self._public(response, etag, modified)
+        response = self.get_response(request)
+        if response.status_code not in {200, 304}:
+            return response
+        complete = response.status_code == 200 and not response.streaming and not response.cookies
+        if request.method == "GET" and complete:
+            headers = [(name, value) for name, value in response.items() if name.lower() != "x-request-id"]
+            kept = (response.status_code, headers, response.content)
+            cache.set(key, kept, timeout=settings.CATALOGUE_PAGE_CACHE_SECONDS)
+        return self._public(response, etag, modified)
+
+    def _public(self, response, etag, modified):
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(modified.timestamp())
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=settings.CATALOGUE_PUBLIC_MAX_AGE,
+            stale_while_revalidate=settings.CATALOGUE_PUBLIC_STALE_SECONDS,
+        )
+        return response
