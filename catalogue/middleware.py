@@ -9,6 +9,8 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
+from .text import CONTROL_CHARACTERS
+
 _request_id = ContextVar("request_id", default="-")
 # An id a proxy in front already gave the request is kept if it looks like one.
 _GIVEN_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
@@ -67,3 +69,21 @@ def server_error(request):
     """The 500 page: styled like the site, a way back, and the id that finds the error in the log."""
     body = render_to_string("500.html", {"request_id": getattr(request, "id", current_request_id())})
     return HttpResponse(body, status=500)
+
+
+class ControlCharacterFilter:
+    """Text that reached the database before the doors refused control characters (an old backup, a fix
+    made in SQL) is still never written into a page: they are dropped from every HTML page on its way out."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
+            return response
+        text = response.content.decode(response.charset)
+        cleaned = CONTROL_CHARACTERS.sub("", text)
+        if cleaned != text:
+            response.content = cleaned.encode(response.charset)
+        return response

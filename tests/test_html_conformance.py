@@ -63,6 +63,15 @@ def hostile(sample):
     full.events.add(event)
     full.collections.add(collection)
     empty = Document.objects.create(title="T", status="published")
+    # Written past the doors (as an old backup could bring it): control characters in every text field.
+    Document.objects.create(
+        title="Bell\x07 vertical\x0btab and a C1\x85 control \ufffe",
+        summary="Form\x0cfeed",
+        source="Start\x01",
+        full_text="Escape\x1b",
+        status="published",
+        slug="controls",
+    )
     return full, empty, person, place, event, collection, language, archive
 
 
@@ -92,6 +101,8 @@ def test_every_kind_of_public_page_is_valid_html(client, hostile, tmp_path):
         "/collections/sino-soviet-relations/",
         full.get_absolute_url(),
         empty.get_absolute_url(),
+        "/documents/controls/",
+        "/documents/?q=Bell",
         *(d.get_absolute_url() for d in Document.objects.published().order_by("pk")[:17]),
         "/api/",
         "/no-such-page/",
