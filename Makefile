@@ -11,11 +11,12 @@ FIND_PYTHON := for p in $(PYTHON_CANDIDATES); do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 		command -v $$p; exit 0; fi; done; exit 1
 
-.PHONY: help install install-runtime run test lint format migrate sample bench clean serve backup restore load
+.PHONY: help install install-runtime run test lint format migrate sample superuser bench clean serve backup restore load
 
 help:
 	@echo "make run    install, migrate, load the sample catalogue, serve on http://$(HOST):$(PORT)/"
 	@echo "make test   install, then run the whole test suite (browser tests included where Chromium is)"
+	@echo "make superuser  an administrator's account for /admin/"
 	@echo "make lint   ruff, template indentation, missing migrations, mypy"
 	@echo "make bench  time the listing on a synthetic catalogue"
 
@@ -44,7 +45,12 @@ sample: migrate
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py load_sample
 
 run: sample
+	@echo "The site: http://$(HOST):$(PORT)/   The admin: http://$(HOST):$(PORT)/admin/ (make superuser makes an account)"
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
+
+# An administrator's account for the admin (asks for a name and a password).
+superuser: migrate
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py createsuperuser
 
 test: install
 	$(PY) -m pytest -n auto
