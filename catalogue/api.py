@@ -18,11 +18,9 @@ from django.conf import settings
 from django.core import signing
 from django.db import connection
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.html import strip_tags
-from django.utils.http import http_date
 from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.decorators import decorate_view
 from ninja.errors import HttpError, Throttled, ValidationError
@@ -30,11 +28,12 @@ from ninja.openapi.docs import Swagger
 from ninja.throttling import AnonRateThrottle
 from pydantic import create_model
 
-from . import citations, csl
+from . import caching, citations, csl
 from .backends import database
 from .clients import client_address
 from .dates import PartialDate
 from .filters import ENTITY_FILTERS, DocumentFilter
+from .jsontext import markup_safe_bytes, markup_safe_json
 from .listing import ResultSet
 from .models import ENTITY_KINDS, Document, Entity, Event, Person
 from .paging import among
@@ -64,9 +63,8 @@ class Problem(Exception):
 
 def problem(status: int, title: str, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> HttpResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    response = JsonResponse(
-        body, status=status, content_type="application/problem+json", json_dumps_params={"ensure_ascii": False}
-    )
+    # A problem may repeat what was asked: written so that no browser could read markup in it.
+    response = HttpResponse(markup_safe_json(body), status=status, content_type="application/problem+json")
     for name, value in (headers or {}).items():
         response[name] = value
     return response
@@ -175,25 +173,18 @@ def _http_error(request, error):
 
 
 def conditional(view):
-    """ETag (of the body) and Last-Modified (when the record says) on every answer; 304 when unchanged;
-    public caching for a short while."""
+    """The public pages' validators (`catalogue.caching`) on every answer: a reader's copy still current is
+    a 304 before anything is read or written; an answer is cacheable by anyone for a short while."""
 
     def wrapped(request, *args, **kwargs):
+        etag, modified, _ = caching.validators(request)
+        current = caching.unchanged(request, etag, modified)
+        if current is not None:
+            return caching.mark_public(current, etag, modified, max_age=settings.CATALOGUE_API_MAX_AGE)
         response = view(request, *args, **kwargs)
         if response.status_code != 200:
             return response
-        response["ETag"] = f'"{hashlib.blake2b(response.content, digest_size=16).hexdigest()}"'
-        modified = getattr(request, "_last_modified", None)
-        if modified:
-            response["Last-Modified"] = http_date(modified.timestamp())
-        patch_cache_control(response, public=True, max_age=settings.CATALOGUE_API_MAX_AGE)
-        unchanged = get_conditional_response(
-            request,
-            etag=response["ETag"],
-            last_modified=int(modified.timestamp()) if modified else None,
-            response=response,
-        )
-        return unchanged
+        return caching.mark_public(response, etag, modified, max_age=settings.CATALOGUE_API_MAX_AGE)
 
     return wrapped
 
@@ -279,17 +270,6 @@ def _strictly_after(keyset: tuple[tuple[str, bool, bool], ...], values: list[Any
 
 def params_of(request: HttpRequest) -> dict[str, list[str]]:
     return {name: request.GET.getlist(name) for name in request.GET}
-
-
-def limit_of(limit: int) -> int:
-    if not 1 <= limit <= MAX_LIMIT:
-        raise Problem(
-            400,
-            "Bad request",
-            f"'limit' must be from 1 to {MAX_LIMIT}.",
-            errors={"limit": [f"must be from 1 to {MAX_LIMIT}"]},
-        )
-    return limit
 
 
 def next_url(request: HttpRequest, cursor: str) -> str:
@@ -608,7 +588,7 @@ def documents_out(request: HttpRequest, ids: list[int], full_text: bool = False)
 def json_response(data: Any) -> HttpResponse:
     """The answer as JSON, written straight by orjson: its shape is the declared schema's, which the tests
     (schemathesis among them) hold it to, so it is not validated again on every request."""
-    return HttpResponse(orjson.dumps(data), content_type="application/json; charset=utf-8")
+    return HttpResponse(markup_safe_bytes(orjson.dumps(data)), content_type="application/json; charset=utf-8")
 
 
 # Documents -------------------------------------------------------------------------------------------
@@ -647,7 +627,7 @@ documents_router = Router(tags=["documents"])
 )
 @decorate_view(conditional)
 def list_documents(request, filters: Query[DocumentQuery]):  # type: ignore[valid-type]
-    limit = limit_of(filters.limit)
+    limit = filters.limit
     params = params_of(request)
     filterset = DocumentFilter(request.GET or None, queryset=Document.objects.published(), request=request)
     if filterset.is_bound and not filterset.is_valid():
@@ -686,7 +666,6 @@ def get_document(request, slug: str):
     document = Document.objects.published().filter(slug=slug).defer("full_text", "search_vector").first()
     if document is None:
         raise Http404(f"No published document has the slug “{slug}”.")
-    request._last_modified = document.modified
     (data,) = documents_out(request, [document.pk], full_text=True)
     item = citations.csl_item(document, data["links"]["html"])
     data["citations"] = [
@@ -718,7 +697,6 @@ def entity_routes(router: Router, kind: type[Entity]) -> None:
         limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=f"Entries per page, 1 to {MAX_LIMIT}."),
         cursor: str | None = Query(None, description="From a previous page's `next`."),
     ):
-        limit = limit_of(limit)
         params = params_of(request)
         keyset = (("name", False, False), ("id", False, False))
         entities = kind.objects.public().order_by("name", "id")

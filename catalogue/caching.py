@@ -12,6 +12,32 @@ from django.utils.http import http_date
 from .models import CatalogueVersion
 
 
+def validators(request):
+    """(ETag, Last-Modified, digest) of what an anonymous reader is answered at this address now.
+
+    Public answers are a function of the catalogue version, the day (citations name it) and the full URL
+    with its host, so the three make the validator, and the version's time is when anything public last
+    changed. Pages and the API revalidate by it, without rendering anything first.
+    """
+    version = CatalogueVersion.current()
+    place = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    digest = hashlib.blake2b(f"{version.token}|{date.today()}|{place}".encode(), digest_size=16).hexdigest()
+    return f'"{digest}"', version.changed, digest
+
+
+def unchanged(request, etag, modified):
+    """A 304 when the reader's copy is still current, else None."""
+    return get_conditional_response(request, etag=etag, last_modified=int(modified.timestamp()))
+
+
+def mark_public(response, etag, modified, **cache_control):
+    """The validators, and `Cache-Control: public` with `cache_control` (max_age=..., ...)."""
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(modified.timestamp())
+    patch_cache_control(response, public=True, **cache_control)
+    return response
+
+
 class PublicPageCache:
     """Public pages for anonymous readers: served from the shared cache, revalidated by ETag and
     Last-Modified, and marked cacheable by browsers and proxies; staff always get a fresh, private page.
@@ -34,14 +60,10 @@ class PublicPageCache:
             response = self.get_response(request)
             patch_cache_control(response, private=True, no_store=True)
             return response
-        version = CatalogueVersion.current()
-        today = date.today().isoformat()
-        place = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-        digest = hashlib.blake2b(f"{version.token}|{today}|{place}".encode(), digest_size=16).hexdigest()
-        etag, modified = f'"{digest}"', version.changed
-        unchanged = get_conditional_response(request, etag=etag, last_modified=int(modified.timestamp()))
-        if unchanged is not None:
-            return self._public(unchanged, etag, modified)
+        etag, modified, digest = validators(request)
+        current = unchanged(request, etag, modified)
+        if current is not None:
+            return self._public(current, etag, modified)
         key = f"page:{digest}"
         kept = cache.get(key) if request.method == "GET" else None
         if kept is not None:
@@ -61,12 +83,10 @@ class PublicPageCache:
         return self._public(response, etag, modified)
 
     def _public(self, response, etag, modified):
-        response["ETag"] = etag
-        response["Last-Modified"] = http_date(modified.timestamp())
-        patch_cache_control(
+        return mark_public(
             response,
-            public=True,
+            etag,
+            modified,
             max_age=settings.CATALOGUE_PUBLIC_MAX_AGE,
             stale_while_revalidate=settings.CATALOGUE_PUBLIC_STALE_SECONDS,
         )
-        return response

@@ -73,6 +73,10 @@ def public_urls(documents):
         "/api/v1/archives/aprf/",
         "/api/v1/languages/?limit=500",
         "/api/v1/openapi.json",
+        "/api/",
+        "/api/v1/collections/?limit=500",
+        "/api/v1/events/?limit=500",
+        "/api/v1/places/?limit=500",
     ]
     published = Document.objects.published().get(title__startswith="Record of a Meeting")
     urls += [
