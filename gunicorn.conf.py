@@ -26,5 +26,16 @@ timeout = _number("GUNICORN_TIMEOUT", 60)
 # Recycle workers now and then so that memory stays bounded over weeks.
 max_requests = _number("GUNICORN_MAX_REQUESTS", 5000)
 max_requests_jitter = 500
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or "-"
+# The site writes its own line for each request (JSON, with its id and database time); gunicorn's is optional.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1"
+
+
+# Metrics from several processes (PROMETHEUS_MULTIPROC_DIR, an empty folder when gunicorn starts): a process
+# that exits is marked so, and its counts stay in the sums /metrics gives.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+
+    def child_exit(server, worker):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

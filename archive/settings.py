@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "catalogue.replicas.ReadReplicaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "catalogue.caching.PublicPageCache",
@@ -98,6 +99,25 @@ DATABASES = {
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=0))
 # A kept connection the database has dropped is noticed before a request uses it, not by a 500.
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+
+# Read replicas (PostgreSQL streaming replicas of the primary), comma-separated URLs: an anonymous reader's
+# pages are read from one that is up and no more than CATALOGUE_REPLICA_MAX_LAG_SECONDS behind; writes,
+# staff and everything else use the primary (`catalogue.replicas`).
+CATALOGUE_READ_REPLICAS = []
+for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+    _replica = env.db_url_config(_url)
+    _replica.setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+    _replica.setdefault("CONN_HEALTH_CHECKS", True)
+    if _replica["ENGINE"].endswith("postgresql"):
+        # A replica's host that does not answer is given up on quickly, and the primary read instead.
+        _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    # Tests read the replica of the test database.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_number}"] = _replica
+    CATALOGUE_READ_REPLICAS.append(f"replica{_number}")
+DATABASE_ROUTERS = ["catalogue.replicas.ReplicaRouter"]
+CATALOGUE_REPLICA_MAX_LAG_SECONDS = env.float("CATALOGUE_REPLICA_MAX_LAG_SECONDS", default=5.0)
+CATALOGUE_REPLICA_CHECK_SECONDS = env.float("CATALOGUE_REPLICA_CHECK_SECONDS", default=2.0)
 
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -227,20 +247,32 @@ CATALOGUE_COUNT_CAP = env.int("CATALOGUE_COUNT_CAP", default=10_000)
 # Results beyond this position cannot be paged to; a narrower search can reach them.
 CATALOGUE_MAX_BROWSABLE = env.int("CATALOGUE_MAX_BROWSABLE", default=100_000)
 
-# Errors (a 500 with its traceback, a database unreachable) go to stderr with the request's id, which
-# the error page shows; production's process manager keeps stderr.
+# The log goes to stderr, which production's process manager keeps: one JSON line per request (method,
+# path, status, duration, database time and statements, the database read, the request's id) and errors
+# (a 500 with its traceback, a database unreachable) with the same id, which the error page shows.
+# CATALOGUE_LOG_FORMAT=plain gives lines for a person at a terminal (the default under DJANGO_DEBUG).
+CATALOGUE_ACCESS_LOG = env.bool("CATALOGUE_ACCESS_LOG", default=True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "catalogue.middleware.RequestIdFilter"}},
     "formatters": {
+        "json": {"()": "catalogue.middleware.JsonLines"},
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s request=%(request_id)s %(message)s"},
     },
     "handlers": {
-        "stderr": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "plain"},
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": env.str("CATALOGUE_LOG_FORMAT", default="plain" if DEBUG else "json"),
+        },
     },
     "loggers": {
         "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
         "catalogue": {"handlers": ["stderr"], "level": env.str("CATALOGUE_LOG_LEVEL", default="INFO")},
     },
 }
+
+# /metrics (Prometheus) answers only these networks, or a scraper sending "Authorization: Bearer <token>".
+CATALOGUE_METRICS_ALLOWED_NETWORKS = env.list("CATALOGUE_METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
+CATALOGUE_METRICS_TOKEN = env.str("CATALOGUE_METRICS_TOKEN", default="")

@@ -16,7 +16,6 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.core import signing
-from django.db import connection
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
@@ -37,6 +36,7 @@ from .jsontext import markup_safe_bytes, markup_safe_json
 from .listing import ResultSet
 from .models import ENTITY_KINDS, Document, Entity, Event, Person
 from .paging import among
+from .replicas import read_connection
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 50
@@ -522,7 +522,7 @@ def _tags(request: HttpRequest, ids: list[int], addresses: bool) -> dict[tuple[i
         grouped = database().json_lists(fields, source, "l.document_id", order)
         parts.append(f"SELECT {number}, grouped.* FROM ({grouped}) AS grouped")
         params += id_params
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         return {(number, document): array for number, document, array in cursor.fetchall()}
 

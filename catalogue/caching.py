@@ -48,7 +48,7 @@ class PublicPageCache:
     cookie are kept; exports are streamed, so they are revalidated but not kept.
     """
 
-    EXCLUDED = ("/admin/", "/api/", "/static/", "/robots.txt")
+    EXCLUDED = ("/admin/", "/api/", "/static/", "/robots.txt", "/healthz", "/readyz", "/metrics")
 
     def __init__(self, get_response):
         self.get_response = get_response

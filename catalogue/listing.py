@@ -17,7 +17,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Self
 
 from django.core.paginator import Page, Paginator
-from django.db import connection
 from django.http import HttpRequest
 from django.utils.functional import cached_property
 
@@ -25,6 +24,7 @@ from . import tallies
 from .backends import database
 from .models import Document, DocumentQuerySet, Entity, Status
 from .paging import CataloguePaginator, ResultWindow, among, count_cap, paginate
+from .replicas import read_connection
 from .tallies import DOCUMENTS, Condition, Kind
 from .tallies import link as _link  # the table of links of a many-valued kind
 
@@ -156,7 +156,7 @@ def _entities_from_union(
     models: list[Kind], branches: list[str], params: list, count_attribute: str, prefix: str = ""
 ) -> dict[Kind, list[Entity]]:
     """{model: [entities, most counted first]} from queries giving rows of (kind, id, name, slug, count)."""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(prefix + " UNION ALL ".join(branches) + " ORDER BY 1, 5 DESC, 2", params)
         rows = cursor.fetchall()
     found: dict[Kind, list[Entity]] = {model: [] for model in models}

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
@@ -538,7 +538,9 @@ class Document(models.Model):
             f" UNION ALL SELECT document_id FROM {event_links} WHERE event_id IN ({', '.join(['%s'] * len(events))}))"
             " AS links WHERE document_id <> %s GROUP BY document_id ORDER BY count(*) DESC, document_id LIMIT %s"
         )
-        with connection.cursor() as cursor:
+        from .replicas import read_connection
+
+        with read_connection().cursor() as cursor:
             cursor.execute(sql, [*people, *events, self.pk or 0, limit * 10])
             shared = dict(cursor.fetchall())
         candidates = list(shared)

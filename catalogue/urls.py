@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from . import oai, views
+from . import health, metrics, oai, views
 from .sitemaps import SITEMAPS
 
 app_name = "catalogue"
@@ -37,6 +37,9 @@ urlpatterns = [
     path("collections/<slug:slug>/", views.CollectionDetailView.as_view(), name="collection-detail"),
     path("oai/", oai.endpoint, name="oai"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("healthz", health.alive, name="healthz"),
+    path("readyz", health.ready, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("api/", views.ApiGuideView.as_view(), name="api-guide"),
     path(
         "sitemap.xml",

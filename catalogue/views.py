@@ -220,10 +220,7 @@ def json_error(data, status):
 class DocumentExportView(View):
     """Every document the listing would show for the same parameters, as CSV or JSON."""
 
-    formats = {
-        "csv": (exports.csv_rows, "text/csv; charset=utf-8"),
-        "json": (exports.json_rows, "application/json; charset=utf-8"),
-    }
+    content_types = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
     format = None
 
     def get(self, request):
@@ -232,21 +229,15 @@ class DocumentExportView(View):
             # An export must not silently widen or drop a filter: refuse and say why.
             problems = {field: [str(e) for e in errors] for field, errors in filterset.errors.items()}
             return json_error({"error": "The filters could not be used.", "fields": problems}, status=400)
-        rows, content_type = self.formats[self.format]
         url_prefix = request.build_absolute_uri(reverse("catalogue:document-list"))
-        response = self.respond(rows, exports.documents_for_export(filterset.qs), url_prefix, content_type)
+        chunks = exports.stream(filterset.qs, self.format, url_prefix)
+        # The file is streamed as it is read, so memory stays flat however many documents match; the query
+        # runs before the status is sent, so a database that fails answers an error, never a 200 with the
+        # header alone.
+        first = next(chunks)
+        response = StreamingHttpResponse(chain([first], chunks), content_type=self.content_types[self.format])
         response["Content-Disposition"] = f'attachment; filename="documents.{self.format}"'
         return response
-
-    def respond(self, rows, documents, url_prefix, content_type):
-        """The file streamed as it is read: memory stays flat however many documents match."""
-        # The query runs before the status is sent: a database that fails answers an error, never a
-        # 200 with the header alone.
-        documents = iter(documents)
-        first = next(documents, None)
-        if first is not None:
-            documents = chain([first], documents)
-        return StreamingHttpResponse(rows(documents, url_prefix), content_type=content_type)
 
 
 class PublishedDocumentMixin:

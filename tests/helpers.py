@@ -35,3 +35,25 @@ def client_tool(*parts, command=None):
             pytest.fail(f"{message}; CATALOGUE_REQUIRE_CLIENTS is set, so client checks may not be skipped.")
         pytest.skip(message)
     return path
+
+
+def require_replica(*commands):
+    """At a module's top: skip it unless DATABASE_REPLICA_URLS names a PostgreSQL replica (and `commands` are
+    on PATH), or fail where CATALOGUE_REQUIRE_REPLICA is set (CI's PostgreSQL run, which starts them)."""
+    import os
+    import shutil
+
+    import pytest
+    from django.conf import settings
+
+    missing = []
+    if "replica1" not in settings.DATABASES or not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        missing.append("a PostgreSQL replica in DATABASE_REPLICA_URLS (deploy/replica makes one)")
+    missing += [command for command in commands if not shutil.which(command)]
+    if missing:
+        message = f"needs {', '.join(missing)}"
+        if os.environ.get("CATALOGUE_REQUIRE_REPLICA"):
+            pytest.fail(
+                f"{message}; CATALOGUE_REQUIRE_REPLICA is set, so these tests may not be skipped.", pytrace=False
+            )
+        pytest.skip(message, allow_module_level=True)

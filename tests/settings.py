@@ -23,3 +23,7 @@ if CACHES["default"]["BACKEND"].endswith("RedisCache"):  # noqa: F405
 
 # Tests ask the API far more often than any reader: the rate limit is tested on its own, with a low one.
 CATALOGUE_API_RATE = "1000000/min"
+
+# A replica named in DATABASE_REPLICA_URLS (CI's PostgreSQL run) sees only what is committed, and most tests
+# never commit: public reads go to it only in the tests that turn it on (tests/test_replicas.py).
+CATALOGUE_READ_REPLICAS = []
