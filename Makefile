@@ -11,7 +11,7 @@ FIND_PYTHON := for p in $(PYTHON_CANDIDATES); do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 		command -v $$p; exit 0; fi; done; exit 1
 
-.PHONY: help install install-runtime run test lint format migrate sample superuser bench clean serve backup restore load
+.PHONY: help install install-runtime run test lint format migrate sample superuser bench clean serve backup restore load cluster
 
 help:
 	@echo "make run    install, migrate, load the sample catalogue, serve on http://$(HOST):$(PORT)/"
@@ -19,6 +19,8 @@ help:
 	@echo "make superuser  an administrator's account for /admin/"
 	@echo "make lint   ruff, template indentation, missing migrations, mypy"
 	@echo "make bench  time the listing on a synthetic catalogue"
+	@echo "make cluster  HAProxy, two app servers, the worker, Redis, PostgreSQL and a replica, on loopback"
+	@echo "make load   the researchers' mix against make cluster, 50 and 200 clients"
 
 # Production needs requirements.txt only; development and tests add requirements-dev.txt and npm's packages.
 $(VENV)/.runtime: requirements.txt
@@ -99,7 +101,11 @@ restore: install-runtime
 	@test -n "$(FILE)" || { echo "make restore FILE=backups/….zip"; exit 1; }
 	$(PY) manage.py restore $(FILE) --yes
 
-# 50 researchers for 60 s against `make serve`'s gunicorn, on a 100,000-document PostgreSQL catalogue.
+# On loopback, as on several machines: HAProxy, two gunicorn app servers, the task worker, Redis, the
+# PostgreSQL primary and a streaming replica (needs root for the replica's cluster; see docs/deployment.md).
+cluster: install-runtime
+	deploy/cluster run
+
+# The researchers' mix against `make cluster` on 100,000 documents: 50 and 200 clients, 60 s each, cold and warm.
 load: install
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-load.txt
 	tests/load/run

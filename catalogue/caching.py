@@ -1,6 +1,7 @@
 """The shared cache of public pages, and the headers that let browsers and proxies keep them too."""
 
 import hashlib
+import time
 from datetime import date
 
 from django.conf import settings
@@ -10,6 +11,9 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
 from .models import CatalogueVersion
+
+# How long a reader waits for a page another is rendering before rendering it too.
+RENDER_SECONDS = 10
 
 
 def validators(request):
@@ -67,20 +71,49 @@ class PublicPageCache:
         key = f"page:{digest}"
         kept = cache.get(key) if request.method == "GET" else None
         if kept is not None:
-            status, headers, content = kept
-            response = HttpResponse(content, status=status)
-            for name, value in headers:
-                response[name] = value
-            return self._public(response, etag, modified)
-        response = self.get_response(request)
-        if response.status_code not in {200, 304}:
-            return response
-        complete = response.status_code == 200 and not response.streaming and not response.cookies
-        if request.method == "GET" and complete:
-            headers = [(name, value) for name, value in response.items() if name.lower() != "x-request-id"]
-            kept = (response.status_code, headers, response.content)
-            cache.set(key, kept, timeout=settings.CATALOGUE_PAGE_CACHE_SECONDS)
+            return self._public(self._from(kept), etag, modified)
+        # One reader renders a page that is not kept yet; others asking for it meanwhile wait for that one
+        # (a popular page after a change, or a slow one, is not rendered by every reader at once).
+        rendering = request.method == "GET" and cache.add(f"{key}:rendering", 1, timeout=RENDER_SECONDS)
+        if request.method == "GET" and not rendering:
+            kept = self._wait_for(key)
+            if kept is not None:
+                return self._public(self._from(kept), etag, modified)
+        try:
+            response = self.get_response(request)
+            if response.status_code not in {200, 304}:
+                return response
+            complete = response.status_code == 200 and not response.streaming and not response.cookies
+            if request.method == "GET" and complete:
+                headers = [(name, value) for name, value in response.items() if name.lower() != "x-request-id"]
+                kept = (response.status_code, headers, response.content)
+                cache.set(key, kept, timeout=settings.CATALOGUE_PAGE_CACHE_SECONDS)
+        finally:
+            if rendering:
+                cache.delete(f"{key}:rendering")
         return self._public(response, etag, modified)
+
+    @staticmethod
+    def _wait_for(key):
+        """The page another request is rendering, once it is kept; None if it is not within RENDER_SECONDS
+        (or is not kept at all: a page that is not a complete 200), and this request renders it itself."""
+        deadline = time.monotonic() + RENDER_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(0.02)
+            kept = cache.get(key)
+            if kept is not None:
+                return kept
+            if cache.get(f"{key}:rendering") is None:
+                return None
+        return None
+
+    @staticmethod
+    def _from(kept):
+        status, headers, content = kept
+        response = HttpResponse(content, status=status)
+        for name, value in headers:
+            response[name] = value
+        return response
 
     def _public(self, response, etag, modified):
         return mark_public(

@@ -111,3 +111,29 @@ def test_staff_are_never_served_a_kept_page(client, sample):
 def test_no_cookie_is_set_for_an_anonymous_reader(client, sample, url):
     response = client.get(url)
     assert response.cookies == {} and "Set-Cookie" not in response
+
+
+def test_readers_asking_for_a_page_being_rendered_wait_for_it_instead_of_rendering_it_again(client, sample):
+    import threading
+
+    from django.core.cache import cache
+
+    from catalogue.caching import validators
+
+    first = client.get(SEED)
+    request = client.get(SEED).wsgi_request
+    key = f"page:{validators(request)[2]}"
+    kept = cache.get(key)
+    assert kept is not None
+    # Another reader is rendering the page (its mark is set, the page not yet kept); it is kept in 0.3 s.
+    cache.delete(key)
+    cache.add(f"{key}:rendering", 1, timeout=10)
+    threading.Timer(0.3, cache.set, [key, kept]).start()
+    with CaptureQueriesContext(connection) as captured:
+        waited = client.get(SEED)
+    assert waited.content == first.content
+    assert len(captured) == 1, "the page was rendered again instead of waited for"
+    # The renderer gave up (its mark gone, nothing kept): the reader renders the page itself.
+    cache.delete(key)
+    cache.delete(f"{key}:rendering")
+    assert len(result_titles(client.get(SEED))) == 10
