@@ -171,28 +171,34 @@ def _copy_source(queryset: QuerySet) -> tuple[str, list]:
     return sql, list(params)
 
 
-def _names_sql(kind, aggregate: str) -> str:
-    """A correlated subquery aggregating one many-valued kind's names of the document."""
-    table, column = link(kind)
-    return (
-        f"(SELECT {aggregate} FROM {table} AS l JOIN {kind._meta.db_table} AS e ON e.id = l.{column}"
-        f" WHERE l.document_id = d.c{len(FIELDS)})"
-    )
-
-
 # Names in code point order, as Python's sorted() puts them.
 _IN_ORDER = 'ORDER BY e.name COLLATE "C"'
 
 
-def _copy(queryset: QuerySet, select: str, url_prefix: str, options: str = "") -> Iterator[memoryview]:
-    """The rows COPY sends for `select` over the documents, one at a time; the statement runs at the first."""
+def _copy(queryset: QuerySet, select: str, aggregates: list[str], url_prefix: str, options: str = ""):
+    """The rows COPY sends for `select` over the documents (`d`, in the listing's order) and the names of
+    each many-valued kind aggregated once for all of them (`n0`, `n1`... `.names`), one row at a time; the
+    statement runs at the first."""
     sql, params = _copy_source(queryset)
-    statement = f"COPY (SELECT {select} FROM ({sql}) AS d) TO STDOUT {options}"
+    document = f"d.c{len(FIELDS)}"
+    names = ""
+    for index, (kind, aggregate) in enumerate(zip(MANY_KINDS, aggregates, strict=True)):
+        table, column = link(kind)
+        names += (
+            f" LEFT JOIN (SELECT l.document_id, {aggregate} AS names FROM {table} AS l"
+            f" JOIN {kind._meta.db_table} AS e ON e.id = l.{column}"
+            f" WHERE l.document_id IN (SELECT c{len(FIELDS)} FROM d) GROUP BY l.document_id) AS n{index}"
+            f" ON n{index}.document_id = {document}"
+        )
+    statement = (
+        f"COPY (WITH d AS MATERIALIZED (SELECT row_number() OVER () AS position, s.* FROM ({sql}) AS s)"
+        f" SELECT {select} FROM d{names} ORDER BY d.position) TO STDOUT {options}"
+    )
     connection = connections[queryset.db]
     with connection.cursor() as cursor:
         if connection.queries_logged:  # counted with the other statements where Django counts them
             connection.queries_log.append({"sql": statement, "time": "0.000"})
-        with cursor.cursor.copy(statement, [url_prefix, *params]) as copy:
+        with cursor.cursor.copy(statement, [*params, url_prefix]) as copy:
             yield from copy
 
 
@@ -205,15 +211,13 @@ def copy_csv(queryset: QuerySet, url_prefix: str) -> Iterator[str | bytes]:
         "date_display": _DATE_DISPLAY.format(_CELL["date"], m=_MONTHS),
         **{name: _FORMULA.format(_CELL[name]) for name in ("creator", "summary", "source", "credit")},
         **{kind.column(): _FORMULA.format(f"d.c{i}") for kind, i in zip(SINGLE_KINDS, _SINGLES, strict=True)},
-        **{
-            kind.column(): _FORMULA.format(_names_sql(kind, f"string_agg(e.name, '; ' {_IN_ORDER})"))
-            for kind in MANY_KINDS
-        },
+        **{kind.column(): _FORMULA.format(f"n{index}.names") for index, kind in enumerate(MANY_KINDS)},
         "added": _ADDED_CSV.format(_ADDED),
     }
     # An empty cell is NULL to COPY, which writes it bare as Python's csv does (an empty string it would quote).
     select = ", ".join(f"NULLIF({cells[name]}, '')" for name in COLUMNS)
-    rows = _copy(queryset, select, url_prefix, "WITH (FORMAT csv)")
+    aggregates = [f"string_agg(e.name, '; ' {_IN_ORDER})"] * len(MANY_KINDS)
+    rows = _copy(queryset, select, aggregates, url_prefix, "WITH (FORMAT csv)")
     first = next(rows, None)  # the query runs before anything is sent
     yield "\ufeff" + csv.writer(_Echo()).writerow(COLUMNS)
     if first is None:
@@ -242,17 +246,13 @@ def copy_json(queryset: QuerySet, url_prefix: str) -> Iterator[str | bytes]:
             kind.column(): f"COALESCE(to_json(d.c{i})::text, 'null')"
             for kind, i in zip(SINGLE_KINDS, _SINGLES, strict=True)
         },
-        **{
-            kind.column(): "COALESCE("
-            + _names_sql(kind, f"'[' || string_agg(to_json(e.name)::text, ', ' {_IN_ORDER}) || ']'")
-            + ", '[]')"
-            for kind in MANY_KINDS
-        },
+        **{kind.column(): f"COALESCE(n{index}.names, '[]')" for index, kind in enumerate(MANY_KINDS)},
         "added": f"to_json({_ADDED_JSON.format(_ADDED)})::text",
     }
     # One JSON object a row, keys in the order Python writes them, with Python's separators.
     members = " || ', ' || ".join(f"'\"{name}\": ' || {value}" for name, value in values.items())
-    rows = _copy(queryset, f"'{{' || {members} || '}}'", url_prefix)
+    aggregates = [f"'[' || string_agg(to_json(e.name)::text, ', ' {_IN_ORDER}) || ']'"] * len(MANY_KINDS)
+    rows = _copy(queryset, f"'{{' || {members} || '}}'", aggregates, url_prefix)
     first = next(rows, None)  # the query runs before anything is sent
     yield "["
     if first is not None:

@@ -23,8 +23,12 @@ KEYWORDS = ["delegation", "treaty", "harbour", "zeppelin", "grain steel", '"cent
 def addresses(count, seed=1956):
     chance = random.Random(seed)
     documents = list(Document.objects.published().order_by("?").values_list("slug", flat=True)[:3000])
-    people = list(Person.objects.filter(document_count__gt=0).order_by("-document_count").values_list("slug", flat=True)[:500])
-    places = list(Place.objects.filter(document_count__gt=0).order_by("-document_count").values_list("slug", flat=True)[:50])
+    people = list(
+        Person.objects.filter(document_count__gt=0).order_by("-document_count").values_list("slug", flat=True)[:500]
+    )
+    places = list(
+        Place.objects.filter(document_count__gt=0).order_by("-document_count").values_list("slug", flat=True)[:50]
+    )
     rare = list(Person.objects.filter(document_count__range=(1, 200)).values_list("slug", flat=True)[:200]) or people
     mix = [  # (weight, address)
         (3, lambda: "/documents/"),
