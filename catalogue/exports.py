@@ -196,9 +196,10 @@ def _copy(queryset: QuerySet, select: str, aggregates: list[str], url_prefix: st
     )
     connection = connections[queryset.db]
     with connection.cursor() as cursor:
+        params = [*params, url_prefix]
         if connection.queries_logged:  # counted with the other statements where Django counts them
-            connection.queries_log.append({"sql": statement, "time": "0.000"})
-        with cursor.cursor.copy(statement, [*params, url_prefix]) as copy:
+            connection.queries_log.append({"sql": connection.ops.compose_sql(statement, params), "time": "0.000"})
+        with cursor.cursor.copy(statement, params) as copy:
             yield from copy
 
 
