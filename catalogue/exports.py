@@ -198,7 +198,8 @@ def _copy(queryset: QuerySet, select: str, aggregates: list[str], url_prefix: st
     with connection.cursor() as cursor:
         params = [*params, url_prefix]
         if connection.queries_logged:  # counted with the other statements where Django counts them
-            connection.queries_log.append({"sql": connection.ops.compose_sql(statement, params), "time": "0.000"})
+            sql = connection.ops.compose_sql(statement, params)  # type: ignore[attr-defined]  # PostgreSQL's own
+            connection.queries_log.append({"sql": sql, "time": "0.000"})
         with cursor.cursor.copy(statement, params) as copy:
             yield from copy
 
