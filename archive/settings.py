@@ -135,6 +135,8 @@ USE_TZ = True
 # The cache (the API's request counts, for now): local memory by default, nothing to set up; production
 # sets CACHE_URL (e.g. redis://127.0.0.1:6379/1) so that every process and server counts alike.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "catalogue.cache.RedisCache"  # Django's, with its Redis clients reused
 
 # Public pages for anonymous readers: kept in the cache under the catalogue's version (any public change
 # is seen at once), and cacheable by browsers and proxies for a minute, served stale while revalidated.

@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import OuterRef, Subquery
@@ -636,10 +637,29 @@ class CatalogueVersion(models.Model):
     def __str__(self):
         return f"{self.token} ({self.changed:%Y-%m-%d %H:%M:%S})"
 
+    # The version is asked for by every public request: the shared cache keeps a copy for a few seconds,
+    # dropped whenever it changes (`upkeep.public_changed`), so that a page served from the cache costs no
+    # query. A change made behind the site's back (SQL) is seen within CACHE_SECONDS.
+    CACHE_KEY = "catalogue-version"
+    CACHE_SECONDS = 5
+
     @classmethod
     def current(cls) -> "CatalogueVersion":
-        version = cls.objects.filter(pk=1).first()
-        return version or cls.objects.get_or_create(pk=1)[0]
+        kept = cache.get(cls.CACHE_KEY)
+        if kept is not None:
+            return cls(pk=1, token=kept[0], changed=kept[1])
+        version = cls.objects.filter(pk=1).first() or cls.objects.get_or_create(pk=1)[0]
+        # What a transaction reads may yet be rolled back: only a committed version is shared.
+        if not transaction.get_connection().in_atomic_block:
+            cache.set(cls.CACHE_KEY, (version.token, version.changed), timeout=cls.CACHE_SECONDS)
+        return version
+
+    @classmethod
+    def forget(cls) -> None:
+        """The kept copy dropped now and again when the caller's transaction commits (until then, other
+        connections still read the version before it)."""
+        cache.delete(cls.CACHE_KEY)
+        transaction.on_commit(lambda: cache.delete(cls.CACHE_KEY))
 
 
 class WithdrawnRecord(models.Model):

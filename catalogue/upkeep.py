@@ -54,6 +54,7 @@ def public_changed() -> None:
     cached page from before is served once it commits (and none is lost if it rolls back)."""
     if not CatalogueVersion.objects.filter(pk=1).update(token=uuid.uuid4(), changed=timezone.now()):
         CatalogueVersion.objects.create(pk=1)
+    CatalogueVersion.forget()
 
 
 # Documents -------------------------------------------------------------------------------

@@ -137,3 +137,19 @@ def test_readers_asking_for_a_page_being_rendered_wait_for_it_instead_of_renderi
     cache.delete(key)
     cache.delete(f"{key}:rendering")
     assert len(result_titles(client.get(SEED))) == 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_kept_page_costs_no_query_and_a_change_is_still_seen_at_once(client, sample):
+    first = client.get(SEED)
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get(SEED)
+    assert again.content == first.content
+    assert len(captured) == 0, "the catalogue's version is kept in the shared cache too"
+    DocumentFactory(
+        published=True,
+        title="Telegram from Wang Ming in Moscow",
+        people=Person.objects.filter(slug="wang-ming"),
+        places=Place.objects.filter(slug="soviet-union"),
+    )
+    assert "Telegram from Wang Ming in Moscow" in result_titles(client.get(SEED))
