@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
@@ -129,7 +130,6 @@ api = CatalogueAPI(
     docs=Swagger(settings={"defaultModelsExpandDepth": 0}),
     docs_url="/docs/",
     openapi_url="/openapi.json",
-    throttle=[ClientThrottle(settings.CATALOGUE_API_RATE)],
 )
 
 
@@ -173,17 +173,29 @@ def _http_error(request, error):
 
 
 def conditional(view):
-    """The public pages' validators (`catalogue.caching`) on every answer: a reader's copy still current is
-    a 304 before anything is read or written; an answer is cacheable by anyone for a short while."""
+    """Around every operation: the address's rate limit; the public pages' validators (`catalogue.caching`),
+    so that a reader's copy still current is a 304 before anything is read; answers kept in the shared
+    cache; and cacheable by anyone for a short while."""
 
     def wrapped(request, *args, **kwargs):
-        etag, modified, _ = caching.validators(request)
+        # Every request counts against the address's allowance, answered from the cache or not.
+        throttle = ClientThrottle(settings.CATALOGUE_API_RATE)
+        if not throttle.allow_request(request):
+            return _throttled(request, Throttled(wait=throttle.wait()))
+        etag, modified, digest = caching.validators(request)
         current = caching.unchanged(request, etag, modified)
         if current is not None:
             return caching.mark_public(current, etag, modified, max_age=settings.CATALOGUE_API_MAX_AGE)
-        response = view(request, *args, **kwargs)
-        if response.status_code != 200:
-            return response
+        # Answers are kept in the shared cache as public pages are, under the catalogue version and the URL.
+        key = f"api:{digest}"
+        kept = cache.get(key)
+        if kept is not None:
+            response = caching.kept_response(kept)
+        else:
+            response = view(request, *args, **kwargs)
+            if response.status_code != 200:
+                return response
+            caching.keep(key, response)
         return caching.mark_public(response, etag, modified, max_age=settings.CATALOGUE_API_MAX_AGE)
 
     return wrapped

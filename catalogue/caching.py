@@ -42,6 +42,20 @@ def mark_public(response, etag, modified, **cache_control):
     return response
 
 
+def keep(key, response):
+    """A complete answer kept in the shared cache under `key` (whose digest names the catalogue version)."""
+    headers = [(name, value) for name, value in response.items() if name.lower() != "x-request-id"]
+    cache.set(key, (response.status_code, headers, response.content), timeout=settings.CATALOGUE_PAGE_CACHE_SECONDS)
+
+
+def kept_response(kept):
+    status, headers, content = kept
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response[name] = value
+    return response
+
+
 class PublicPageCache:
     """Public pages for anonymous readers: served from the shared cache, revalidated by ETag and
     Last-Modified, and marked cacheable by browsers and proxies; staff always get a fresh, private page.
@@ -71,23 +85,21 @@ class PublicPageCache:
         key = f"page:{digest}"
         kept = cache.get(key) if request.method == "GET" else None
         if kept is not None:
-            return self._public(self._from(kept), etag, modified)
+            return self._public(kept_response(kept), etag, modified)
         # One reader renders a page that is not kept yet; others asking for it meanwhile wait for that one
         # (a popular page after a change, or a slow one, is not rendered by every reader at once).
         rendering = request.method == "GET" and cache.add(f"{key}:rendering", 1, timeout=RENDER_SECONDS)
         if request.method == "GET" and not rendering:
             kept = self._wait_for(key)
             if kept is not None:
-                return self._public(self._from(kept), etag, modified)
+                return self._public(kept_response(kept), etag, modified)
         try:
             response = self.get_response(request)
             if response.status_code not in {200, 304}:
                 return response
             complete = response.status_code == 200 and not response.streaming and not response.cookies
             if request.method == "GET" and complete:
-                headers = [(name, value) for name, value in response.items() if name.lower() != "x-request-id"]
-                kept = (response.status_code, headers, response.content)
-                cache.set(key, kept, timeout=settings.CATALOGUE_PAGE_CACHE_SECONDS)
+                keep(key, response)
         finally:
             if rendering:
                 cache.delete(f"{key}:rendering")
@@ -106,14 +118,6 @@ class PublicPageCache:
             if cache.get(f"{key}:rendering") is None:
                 return None
         return None
-
-    @staticmethod
-    def _from(kept):
-        status, headers, content = kept
-        response = HttpResponse(content, status=status)
-        for name, value in headers:
-            response[name] = value
-        return response
 
     def _public(self, response, etag, modified):
         return mark_public(

@@ -243,3 +243,19 @@ def test_the_guide_s_examples_run_against_the_site(live_server, sample, capsys):
         command = page.select_one("#example-curl").get_text()
         result = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=30, check=True)
         assert json.loads(result.stdout)["document_count"] == 14
+
+
+def test_a_repeated_answer_comes_from_the_shared_cache_and_a_change_is_seen_at_once(client, sample):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    seed = {"person": "wang-ming", "place": "soviet-union"}
+    first = client.get(DOCUMENTS, seed)
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get(DOCUMENTS, seed)
+    assert again.content == first.content and again["Content-Type"] == first["Content-Type"]
+    assert len(captured) == 1  # the catalogue's version, and nothing else
+    withdrawn = Document.objects.get(slug=first.json()["results"][0]["slug"])
+    withdrawn.status = Status.DRAFT
+    withdrawn.save()
+    assert client.get(DOCUMENTS, seed).json()["total"]["value"] == 13
