@@ -186,16 +186,18 @@ def conditional(view):
         current = caching.unchanged(request, etag, modified)
         if current is not None:
             return caching.mark_public(current, etag, modified, max_age=settings.CATALOGUE_API_MAX_AGE)
-        # Answers are kept in the shared cache as public pages are, under the catalogue version and the URL.
-        key = f"api:{digest}"
-        kept = cache.get(key)
+        # Answers are kept in the shared cache as public pages are, under the catalogue version and the URL;
+        # not the pages of a walk by cursor, which one client reads once.
+        key = None if "cursor" in request.GET else f"api:{digest}"
+        kept = cache.get(key) if key else None
         if kept is not None:
             response = caching.kept_response(kept)
         else:
             response = view(request, *args, **kwargs)
             if response.status_code != 200:
                 return response
-            caching.keep(key, response)
+            if key:
+                caching.keep(key, response)
         return caching.mark_public(response, etag, modified, max_age=settings.CATALOGUE_API_MAX_AGE)
 
     return wrapped

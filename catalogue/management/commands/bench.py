@@ -203,20 +203,25 @@ class Command(BaseCommand):
             deep = api.make_cursor("documents", {}, keys)
 
             def timed(url, **params):
+                """p50 ms of the answer made afresh (at an address not asked before: a parameter the API ignores,
+                except for a cursor's, which is never kept), and served from the cache."""
                 for _ in range(3):
                     assert client.get(url, params).status_code == 200, url
-                timings = []
-                for _ in range(runs):
+                fresh, kept = [], []
+                for run in range(runs):
+                    started = time.perf_counter()
+                    client.get(url, params if "cursor" in params else {**params, "fresh": run})
+                    fresh.append(time.perf_counter() - started)
                     started = time.perf_counter()
                     client.get(url, params)
-                    timings.append(time.perf_counter() - started)
-                return percentile(timings, 0.5) * 1000
+                    kept.append(time.perf_counter() - started)
+                return percentile(fresh, 0.5) * 1000, percentile(kept, 0.5) * 1000
 
             rows = [
-                ("one document", timed(f"/api/v1/documents/{slug}/")),
-                ("page of 100, seed's filters", timed("/api/v1/documents/", person=person, place=place, limit=100)),
-                ("first page of 100", timed("/api/v1/documents/", limit=100)),
-                (f"page {depth // 100 + 2:,} of 100 by cursor", timed("/api/v1/documents/", limit=100, cursor=deep)),
+                ("one document", *timed(f"/api/v1/documents/{slug}/")),
+                ("page of 100, seed's filters", *timed("/api/v1/documents/", person=person, place=place, limit=100)),
+                ("first page of 100", *timed("/api/v1/documents/", limit=100)),
+                (f"page {depth // 100 + 2:,} of 100 by cursor", *timed("/api/v1/documents/", limit=100, cursor=deep)),
             ]
             walked, started, url, params = 0, time.perf_counter(), "/api/v1/documents/", {"limit": 500}
             while url and walked < 200_000:
@@ -224,8 +229,9 @@ class Command(BaseCommand):
                 walked += len(body["results"])
                 url, params = body["next"], None
             rate = walked / (time.perf_counter() - started)
-        lines = ["", "Research API (p50 ms, through the whole stack):", "", "| request | p50 ms |", "| --- | ---: |"]
-        lines += [f"| {name} | {p50:.1f} |" for name, p50 in rows]
+        lines = ["", "Research API (p50 ms, through the whole stack):", ""]
+        lines += ["| request | made afresh | from the cache |", "| --- | ---: | ---: |"]
+        lines += [f"| {name} | {fresh:.1f} | {kept:.1f} |" for name, fresh, kept in rows]
         lines += ["", f"Walking by cursor, 500 a page: {walked:,} documents at {rate:,.0f} documents/s."]
         return "\n".join(lines)
 
