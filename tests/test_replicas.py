@@ -33,6 +33,8 @@ pytestmark = [
 @pytest.fixture
 def replica(sample):
     """Public reads routed to the replica, checked afresh, once it has replayed everything committed."""
+    replica_server("start")  # running and answering, whatever the test before it did to it
+    connections[REPLICA].close()
     replicas.health.forget()
     with override_settings(CATALOGUE_READ_REPLICAS=[REPLICA], CATALOGUE_REPLICA_CHECK_SECONDS=60):
         caught_up()
@@ -42,7 +44,7 @@ def replica(sample):
         connections[alias].close()
 
 
-def caught_up(timeout=10.0):
+def caught_up(timeout=60.0):
     """Waits until the replica has replayed all the primary has written so far."""
     with connections["default"].cursor() as cursor:
         cursor.execute("SELECT pg_current_wal_lsn()")
