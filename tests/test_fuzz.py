@@ -36,6 +36,9 @@ PAGES = [
     "/api/v1/people/wang-ming/",
     "/api/v1/archives/",
     "/api/v1/openapi.json",
+    "/healthz",
+    "/readyz",
+    "/metrics",
 ]
 PARAMETERS = [
     "q", "person", "place", "event", "collection", "language", "archive", "date_from", "date_to", "sort",
