@@ -125,10 +125,6 @@ def read_connection():
     return connections[ReplicaRouter().db_for_read(None)]
 
 
-def _read_from(alias):
-    _reads.set(alias)
-
-
 def _back_to_primary(**kwargs):
     # A streamed answer reads as it is sent, after the middleware has returned; it keeps its replica
     # until the response is closed, and the next request starts on the primary.
@@ -174,7 +170,7 @@ class ReadReplicaMiddleware:
             and not request.user.is_authenticated
         ):
             replica = choose_replica()
-        _read_from(replica)
+        _reads.set(replica)
         response = self.get_response(request)
         # A failure while reading the replica: the replica unreachable (a 503 from the view or the error
         # handler), or any server error that a fresh check puts down to the replica.
@@ -184,7 +180,7 @@ class ReadReplicaMiddleware:
         ):
             logger.warning("Replica %s failed during a request; answering it from the primary", replica)
             health.failed(replica)
-            _read_from(None)
+            _reads.set(None)
             response = self.get_response(request)
         request.read_from = reading_from()
         return response
