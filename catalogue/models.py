@@ -106,7 +106,8 @@ class Entity(models.Model):
     # What readers call one and several of them, when that is not the model's verbose name.
     label: str | None = None
     label_plural: str | None = None
-    # How a listing's heading names what it is narrowed to: "Documents about Wang Ming ...", in `heading_rank` order.
+    # How a listing's heading names what it is narrowed to, in `heading_rank` order: kinds sharing a word
+    # are named together ("Documents tagged with Wang Ming and the Soviet Union in Russian").
     heading: str | None = None
     heading_rank = 0
     # Whether its names are searched with the documents it is on ("Wang Ming" finds his documents).
@@ -208,7 +209,7 @@ class Place(Entity):
 
     document_field = "places"
     filter_parameter = "place"
-    heading = "in"
+    heading = "tagged with"
     heading_rank = 3
     names_searched = True
     detail_url_name = "catalogue:place-detail"
@@ -264,7 +265,7 @@ class Person(Entity):
 
     document_field = "people"
     filter_parameter = "person"
-    heading = "about"
+    heading = "tagged with"
     heading_rank = 1
     names_searched = True
     detail_url_name = "catalogue:person-detail"
@@ -315,7 +316,7 @@ class Event(Entity):
 
     document_field = "events"
     filter_parameter = "event"
-    heading = "on"
+    heading = "tagged with"
     heading_rank = 2
     names_searched = True
     detail_url_name = "catalogue:event-detail"

@@ -3,9 +3,14 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 # Over more years than this, bars stand for decades.
 MAX_YEARLY_BARS = 60
 WIDTH, HEIGHT = 720, 120
+# A bar is never wider than this: one year's documents are a bar, not a block filling the chart.
+WIDEST_BAR = 40
 
 
 @dataclass
@@ -31,14 +36,42 @@ class Timeline:
 
     @property
     def summary(self) -> str:
-        """The text alternative: what the chart shows, in one sentence."""
+        """The text alternative: what the chart shows, in one sentence, as a person would write it."""
         if not self.bars:
             return ""
-        busiest = max(self.bars, key=lambda bar: bar.count)
-        return (
-            f"{self.total} dated documents from {self.bars[0].first_year} to {self.bars[-1].last_year}, "
-            f"by {self.unit}; the most, {busiest.count}, in {busiest.label}."
-        )
+        first, last = self.bars[0], self.bars[-1]
+        counted = ngettext("%(n)s dated document", "%(n)s dated documents", self.total) % {"n": self.total}
+        if len(self.bars) == 1:
+            return _("%(counted)s, from %(span)s.") % {"counted": counted, "span": first.label}
+        most = max(bar.count for bar in self.bars)
+        busiest = [bar.label for bar in self.bars if bar.count == most]
+        if len(busiest) > 3:
+            peak = _("at most %(n)s in any %(unit)s") % {"n": most, "unit": self.unit}
+        else:
+            peak = _("the most, %(n)s, in %(when)s") % {"n": most, "when": _joined(busiest)}
+        return _("%(counted)s from %(first)s to %(last)s, by %(unit)s; %(peak)s.") % {
+            "counted": counted,
+            "first": first.first_year,
+            "last": last.last_year,
+            "unit": self.unit,
+            "peak": peak,
+        }
+
+    def ticks(self, most=6):
+        """[(label, centre as a percentage of the width)]: at most `most` labelled bars, at round years."""
+        if not self.bars:
+            return []
+        years_a_bar = self.bars[0].last_year - self.bars[0].first_year + 1
+        every = next(
+            step for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000)
+            if len(self.bars) / step <= most or step == 1000
+        )  # fmt: skip
+        labelled = [bar for bar in self.bars if (bar.first_year // years_a_bar) % every == 0]
+        return [(bar.label, round((bar.x + bar.width / 2) * 100 / self.width, 2)) for bar in labelled]
+
+
+def _joined(labels):
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + _(" and ") + labels[-1]
 
 
 def build(year_counts: dict[int, int], url_for_years: Callable[[int, int], str]) -> Timeline | None:
@@ -55,6 +88,7 @@ def build(year_counts: dict[int, int], url_for_years: Callable[[int, int], str])
     counts = [sum(year_counts.get(year, 0) for year in range(start, start + step)) for start in starts]
     tallest = max(counts)
     slot = WIDTH / len(counts)
+    width = round(min(max(slot * 0.8, 1), WIDEST_BAR), 1)
     bars = []
     for index, (start, count) in enumerate(zip(starts, counts, strict=True)):
         height = round((HEIGHT - 4) * count / tallest, 1) if count else 0
@@ -65,9 +99,9 @@ def build(year_counts: dict[int, int], url_for_years: Callable[[int, int], str])
                 first_year=start,
                 last_year=end,
                 count=count,
-                x=round(index * slot + slot * 0.1, 1),
+                x=round(index * slot + (slot - width) / 2, 1),
                 y=round(HEIGHT - height, 1),
-                width=round(max(slot * 0.8, 1), 1),
+                width=width,
                 height=height,
                 url=url_for_years(start, end) if count else "",
             )

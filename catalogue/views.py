@@ -9,7 +9,7 @@ from django.views.generic import DetailView, ListView, TemplateView, View
 from django_filters.views import FilterView
 
 from . import api, citations, exports, search, tallies, timeline
-from .filters import ENTITY_FILTERS, SORT_CHOICES, DocumentFilter
+from .filters import ENTITY_FILTERS, MAX_TAG_VALUES, SORT_CHOICES, DocumentFilter
 from .jsontext import markup_safe_json
 from .listing import ResultSet
 from .models import Collection, Document, Event, Person, Place
@@ -68,14 +68,17 @@ def _joined(names):
 
 
 def describe(filterset):
-    """What a listing shows, in words: "Documents about Wang Ming in the Soviet Union"."""
+    """What a listing shows, in words: "Documents tagged with Wang Ming and the Soviet Union"."""
     data = filterset.cleaned
-    parts = ["Documents"]
+    parts, named = ["Documents"], {}
     for name, kind in sorted(ENTITY_FILTERS.items(), key=lambda item: item[1].heading_rank):
-        if data.get(name):
-            parts.append(f"{kind.heading} " + _joined(entity.heading_name() for entity in data[name]))
+        # Kinds that share a heading word are one phrase: tagged with all of them, not related to each other.
+        named.setdefault(kind.heading, []).extend(entity.heading_name() for entity in data.get(name) or ())
+    parts += [f"{heading} {_joined(names)}" for heading, names in named.items() if names]
     if filterset.keywords:
-        parts.append(f"matching “{filterset.keywords}”")
+        # A search that has quotation marks of its own is not put in another pair.
+        keywords = filterset.keywords
+        parts.append(f"matching {keywords}" if '"' in keywords or "“" in keywords else f"matching “{keywords}”")
     start, end = data.get("date_from"), data.get("date_to")
     if start and end:
         parts.append(f"dated {start.display()} to {end.display()}")
@@ -157,12 +160,14 @@ class DocumentListView(FilterView):
         return facets
 
     def chips(self):
+        """The filters in use, each with a link that removes it; values that could not be used included."""
         url = self.links.url
         chips = [
             {"label": ENTITY_FILTERS[name].singular().capitalize(), "value": str(entity),
              "url": url(remove=(name, entity.slug))}
             for name, entity in self.filterset.chosen()
         ]  # fmt: skip
+        chips += self.unusable_chips()
         cleaned = self.filterset.cleaned
         if self.filterset.keywords:
             chips.insert(0, {"label": "Search", "value": self.filterset.keywords, "url": url(q=None)})
@@ -176,6 +181,54 @@ class DocumentListView(FilterView):
                     }
                 )
         return chips
+
+    def unusable_chips(self):
+        """Chips for the values of a tag filter with an error: each known name, and each unknown one marked so,
+        removable one by one (too many values: one chip removing them all)."""
+        chips = []
+        for name, kind in ENTITY_FILTERS.items():
+            if name not in self.filterset.errors:
+                continue
+            raw = list(dict.fromkeys(self.request.GET.getlist(name)))
+            label = kind.singular().capitalize()
+            if len(raw) > MAX_TAG_VALUES:
+                too_many = f"{len(raw)} chosen, too many"
+                url = self.links.url(**{name: None})
+                chips.append({"label": kind.plural().capitalize(), "value": too_many, "url": url, "unusable": True,
+                              "id": f"chip-{name}"})  # fmt: skip
+                continue
+            known = {entity.slug: entity for entity in kind.objects.public().filter(slug__in=raw)}
+            for value in raw:
+                chip = {"label": label, "url": self.links.url(remove=(name, value))}
+                if value in known:
+                    chip["value"] = str(known[value])
+                else:
+                    # The error box links to the first of them.
+                    first = not any(other.get("id") == f"chip-{name}" for other in chips)
+                    chip.update(value=value, unusable=True, id=f"chip-{name}" if first else "")
+                chips.append(chip)
+        return chips
+
+    def carried_filters(self):
+        """The tag filters a new search keeps: the ones that could be used, never a value in error."""
+        carried = [(name, entity.slug) for name, entity in self.filterset.chosen()]
+        for chip_name, kind in ENTITY_FILTERS.items():
+            if chip_name in self.filterset.errors:
+                raw = self.request.GET.getlist(chip_name)[:MAX_TAG_VALUES]
+                carried += [(chip_name, slug) for slug in kind.objects.public().filter(slug__in=raw)
+                            .values_list("slug", flat=True)]  # fmt: skip
+        return carried
+
+    def error_links(self):
+        """[(where, label, message)] for the error box: a field's own input, or the chip of a tag filter."""
+        form = self.filterset.form
+        if not form.errors:
+            return []
+        links = [("", "", str(error)) for error in form.non_field_errors()]
+        for field in form:
+            where = f"#chip-{field.name}" if field.name in ENTITY_FILTERS else f"#id_{field.name}"
+            links += [(where, field.label, str(error)) for error in field.errors]
+        return links
 
     def timeline(self):
         if self.filterset.has_strict_errors:
@@ -193,20 +246,23 @@ class DocumentListView(FilterView):
         marks = search.highlights(documents, self.filterset.keywords)
         for document in documents:
             document.highlight = marks.get(document.pk)
+        chips = self.chips()
         context.update(
             documents=documents,
             description=describe(self.filterset),
             facets=self.facets(),
             sample=self.results.sample,
             ranked_sample=self.results.ranked_sample,
-            chips=self.chips(),
+            chips=chips,
+            filtered=any(chip["label"] != "Search" for chip in chips),
             timeline=self.timeline(),
             sort=self.filterset.sort_order,
             sort_choices=[c for c in SORT_CHOICES if c[0] != "relevance" or self.filterset.keywords],
             clear_url="?",
             # A new search keeps the entity filters chosen so far.
             export_query=self.links.url(show=None),
-            carried_filters=[(name, value) for name in ENTITY_FILTERS for value in self.request.GET.getlist(name)],
+            carried_filters=self.carried_filters(),
+            error_links=self.error_links(),
             listing_params=self.links.params(),
         )
         return context
@@ -274,6 +330,7 @@ class DocumentDetailView(PublishedDocumentMixin, DetailView):
         )
         return super().get_context_data(
             document_relations=relations,
+            permalink=url,
             citations=citations.citations(document, url),
             meta_tags=citations.meta_tags(document, url),
             json_ld=citations.json_ld(document, url, lambda e: self.request.build_absolute_uri(e.get_absolute_url())),

@@ -57,3 +57,8 @@ def require_replica(*commands):
                 f"{message}; CATALOGUE_REQUIRE_REPLICA is set, so these tests may not be skipped.", pytrace=False
             )
         pytest.skip(message, allow_module_level=True)
+
+
+# The seed's note on Wang Ming was written for the catalogue's makers ("the shared person tag of the seed
+# listing"); the sample says it for readers.
+READER_NOTES = {"wang-ming": "Chinese Communist Party leader and Comintern figure."}

@@ -10,6 +10,7 @@ from django.urls import reverse
 from catalogue.models import Collection, Document, Event, Person, Place, Repository
 
 from .helpers import html, result_titles, text_of
+from .test_fixture import READER_NOTES
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ def test_person_page(client, sample, facts):
     page = html(response)
     assert text_of(page.find("h1")) == "Wang Ming"
     assert text_of(page.select_one(".entity__dates")) == "1904–1974"
-    assert facts["people"]["wang-ming"]["note"] in text_of(page.select_one(".entity__note"))
+    assert text_of(page.select_one(".entity__note")) == READER_NOTES["wang-ming"]
     assert response.context["paginator"].count == 14
     # Date order, oldest first.
     dates = [d.date_start for d in response.context["paginator"].object_list]

@@ -79,7 +79,7 @@ def test_keyword_with_the_seed_filter(client, sample):
     response = client.get(LISTING, {**SEED_FILTER, "q": "Khrushchev"})
     assert response.context["paginator"].count == 4
     page = html(response)
-    assert text_of(page.find("h1")) == "Documents about Wang Ming in the Soviet Union matching “Khrushchev”"
+    assert text_of(page.find("h1")) == "Documents tagged with Wang Ming and the Soviet Union matching “Khrushchev”"
     assert "Khrushchev" in text_of(page.select_one(".result mark"))
 
 
@@ -359,7 +359,7 @@ def test_timeline_uses_decades_over_long_spans(client, sample):
 
 def test_titles_say_what_is_filtered(client, sample):
     page = html(client.get(LISTING, {**SEED_FILTER, "date_from": "1950", "language": "russian"}))
-    heading = "Documents about Wang Ming in the Soviet Union in Russian dated 1950 or later"
+    heading = "Documents tagged with Wang Ming and the Soviet Union in Russian dated 1950 or later"
     assert text_of(page.find("h1")) == heading
     assert text_of(page.find("title")).startswith(heading)
 

@@ -3,7 +3,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from catalogue.models import Document, Status
+from catalogue.models import Collection, Document, Event, Person, Place, Status
 
 from .helpers import html, result_titles, text_of
 
@@ -171,14 +171,16 @@ def test_document_page_shows_every_fact_with_links(client, sample, facts):
         source["language"],
     ):
         assert value in body
-    for slug in source["people"]:
-        assert page.select_one(f'a[href="{LISTING}?person={slug}"]') is not None
-    for slug in source["places"]:
-        assert page.select_one(f'a[href="{LISTING}?place={slug}"]') is not None
-    for slug in source["events"]:
-        assert page.select_one(f'a[href="{LISTING}?event={slug}"]') is not None
-    for slug in source["collections"]:
-        assert page.select_one(f'a[href="{LISTING}?collection={slug}"]') is not None
+    # Each tag is one clear link, to its own page (which leads on to all its documents), and nothing else.
+    for model, slugs in ((Person, source["people"]), (Place, source["places"]), (Event, source["events"]),
+                         (Collection, source["collections"])):  # fmt: skip
+        for slug in slugs:
+            entity = model.objects.get(slug=slug)
+            links = page.select(f'.document__facts a[href="{entity.get_absolute_url()}"]')
+            assert [text_of(link) for link in links] == [entity.name]
+    assert len(page.select(".tag-list a")) == sum(len(source[kind]) for kind in ("people", "places", "events",
+                                                                                 "collections"))  # fmt: skip
+    assert "⌕" not in body
 
 
 def test_unknown_fields_stay_blank(client, sample, facts):

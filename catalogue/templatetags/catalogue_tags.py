@@ -1,6 +1,7 @@
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .. import citations
@@ -31,7 +32,7 @@ def _facet_section(facet):
         "",
         '<li><a href="{}" class="facet__value{}"{} data-facet="{}" data-slug="{}">'
         '<span class="facet__name">{}{}</span> '
-        '<span class="facet__count">{}<span class="visually-hidden"> documents</span></span></a></li>',
+        '<span class="facet__count">{}<span class="visually-hidden"> {}</span></span></a></li>',
         (
             (
                 value["url"],
@@ -42,6 +43,7 @@ def _facet_section(facet):
                 mark_safe('<span class="visually-hidden">Remove filter: </span>') if value["selected"] else "",
                 str(value["entity"]),
                 value["count"],
+                ngettext("document", "documents", value["count"]),
             )
             for value in facet["values"]
         ),
@@ -71,9 +73,9 @@ def timeline_figure(timeline, sample=None):
         return ""
     bars = timeline.bars
     drawn = []
-    for index, bar in enumerate(bars):
+    for bar in bars:
         if bar.count:
-            described = f"{bar.label}: " + ngettext("%(n)d document", "%(n)d documents", bar.count) % {"n": bar.count}
+            described = f"{bar.label}: " + ngettext("%(n)s document", "%(n)s documents", bar.count) % {"n": bar.count}
             drawn.append(
                 format_html(
                     '<a href="{}" aria-label="{}"><rect x="{}" y="{}" width="{}" height="{}" class="timeline__bar">'
@@ -87,32 +89,33 @@ def timeline_figure(timeline, sample=None):
                     described,
                 )  # fmt: skip
             )
-        first, last = index == 0, index == len(bars) - 1
-        if first or last:
-            anchor = format_html(' text-anchor="end" dx="{}"', bar.width) if last and not first else ""
-            drawn.append(
-                format_html(
-                    '<text x="{}" y="{}" class="timeline__label"{}>{}</text>',
-                    bar.x,
-                    timeline.height + 14,
-                    anchor,
-                    bar.label,
-                )  # fmt: skip
-            )
     rows = format_html_join(
         "",
         '<tr><td><a href="{}">{}</a></td><td>{}</td></tr>',
         ((bar.url, bar.label, bar.count) for bar in bars if bar.count),
     )
-    caption = format_html("From a sample of {} results: ", sample) if sample else ""
+    caption = format_html(_("From a sample of {} results: "), sample) if sample else ""
+    # The year labels are drawn apart from the bars: the bars stretch to the width, the text never does
+    # (a percentage `x` in an SVG without a viewBox places it without scaling it).
+    labels = format_html_join(
+        "",
+        '<text x="{}%" y="13" class="timeline__label"{}>{}</text>',
+        (
+            (centre, mark_safe(' text-anchor="start"') if centre < 4 else mark_safe(' text-anchor="end"')
+             if centre > 96 else mark_safe(' text-anchor="middle"'), label)
+            for label, centre in timeline.ticks()
+        ),
+    )  # fmt: skip
     return format_html(
         '<figure class="timeline">'
-        '<figcaption class="timeline__caption" id="timeline-caption">{}Documents by {}: {}</figcaption>'
-        '<svg class="timeline__chart" viewBox="0 -16 {} {}" role="group" aria-labelledby="timeline-caption" '
+        '<figcaption class="timeline__caption" id="timeline-caption">{}{}: {}</figcaption>'
+        '<svg class="timeline__chart" viewBox="0 0 {} {}" role="group" aria-labelledby="timeline-caption" '
         'preserveAspectRatio="none">{}</svg>'
-        '<details class="timeline__table"><summary>Counts by {}</summary><table>'
-        '<thead><tr><th scope="col">{}</th><th scope="col">Documents</th></tr></thead>'
+        '<svg class="timeline__axis" aria-hidden="true" focusable="false">{}</svg>'
+        '<details class="timeline__table"><summary>{}</summary><table>'
+        '<thead><tr><th scope="col">{}</th><th scope="col">{}</th></tr></thead>'
         "<tbody>{}</tbody></table></details></figure>",
-        caption, timeline.unit, timeline.summary, timeline.width, timeline.height + 34, mark_safe("".join(drawn)),
-        timeline.unit, timeline.unit.capitalize(), rows,
+        caption, _("Documents by %(unit)s") % {"unit": timeline.unit}, timeline.summary, timeline.width,
+        timeline.height, mark_safe("".join(drawn)), labels, _("Counts by %(unit)s") % {"unit": timeline.unit},
+        timeline.unit.capitalize(), _("Documents"), rows,
     )  # fmt: skip
