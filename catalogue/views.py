@@ -254,7 +254,7 @@ class DocumentListView(FilterView):
             sample=self.results.sample,
             ranked_sample=self.results.ranked_sample,
             chips=chips,
-            filtered=any(chip["label"] != "Search" for chip in chips),
+            filtered=sum(chip["label"] != "Search" for chip in chips),
             timeline=self.timeline(),
             sort=self.filterset.sort_order,
             sort_choices=[c for c in SORT_CHOICES if c[0] != "relevance" or self.filterset.keywords],

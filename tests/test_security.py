@@ -37,7 +37,11 @@ def test_document_page_json_ld_is_a_data_block_not_a_script(client, sample):
     from catalogue.models import Document
 
     body = client.get(Document.objects.first().get_absolute_url()).content.decode()
-    assert re.findall(r"<script[^>]*>", body) == ['<script type="application/ld+json">']
+    # The one inline script element is the JSON-LD data block; the only code is the site's own file.
+    assert sorted(re.findall(r"<script[^>]*>", body)) == [
+        '<script src="/static/js/catalogue.js" defer>',
+        '<script type="application/ld+json">',
+    ]
 
 
 def test_admin_login_is_throttled_after_repeated_failures(client, sample):

@@ -1,0 +1,190 @@
+"""What a reader sees, at a laptop's width (1366) and a phone's (390): the defects of the walk-through, each
+checked as the reader would notice it."""
+
+import re
+
+import pytest
+
+from catalogue.models import Document, Person
+
+pytestmark = pytest.mark.browser
+
+SEED = "/documents/?person=wang-ming&place=soviet-union"
+
+
+def box(page, selector):
+    return page.locator(selector).first.bounding_box()
+
+
+def style(page, selector, prop):
+    return page.locator(selector).first.evaluate(f"(e) => getComputedStyle(e).getPropertyValue('{prop}')")
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_content_keeps_its_space_from_the_header_and_the_footer(browser, live_server, live_sample, width):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(SEED)
+    header, main, footer = box(page, ".site-header"), box(page, "main"), box(page, ".site-footer")
+    first = box(page, ".search-form")
+    pagination = box(page, ".exports")
+    assert first["y"] - (header["y"] + header["height"]) >= 14, "the search form touches the header"
+    assert footer["y"] - (pagination["y"] + pagination["height"]) >= 24, "the last line touches the footer"
+    assert float(style(page, "main", "padding-top").removesuffix("px")) > 0
+    assert main["width"] <= width
+    context.close()
+
+
+def test_a_document_tag_is_one_clear_link_of_a_fair_size(wide, live_sample, axe):
+    document = Document.objects.get(slug__startswith="record-of-a-meeting-between-the-sino-soviet")
+    wide.goto(document.get_absolute_url())
+    assert "⌕" not in wide.locator("main").inner_text()
+    tags = wide.locator(".tag-list a")
+    names = [
+        name
+        for kind in (document.people, document.places, document.events, document.collections)
+        for name in kind.values_list("name", flat=True)
+    ]
+    assert sorted(tags.all_inner_texts()) == sorted(names)
+    assert axe(wide) == []  # target size included
+
+
+def test_one_document_in_one_year_reads_as_a_person_would_write_it(wide, live_sample, axe):
+    person = Person.objects.filter(document_count=1).order_by("slug").first()
+    document = person.documents.get()
+    year = document.date_start.year
+    wide.goto(f"/documents/?person={person.slug}")
+    caption = wide.locator(".timeline figcaption").inner_text()
+    assert caption == f"Documents by year: 1 dated document, from {year}."
+    assert wide.locator(".exports").inner_text().startswith("Download this result:")
+    # The one bar is a bar, not a block across the chart.
+    chart, bar = box(wide, ".timeline__chart"), box(wide, ".timeline__bar")
+    assert bar["width"] < chart["width"] / 10
+    assert wide.locator(".timeline__label").all_text_contents() == [str(year)]
+    # Screen readers hear "1 document" in the facets.
+    counts = wide.locator(".facet__count").all_text_contents()
+    assert counts and all(text == "1 document" for text in counts)
+    assert axe(wide) == []
+
+
+def test_year_labels_stay_legible_and_several_on_a_phone(phone, live_sample):
+    phone.goto(SEED)
+    labels = phone.locator(".timeline__label")
+    assert labels.all_text_contents() == ["1950", "1955", "1960", "1965"]
+    for index in range(labels.count()):
+        shape = labels.nth(index).bounding_box()
+        # 12 px text, four digits: not squeezed into a sliver nor stretched (its width to height as drawn).
+        assert 10 <= shape["height"] <= 18 and 1.6 <= shape["width"] / shape["height"] <= 3.2
+    xs = [labels.nth(index).bounding_box()["x"] for index in range(labels.count())]
+    assert xs == sorted(xs) and min(b - a for a, b in zip(xs, xs[1:], strict=False)) > 40
+
+
+@pytest.mark.parametrize("address", ["/", SEED])
+def test_the_search_button_is_as_tall_as_the_search_box(wide, live_sample, address):
+    wide.goto(address)
+    field, button = box(wide, "main input[type=search]"), box(wide, "main form button[type=submit]")
+    assert abs(field["height"] - button["height"]) < 1
+    assert abs(field["y"] - button["y"]) < 1
+
+
+def test_an_invalid_filter_can_be_seen_removed_and_left_behind(wide, live_sample, axe):
+    wide.goto("/documents/?date_from=foo&person=nobody")
+    # Every link in the error box leads somewhere on the page.
+    for target in wide.locator(".form-errors a").evaluate_all("(links) => links.map((a) => a.hash)"):
+        assert wide.locator(target).count() == 1, f"{target} is not on the page"
+    chip = wide.locator("#chip-person")
+    assert chip.inner_text().startswith("Person: nobody (not found)")
+    # A new search does not carry the bad value on.
+    assert wide.locator("form input[type=hidden][name=person]").count() == 0
+    wide.get_by_role("searchbox", name="Search").fill("Mao")
+    wide.get_by_role("button", name="Search").click()
+    wide.wait_for_url(re.compile(r"q=Mao"))
+    assert "person=nobody" not in wide.url and wide.locator(".result").count() > 0
+    # And from the empty page, a way to start again.
+    wide.goto("/documents/?person=nobody")
+    wide.get_by_role("link", name="Start a new search").click()
+    wide.wait_for_url(re.compile(r"/documents/$"))
+    assert wide.locator(".result").count() == 10
+    wide.goto("/documents/?date_from=foo&person=nobody")
+    chip = wide.locator("#chip-person")
+    chip.click()
+    wide.wait_for_url(re.compile(r"date_from=foo$"))
+    assert axe(wide) == []
+
+
+def test_an_empty_search_says_what_was_searched_and_what_to_try(wide, live_sample):
+    wide.goto('/documents/?q="secret+speech"+zzzzqx')
+    assert wide.locator("h1").inner_text() == 'Documents matching "secret speech" zzzzqx'
+    empty = wide.locator(".no-results").inner_text()
+    assert "No documents match this search." in empty and "these filters" not in empty
+    assert "Check the spelling" in empty
+    wide.goto("/documents/?q=zzzzqx&person=wang-ming")
+    assert "this search with these filters" in wide.locator(".no-results").inner_text()
+    wide.get_by_role("link", name="Search all documents for zzzzqx").click()
+    wide.wait_for_url(re.compile(r"/documents/\?q=zzzzqx$"))
+    assert wide.locator("h1").inner_text() == "Documents matching “zzzzqx”"
+
+
+def test_the_seed_heading_says_what_the_filters_mean(wide, live_sample):
+    wide.goto(SEED)
+    assert wide.locator("h1").inner_text() == "Documents tagged with Wang Ming and the Soviet Union"
+
+
+def test_every_count_on_the_home_page_is_a_whole_link(wide, live_sample, axe):
+    wide.goto("/")
+    links = wide.locator(".home-counts a")
+    assert links.count() == 5
+    for index, (name, path) in enumerate(
+        [("documents", "/documents/"), ("people", "/people/"), ("events", "/events/"), ("places", "/places/"),
+         ("collections", "/collections/")]
+    ):  # fmt: skip
+        link = links.nth(index)
+        assert re.fullmatch(rf"\d+ {name}", link.inner_text()) and link.get_attribute("href") == path
+        # One unbroken underline: the number and the word are one run of text with no gap between.
+        assert link.evaluate("(a) => getComputedStyle(a.querySelector('strong')).marginRight") == "0px"
+    assert axe(wide) == []
+
+
+def test_a_document_page_reads_beside_its_citation_on_a_wide_screen(wide, live_sample, axe):
+    document = Document.objects.exclude(full_text="").first() or Document.objects.first()
+    wide.goto(document.get_absolute_url())
+    assert wide.locator("main").inner_text().count(document.date_display) == 1
+    facts, cite = box(wide, ".document__facts"), box(wide, ".cite")
+    assert cite["x"] > facts["x"] + facts["width"], "the citation sits beside the text"
+    layout = box(wide, ".document__layout")
+    used = facts["width"] + cite["width"]
+    assert used / layout["width"] > 0.8, "the page leaves a wide screen empty"
+    assert axe(wide) == []
+
+
+def test_a_phone_has_a_short_header_a_whole_placeholder_and_filters_at_the_top(phone, live_sample, axe):
+    phone.goto(SEED)
+    assert box(phone, ".site-header")["height"] <= 90
+    field = phone.locator("#id_q")
+    placeholder_fits = field.evaluate(
+        """(input) => {
+            const s = getComputedStyle(input), canvas = document.createElement('canvas').getContext('2d');
+            canvas.font = `${s.fontSize} ${s.fontFamily}`;
+            const room = input.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+            return canvas.measureText(input.placeholder).width <= room;
+        }"""
+    )
+    assert placeholder_fits
+    # The facets are hidden behind "Filters", which opens them above the results.
+    assert not phone.locator("#filters").is_visible()
+    toggle = phone.get_by_role("button", name=re.compile(r"^Filters \(2 in use\)"))
+    assert box(phone, ".filters-toggle")["y"] < 844 / 2, "Filters is in the first half of the first screen"
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    facets, first_result = box(phone, "#filters"), box(phone, ".result")
+    assert facets["y"] < first_result["y"]
+    assert phone.evaluate("document.activeElement.id") == "filters"
+    assert axe(phone) == []
+    phone.locator('#filters a[data-facet="person"][data-slug="mao-zedong"]').click()
+    phone.wait_for_url(re.compile(r"person=mao-zedong"))
+    assert "Mao Zedong" in phone.locator(".chips").inner_text()
+    toggle = phone.get_by_role("button", name=re.compile(r"^Filters"))
+    toggle.press("Enter")
+    assert phone.locator("#filters").is_visible()
+    toggle.press("Enter")
+    assert not phone.locator("#filters").is_visible()
