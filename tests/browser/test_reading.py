@@ -188,3 +188,41 @@ def test_a_phone_has_a_short_header_a_whole_placeholder_and_filters_at_the_top(p
     assert phone.locator("#filters").is_visible()
     toggle.press("Enter")
     assert not phone.locator("#filters").is_visible()
+
+
+def test_copy_citation_and_copy_link_work_from_the_keyboard_and_are_announced(wide, live_sample, axe):
+    document = Document.objects.get(slug__startswith="record-of-a-meeting-between-the-sino-soviet")
+    wide.goto(document.get_absolute_url())
+    chicago = wide.locator("#citation-chicago").inner_text()
+    button = wide.get_by_role("button", name="Copy citation (Chicago (17th edition), note)")
+    assert button.count() == 1
+    button = wide.locator('[data-copy="#citation-chicago"]')  # its name changes once it has copied
+    button.focus()
+    wide.keyboard.press("Enter")
+    assert wide.evaluate("navigator.clipboard.readText()") == chicago
+    status = wide.get_by_role("status")
+    status.filter(has_text="Citation copied (Chicago (17th edition), note).").wait_for()
+    assert button.inner_text() == "Copied"
+    link = wide.get_by_role("button", name="Copy link")
+    link.focus()
+    wide.keyboard.press("Space")
+    permalink = wide.evaluate("navigator.clipboard.readText()")
+    assert permalink.endswith(document.get_absolute_url()) and permalink.startswith("http")
+    status.filter(has_text=f"Link copied: {permalink}").wait_for()
+    assert axe(wide) == []
+
+
+def test_without_javascript_there_are_no_dead_buttons_and_citations_stay_selectable(browser, live_server, live_sample):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    document = Document.objects.first()
+    page.goto(document.get_absolute_url())
+    assert page.get_by_role("button").count() == 0
+    assert page.locator(".cite__text").first.evaluate("(e) => getComputedStyle(e).userSelect") != "none"
+    assert page.locator(".document__permalink a").inner_text().endswith(document.get_absolute_url())
+    # The filters are reached by a link on a phone-sized window.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(SEED)
+    page.get_by_role("link", name=re.compile("^Filters")).click()
+    assert page.url.endswith("#filters") and page.locator("#filters").is_visible()
+    context.close()
