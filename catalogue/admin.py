@@ -1,8 +1,11 @@
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AdminTextareaWidget
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import connection, models
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -37,6 +40,16 @@ def latest_version(model, pk):
 def _shown(value, limit=80):
     text = "(blank)" if value in (None, "") else str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _one_line(clean):
+    """A field's clean that first folds the line breaks a text box lets in to single spaces (any other
+    control character is left for the form to refuse)."""
+
+    def cleaned(value):
+        return clean(re.sub(r"[ \t]*[\r\n]+[ \t]*", " ", value).strip() if isinstance(value, str) else value)
+
+    return cleaned
 
 
 class VersionedForm(forms.ModelForm):
@@ -118,6 +131,20 @@ class HistoryAdmin(SelectedRowsAdmin, SimpleHistoryAdmin):
 
     paginator = AdminPaginator
     form = VersionedForm
+
+    class Media:
+        css = {"all": ("catalogue/admin.css",)}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Archival titles and names are long: their inputs take the form's width, not twenty characters.
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and isinstance(db_field, models.CharField) and (db_field.max_length or 0) >= 200:
+            field.widget.attrs["class"] = (field.widget.attrs.get("class", "") + " vWideField").strip()
+        if field is not None and db_field.name == "title":
+            # A title of 500 characters is shown whole, over as many lines as it needs, and kept on one line.
+            field.widget = AdminTextareaWidget(attrs={"rows": 2, "class": "vWideField vTitleField"})
+            field.clean = _one_line(field.clean)
+        return field
 
     def _current_or_404(self, request, object_id):
         """The record as it is now; an id that names nothing (or is not an id at all) is a 404."""

@@ -74,6 +74,15 @@ def test_saving_in_the_admin_derives_the_date_span(admin_client, sample):
     assert document.slug == "a-new-record"
 
 
+def test_a_title_typed_over_several_lines_is_saved_on_one(admin_client, sample):
+    form = {"slug": "", "status": "draft", "summary": "", "date": "", "source": "", "credit": "", "full_text": "",
+            "added_0": "2026-01-01", "added_1": "10:00:00"}  # fmt: skip
+    title = "Record of a Meeting between the Delegation \r\n and the Presidium\n"
+    response = admin_client.post(reverse("admin:catalogue_document_add"), {**form, "title": title})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Document.objects.filter(title="Record of a Meeting between the Delegation and the Presidium").exists()
+
+
 def test_admin_rejects_an_impossible_date(admin_client, sample):
     response = admin_client.post(
         reverse("admin:catalogue_document_add"),

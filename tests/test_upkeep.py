@@ -50,4 +50,5 @@ def test_loading_the_sample_costs_at_most_600_queries_and_leaves_it_searchable_a
     assert not tallies.drift()
     # Every loaded document has its first version in its history.
     versions = Document.history.filter(history_type="+", history_date__gte=started)
-    assert versions.filter(history_change_reason="Loaded from a fixture").count() == Document.objects.count() == 17
+    reason = "Loaded from the data file “sample” (manage.py loaddata)"
+    assert versions.filter(history_change_reason=reason).count() == Document.objects.count() == 17

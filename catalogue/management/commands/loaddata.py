@@ -25,5 +25,6 @@ class Command(loaddata.Command):
         if loaded:
             # Each loaded document's first version in its history, as an import gives one.
             documents = [obj for obj in loaded if isinstance(obj, Document)]
-            record_history(documents, reason="Loaded from a fixture")
+            names = ", ".join(f"“{label}”" for label in fixture_labels)
+            record_history(documents, reason=f"Loaded from the data file {names} (manage.py loaddata)")
             upkeep.rows_loaded(loaded)
