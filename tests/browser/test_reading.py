@@ -5,7 +5,11 @@ import re
 
 import pytest
 
+from django.contrib.auth.models import User
+
 from catalogue.models import Document, Person
+
+from .test_curation import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -226,3 +230,29 @@ def test_without_javascript_there_are_no_dead_buttons_and_citations_stay_selecta
     page.get_by_role("link", name=re.compile("^Filters")).click()
     assert page.url.endswith("#filters") and page.locator("#filters").is_visible()
     context.close()
+
+
+def test_error_pages_look_like_the_site_and_lead_back_to_it(page, live_sample, axe, monkeypatch):
+    from catalogue import views
+
+    def broken(self, **kwargs):
+        raise RuntimeError("a fault while drawing the page")
+
+    monkeypatch.setattr(views.DocumentDetailView, "get_context_data", broken)
+    response = page.goto(Document.objects.first().get_absolute_url())
+    assert response.status == 500
+    assert page.locator("h1").inner_text() == "Something went wrong"
+    # The site's own stylesheet, not the browser's defaults.
+    assert page.locator("body").evaluate("(b) => getComputedStyle(b).backgroundColor") == "rgb(251, 250, 247)"
+    page.get_by_role("link", name="Back to the catalogue").click()
+    page.wait_for_url(re.compile(r"/$"))
+    assert page.locator(".home-counts").count() == 1
+
+    # An address in the admin that names nothing is a 404 page, not a fault.
+    User.objects.create_superuser("curator", password="a-long-browser-test-password")
+    log_in(page, "curator")
+    for address in ("/admin/catalogue/document/abc/history/", "/admin/catalogue/person/abc/history/"):
+        assert page.goto(address).status == 404
+        assert page.locator("h1").inner_text() == "Not found"
+        assert "“abc”" in page.locator("main").inner_text()
+    assert axe(page) == []
