@@ -4,7 +4,6 @@ checked as the reader would notice it."""
 import re
 
 import pytest
-
 from django.contrib.auth.models import User
 
 from catalogue.models import Document, Person
