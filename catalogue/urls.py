@@ -27,6 +27,7 @@ urlpatterns = [
         {"format": "json"},
         name="document-csl-json",
     ),
+    path("documents/<slug:slug>/record.pdf", views.DocumentPdfView.as_view(), name="document-pdf"),
     path("people/", views.PersonIndexView.as_view(), name="person-index"),
     path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person-detail"),
     path("events/", views.EventIndexView.as_view(), name="event-index"),

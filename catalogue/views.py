@@ -1,6 +1,7 @@
 from itertools import chain
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import F
 from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.urls import reverse
@@ -8,7 +9,7 @@ from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView, View
 from django_filters.views import FilterView
 
-from . import api, citations, exports, search, tallies, timeline
+from . import api, citations, exports, pdf, search, tallies, timeline
 from .filters import ENTITY_FILTERS, MAX_TAG_VALUES, SORT_CHOICES, DocumentFilter
 from .jsontext import markup_safe_json
 from .listing import ResultSet
@@ -319,7 +320,8 @@ class DocumentDetailView(PublishedDocumentMixin, DetailView):
             return Document.objects.all()
         return super().visible_documents()
 
-    def get_context_data(self, **kwargs):
+    def record_context(self):
+        """What the page and its PDF both show: the facts, tags, permanent address and citations."""
         document = self.object
         url = self.request.build_absolute_uri(document.get_absolute_url())
         relations = (
@@ -328,15 +330,33 @@ class DocumentDetailView(PublishedDocumentMixin, DetailView):
             ("Events", document.events.all()),
             ("Collections", document.collections.all()),
         )
+        return {"document_relations": relations, "permalink": url, "citations": citations.citations(document, url)}
+
+    def get_context_data(self, **kwargs):
+        document = self.object
+        url = self.request.build_absolute_uri(document.get_absolute_url())
         return super().get_context_data(
-            document_relations=relations,
-            permalink=url,
-            citations=citations.citations(document, url),
+            **self.record_context(),
             meta_tags=citations.meta_tags(document, url),
             json_ld=citations.json_ld(document, url, lambda e: self.request.build_absolute_uri(e.get_absolute_url())),
             related=document.related(self.related_limit),
             **kwargs,
         )
+
+
+class DocumentPdfView(DocumentDetailView):
+    """The record as a PDF to keep or print: its facts, citation, source, credit and text."""
+
+    def get_context_data(self, **kwargs):
+        return {"document": self.object, **self.record_context(), **kwargs}
+
+    def render_to_response(self, context):
+        document = self.object
+        context = {**context, "catalogue_name": settings.CATALOGUE_NAME}
+        body = pdf.document_pdf(context, base_url=self.request.build_absolute_uri("/"))
+        response = HttpResponse(body, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{document.slug}.pdf"'
+        return response
 
 
 class CitationDownloadView(PublishedDocumentMixin, DetailView):

@@ -255,3 +255,33 @@ def test_error_pages_look_like_the_site_and_lead_back_to_it(page, live_sample, a
         assert page.locator("h1").inner_text() == "Not found"
         assert "“abc”" in page.locator("main").inner_text()
     assert axe(page) == []
+
+
+def test_printing_a_record_gives_the_record_and_its_citation_without_the_controls(wide, live_sample):
+    import io
+
+    import pypdf
+
+    document = Document.objects.get(slug__startswith="record-of-a-meeting-between-the-sino-soviet")
+    wide.goto(document.get_absolute_url())
+    wide.emulate_media(media="print")
+    for hidden in (".site-nav", ".tools", ".cite__downloads", ".related", ".skip-link"):
+        assert not wide.locator(hidden).first.is_visible(), hidden
+    assert wide.locator(".cite").evaluate("(c) => getComputedStyle(c).breakInside") == "avoid"
+    assert wide.locator(".site-name").is_visible()
+    printed = pypdf.PdfReader(io.BytesIO(wide.pdf(format="A4")))
+    text = " ".join(" ".join(page.extract_text() for page in printed.pages).split())
+    assert document.title in text and "Cite this document" in text and "Wang Ming" in text
+    assert "Digital Archive of Historical Documents" in text
+    for control in (
+        "Skip to content",
+        "Copy link",
+        "Copy citation",
+        "PDF of this record",
+        "BibTeX",
+        "Documents People Events Places",
+    ):
+        assert control not in text, control
+    # The citation box is whole on one page.
+    pages = [" ".join(page.extract_text().split()) for page in printed.pages]
+    assert any("Cite this document" in page and "MLA (9th edition)" in page for page in pages)
