@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from . import health, metrics, oai, views
+from . import health, metrics, oai, selection, views
 from .sitemaps import SITEMAPS
 
 app_name = "catalogue"
@@ -28,6 +28,15 @@ urlpatterns = [
         name="document-csl-json",
     ),
     path("documents/<slug:slug>/record.pdf", views.DocumentPdfView.as_view(), name="document-pdf"),
+    path("selection/", selection.SelectionView.as_view(), name="selection"),
+    *(
+        path(
+            f"selection/export.{format}",
+            selection.SelectionExportView.as_view(format=format),
+            name=f"selection-export-{format}",
+        )
+        for format in ("csv", "json", "bib", "ris")
+    ),  # fmt: skip
     path("people/", views.PersonIndexView.as_view(), name="person-index"),
     path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person-detail"),
     path("events/", views.EventIndexView.as_view(), name="event-index"),

@@ -39,11 +39,17 @@ PAGES = [
     "/healthz",
     "/readyz",
     "/metrics",
+    "/documents/record-of-a-meeting-between-the-sino-soviet-delegation-and-the-korean-workers/record.pdf",
+    "/selection/",
+    "/selection/export.csv",
+    "/selection/export.json",
+    "/selection/export.bib",
+    "/selection/export.ris",
 ]
 PARAMETERS = [
     "q", "person", "place", "event", "collection", "language", "archive", "date_from", "date_to", "sort",
     "page", "show", "verb", "metadataPrefix", "identifier", "from", "until", "set", "resumptionToken",
-    "limit", "cursor",
+    "limit", "cursor", "ids",
 ]  # fmt: skip
 
 # Markup that must never come back as markup: every hostile value carries it.

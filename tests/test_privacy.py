@@ -1,5 +1,8 @@
 """Nothing unpublished leaves through any public door."""
 
+import io
+
+import pypdf
 import pytest
 from django.urls import reverse
 
@@ -85,6 +88,7 @@ def public_urls(documents):
         reverse("catalogue:document-ris", args=[published.slug]),
         reverse("catalogue:document-csl-json", args=[published.slug]),
         f"/api/v1/documents/{published.slug}/",
+        reverse("catalogue:document-pdf", args=[published.slug]),
         # For the balancer and for operators (the test client asks from loopback, so /metrics answers).
         "/healthz",
         "/readyz",
@@ -98,11 +102,18 @@ def public_urls(documents):
             reverse("catalogue:document-csl-json", args=[document.slug]),
             f"/oai/?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:catalogue.example.org:{document.slug}",
             f"/api/v1/documents/{document.slug}/",
+            reverse("catalogue:document-pdf", args=[document.slug]),
         ]
+    # A reader's selection (or a link to one) naming unpublished documents among published ones.
+    ids = ",".join(str(pk) for pk in [published.pk, *(document.pk for document in documents)])
+    selection = ("selection", *(f"selection-export-{format}" for format in ("csv", "json", "bib", "ris")))
+    urls += [f"{reverse(f'catalogue:{name}')}?ids={ids}" for name in selection]
     return urls
 
 
 def body(response):
+    if response.get("Content-Type") == "application/pdf":
+        return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.content)).pages)
     if response.streaming:
         return b"".join(response.streaming_content).decode()
     return response.content.decode()

@@ -79,6 +79,92 @@
     narrow.addEventListener("change", function () { if (!narrow.matches) close(); });
   }
 
+  /* The reader's selection: document ids in this browser's storage, in the order chosen. */
+  var KEY = "catalogue.selection";
+  var MOST = 500;
+  function stored() {
+    try {
+      var ids = JSON.parse(window.localStorage.getItem(KEY) || "[]");
+      return Array.isArray(ids) ? ids.filter(function (id) { return /^\d+$/.test(String(id)); }).map(String) : [];
+    } catch (error) {
+      return [];
+    }
+  }
+  function store(ids) {
+    try {
+      window.localStorage.setItem(KEY, JSON.stringify(ids));
+    } catch (error) {
+      announce("This browser does not let the catalogue keep a selection.");
+    }
+    showSelection();
+  }
+  function plural(n) { return n === 1 ? "1 document" : n + " documents"; }
+  function selectionAddress(ids) { return "/selection/" + (ids.length ? "?ids=" + ids.join(",") : ""); }
+
+  function showSelection() {
+    var ids = stored();
+    document.querySelectorAll(".site-nav__selection").forEach(function (item) {
+      item.hidden = ids.length === 0 && !document.querySelector(".selection");
+      item.querySelector(".selection-count").textContent = ids.length;
+    });
+    document.querySelectorAll("[data-select]").forEach(function (button) {
+      var chosen = ids.indexOf(button.dataset.select) !== -1;
+      button.hidden = false;
+      button.classList.toggle("is-selected", chosen);
+      button.querySelector(".select-button__label").textContent = chosen ? "Remove from selection" : "Add to selection";
+    });
+  }
+
+  function setUpSelection() {
+    var page = document.querySelector(".selection");
+    var asked = new URLSearchParams(window.location.search).get("ids");
+    if (page && asked === null && stored().length) {
+      window.location.replace(selectionAddress(stored()));  // the reader's own selection, drawn by the server
+      return;
+    }
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-select]");
+      if (!button) return;
+      var ids = stored(), id = button.dataset.select, at = ids.indexOf(id);
+      if (at === -1) {
+        if (ids.length >= MOST) { announce("A selection holds at most " + MOST + " documents."); return; }
+        ids.push(id);
+        store(ids);
+        announce("Added to your selection, which holds " + plural(ids.length) + ".");
+      } else {
+        ids.splice(at, 1);
+        store(ids);
+        announce("Removed from your selection, which holds " + plural(ids.length) + ".");
+        if (page && mine) window.location.replace(selectionAddress(ids));
+      }
+    });
+    window.addEventListener("storage", function (event) { if (event.key === KEY) showSelection(); });
+    showSelection();
+    if (!page) return;
+    // On the selection page: the reader's own selection, or one shared with them to keep or leave.
+    var shown = page.dataset.ids ? page.dataset.ids.split(",") : [];
+    var mine = asked !== null && asked === stored().join(",");
+    if (mine && shown.join(",") !== asked) store(shown);  // documents no longer available leave it
+    var clear = page.querySelector("[data-selection-clear]");
+    if (clear && mine) {
+      clear.hidden = false;
+      clear.addEventListener("click", function () { store([]); window.location.replace(selectionAddress([])); });
+    }
+    var shared = page.querySelector(".selection__shared");
+    if (shared && !mine && shown.length) {
+      shared.hidden = false;
+      shared.addEventListener("click", function (event) {
+        var button = event.target.closest("[data-selection-keep]");
+        if (!button) return;
+        var ids = button.dataset.selectionKeep === "replace" ? [] : stored();
+        shown.forEach(function (id) { if (ids.indexOf(id) === -1) ids.push(id); });
+        store(ids.slice(0, MOST));
+        window.location.replace(selectionAddress(stored()));
+      });
+    }
+  }
+
   setUpCopying();
   setUpFilters();
+  setUpSelection();
 })();

@@ -285,3 +285,66 @@ def test_printing_a_record_gives_the_record_and_its_citation_without_the_control
     # The citation box is whole on one page.
     pages = [" ".join(page.extract_text().split()) for page in printed.pages]
     assert any("Cite this document" in page and "MLA (9th edition)" in page for page in pages)
+
+
+def test_a_reader_collects_documents_keeps_them_across_visits_and_shares_them(browser, live_server, live_sample, axe):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 900}, bypass_csp=True)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(SEED)
+    assert not page.locator(".site-nav__selection").is_visible()  # nothing chosen yet
+    titles = page.locator(".result__title a").all_inner_texts()
+    first = page.locator(".result").nth(0).get_by_role("button", name=re.compile("^Add to selection"))
+    first.click()
+    page.locator(".result").nth(2).get_by_role("button", name=re.compile("^Add to selection")).click()
+    page.get_by_role("status").filter(has_text="which holds 2 documents").wait_for()
+    assert page.locator(".site-nav__selection").inner_text() == "Selection 2"
+    assert page.locator(".result").nth(0).locator(".select-button__label").inner_text() == "Remove from selection"
+
+    # Another search, and a document's own page.
+    page.goto("/documents/?q=Khrushchev")
+    page.locator(".result__title a").first.click()
+    third = page.locator("h1").inner_text()
+    page.get_by_role("button", name=re.compile("^Add to selection")).click()
+    assert page.locator(".selection-count").inner_text() == "3"
+    assert axe(page) == []
+
+    # A later visit, in a browser that kept its storage.
+    kept = context.storage_state()
+    context.close()
+    context = browser.new_context(base_url=live_server.url, storage_state=kept, bypass_csp=True)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto("/")
+    page.get_by_role("link", name=re.compile("^Selection")).click()
+    page.wait_for_url(re.compile(r"/selection/\?ids=\d+,\d+,\d+$"))
+    assert page.locator(".result__title a").all_inner_texts() == [titles[0], titles[2], third]
+    assert page.locator(".results-count").inner_text() == "3 documents."
+    assert axe(page) == []
+    # Taken out again, on the selection page itself.
+    page.locator(".result").nth(1).get_by_role("button", name=re.compile("^Remove from selection")).click()
+    page.wait_for_url(re.compile(r"/selection/\?ids=\d+,\d+$"))
+    assert page.locator(".result__title a").all_inner_texts() == [titles[0], third]
+    for format in ("csv", "json", "bib", "ris"):
+        href = page.get_by_role("link", name=format.upper() if format != "bib" else "BibTeX").get_attribute("href")
+        assert href == f"/selection/export.{format}?" + page.url.split("?")[1]
+    page.get_by_role("button", name="Copy link to this selection").click()
+    shared = page.evaluate("navigator.clipboard.readText()")
+    assert shared == page.url
+    context.close()
+
+    # Someone else opens the link: they see the documents, and may keep them as their own.
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(shared)
+    assert page.locator(".result__title a").all_inner_texts() == [titles[0], third]
+    assert page.get_by_text("This is a shared selection.").is_visible()
+    assert axe(page) == []
+    page.get_by_role("button", name="Make these my selection").click()
+    page.wait_for_load_state()
+    assert page.locator(".selection-count").first.inner_text() == "2"
+    assert not page.get_by_text("This is a shared selection.").is_visible()
+    page.get_by_role("button", name="Empty my selection").click()
+    page.wait_for_url(re.compile(r"/selection/$"))
+    assert "No documents selected" in page.locator("main").inner_text()
+    context.close()
