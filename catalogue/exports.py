@@ -128,7 +128,8 @@ def json_rows(documents, url_prefix):
 
 def stream(queryset: QuerySet, format: str, url_prefix: str) -> Iterator[str | bytes]:
     """The export of these documents in `format` ("csv" or "json"), as the response sends it."""
-    if connections[queryset.db].vendor == "postgresql":
+    # A queryset known to be empty (`none()`) has no SQL to copy from; the row-by-row path writes its header.
+    if connections[queryset.db].vendor == "postgresql" and not queryset.query.is_empty():
         return (copy_csv if format == "csv" else copy_json)(queryset, url_prefix)
     documents = documents_for_export(queryset)
     first = next(documents, None)  # the query runs now, before anything is sent

@@ -86,3 +86,16 @@ def test_the_selection_exports_in_every_format_in_the_order_chosen(client, chose
     entries = rispy.loads(body(client.get(reverse("catalogue:selection-export-ris"), query)))
     assert [entry["title"] for entry in entries] == titles
     assert all(entry["type_of_reference"] == "MANSCPT" for entry in entries)
+
+
+@pytest.mark.parametrize("format", ["csv", "json", "bib", "ris"])
+def test_an_empty_selection_exports_an_empty_file(client, sample, format):
+    response = client.get(reverse(f"catalogue:selection-export-{format}"))
+    assert response.status_code == 200
+    text = body(response)
+    if format == "json":
+        assert json.loads(text) == []
+    elif format == "csv":
+        assert list(csv.DictReader(io.StringIO(text))) == [] and text.startswith("\ufeffslug,url,title,")
+    else:
+        assert text == ""
