@@ -683,7 +683,7 @@ def get_document(request, slug: str):
     (data,) = documents_out(request, [document.pk], full_text=True)
     item = citations.csl_item(document, data["links"]["html"])
     data["citations"] = [
-        {"style": style.key, "label": style.label, "text": html.unescape(strip_tags(csl.render(style, item)))}
+        {"style": style.key, "label": str(style.label), "text": html.unescape(strip_tags(csl.render(style, item)))}
         for style in csl.STYLES
     ]
     data["csl"] = item

@@ -22,6 +22,7 @@ from citeproc import string as citeproc_string
 from citeproc.source.json import CiteProcJSON
 from django.core.cache import cache
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 CSL_DIR = Path(__file__).parent / "csl"
 
@@ -35,8 +36,8 @@ class Style:
 
 
 STYLES = (
-    Style("chicago", "Chicago (17th edition), note", "chicago-notes-bibliography-17th-edition.csl", "note"),
-    Style("mla", "MLA (9th edition)", "modern-language-association.csl", "bibliography"),
+    Style("chicago", _("Chicago (17th edition), note"), "chicago-notes-bibliography-17th-edition.csl", "note"),
+    Style("mla", _("MLA (9th edition)"), "modern-language-association.csl", "bibliography"),
 )
 _parsed = threading.local()
 

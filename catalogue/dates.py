@@ -14,6 +14,8 @@ from datetime import date
 from typing import Self
 
 from django.core.exceptions import ValidationError
+from django.utils import formats, translation
+from django.utils.translation import gettext
 
 DAY, MONTH, YEAR = "day", "month", "year"
 
@@ -37,7 +39,7 @@ class PartialDate:
         match = _PATTERN.match((text or "").strip())
         if not match:
             raise ValidationError(
-                "Enter a date as YYYY, YYYY-MM or YYYY-MM-DD (for example 1956, 1956-09 or 1956-09-20).",
+                gettext("Enter a date as YYYY, YYYY-MM or YYYY-MM-DD (for example 1956, 1956-09 or 1956-09-20)."),
                 code="invalid_date",
             )
         year_text, month_text, day_text = match.groups()
@@ -45,11 +47,16 @@ class PartialDate:
         month = int(month_text) if month_text else None
         day = int(day_text) if day_text else None
         if year < 1:
-            raise ValidationError("The year must be 0001 or later.", code="invalid_date")
+            raise ValidationError(gettext("The year must be 0001 or later."), code="invalid_date")
         if month is not None and not 1 <= month <= 12:
-            raise ValidationError(f"{text} has no month {month:02d}.", code="invalid_date")
+            raise ValidationError(
+                gettext("%(date)s has no month %(month)s.") % {"date": text, "month": f"{month:02d}"},
+                code="invalid_date",
+            )
         if day is not None and month is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:
-            raise ValidationError(f"{text} is not a day of the calendar.", code="invalid_date")
+            raise ValidationError(
+                gettext("%(date)s is not a day of the calendar.") % {"date": text}, code="invalid_date"
+            )
         return cls(year, month, day)
 
     @property
@@ -85,21 +92,33 @@ class PartialDate:
             return f"{MONTH_NAMES[self.month]} {self.year}"
         return str(self.year)
 
+    def shown(self) -> str:
+        """As the interface's language writes it: English as `display`; "20 сентября 1956 г.", "1956年9月20日"."""
+        if (translation.get_language() or "en").startswith("en"):
+            return self.display()
+        if self.day is not None:
+            return formats.date_format(date(self.year, self.month or 1, self.day), "DATE_FORMAT")
+        if self.month is not None:
+            return formats.date_format(date(self.year, self.month, 1), "YEAR_MONTH_FORMAT")
+        return str(self.year)
+
     def __str__(self) -> str:
         return self.isoformat()
 
 
-def display_span(start: str, end: str) -> str:
-    """A span of two partial ISO dates as words: "1945–1949", "January 30 – February 8, 1949"."""
+def display_span(start: str, end: str, shown: bool = False) -> str:
+    """A span of two partial ISO dates as words: "1945–1949", "January 30 – February 8, 1949" (`shown`: in
+    the interface's language)."""
     if not start:
         return ""
     first = PartialDate.parse(start)
+    words = PartialDate.shown if shown else PartialDate.display
     if not end or end == start:
-        return first.display()
+        return words(first)
     last = PartialDate.parse(end)
     if first.precision == last.precision == YEAR:
         return f"{first.year}–{last.year}"
-    return f"{first.display()} – {last.display()}"
+    return f"{words(first)} – {words(last)}"
 
 
 def validate_partial_date(value: str) -> None:

@@ -2,6 +2,10 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F
+from django.utils.functional import lazy
+from django.utils.text import capfirst, format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from . import search
 from .dates import PartialDate
@@ -15,11 +19,11 @@ SORTS = {
     "added": ("-added", "-id"),
 }
 SORT_CHOICES = (
-    ("relevance", "Relevance"),
-    ("date", "Date, oldest first"),
-    ("-date", "Date, newest first"),
-    ("title", "Title, A–Z"),
-    ("added", "Recently added"),
+    ("relevance", _("Relevance")),
+    ("date", _("Date, oldest first")),
+    ("-date", _("Date, newest first")),
+    ("title", _("Title, A–Z")),
+    ("added", _("Recently added")),
 )
 
 
@@ -38,7 +42,7 @@ class KeywordField(forms.CharField):
     def validate(self, value):
         super().validate(value)
         if value and search.parse(value).is_empty:
-            raise ValidationError("The search has no words in it to look for.", code="no_words")
+            raise ValidationError(_("The search has no words in it to look for."), code="no_words")
 
 
 class KeywordFilter(django_filters.CharFilter):
@@ -57,7 +61,8 @@ class DocumentFilterForm(forms.Form):
             # Neither bound can be trusted; the other filters still apply.
             del cleaned["date_from"], cleaned["date_to"]
             raise ValidationError(
-                f"The range starts ({start.display()}) after it ends ({end.display()}).",
+                gettext("The range starts (%(start)s) after it ends (%(end)s).")
+                % {"start": start.shown(), "end": end.shown()},
                 code="reversed_range",
             )
         return cleaned
@@ -73,7 +78,8 @@ class TagChoiceField(django_filters.fields.ModelMultipleChoiceField):
     def clean(self, value):
         if value and len(set(value)) > self.max_values:
             raise ValidationError(
-                f"Choose at most {self.max_values} {self.plural} at once ({len(set(value))} were given).",
+                gettext("Choose at most %(most)s %(kinds)s at once (%(given)s were given).")
+                % {"most": self.max_values, "kinds": self.plural, "given": len(set(value))},
                 code="too_many",
             )
         return super().clean(value)
@@ -117,8 +123,11 @@ class TagFilter(django_filters.ModelMultipleChoiceFilter):
 MAX_TAG_VALUES = 10
 
 
+_lower = lazy(lambda text: str(text).lower(), str)
+
+
 def entity_filter(kind):
-    label = kind.singular().capitalize()
+    label = capfirst(kind.singular())
     return TagFilter(
         kind=kind,
         queryset=kind.objects.public(),  # names known only from drafts stay private
@@ -128,7 +137,9 @@ def entity_filter(kind):
         label=label,
         max_values=MAX_TAG_VALUES,
         plural=kind.plural(),
-        error_messages={"invalid_choice": f"There is no {label.lower()} “%(value)s” in the catalogue."},
+        error_messages={
+            "invalid_choice": format_lazy(_("There is no {kind} “%(value)s” in the catalogue."), kind=_lower(label))
+        },
     )
 
 
@@ -137,10 +148,12 @@ ENTITY_FILTERS = {kind.filter_parameter: kind for kind in ENTITY_KINDS}
 
 
 class DocumentFilter(django_filters.FilterSet):
-    q = KeywordFilter(label="Search", method="filter_keywords", max_length=search.MAX_QUERY_LENGTH)
-    date_from = PartialDateFilter(label="From", method="filter_date_from", max_length=10)
-    date_to = PartialDateFilter(label="To", method="filter_date_to", max_length=10)
-    sort = django_filters.ChoiceFilter(label="Sort by", choices=SORT_CHOICES, method="filter_nothing", empty_label=None)
+    q = KeywordFilter(label=_("Search"), method="filter_keywords", max_length=search.MAX_QUERY_LENGTH)
+    date_from = PartialDateFilter(label=_("From"), method="filter_date_from", max_length=10)
+    date_to = PartialDateFilter(label=_("To"), method="filter_date_to", max_length=10)
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"), choices=SORT_CHOICES, method="filter_nothing", empty_label=None
+    )
 
     class Meta:
         model = Document

@@ -11,7 +11,10 @@ from django.db.models import OuterRef, Subquery
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.text import slugify
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .dates import PartialDate, display_span, validate_partial_date
@@ -104,11 +107,11 @@ class Entity(models.Model):
     # import or export (many-valued ones are named by `document_field`).
     filter_parameter: str | None = None
     # What readers call one and several of them, when that is not the model's verbose name.
-    label: str | None = None
-    label_plural: str | None = None
+    label: str | Promise | None = None
+    label_plural: str | Promise | None = None
     # How a listing's heading names what it is narrowed to, in `heading_rank` order: kinds sharing a word
     # are named together ("Documents tagged with Wang Ming and the Soviet Union in Russian").
-    heading: str | None = None
+    heading: str | Promise | None = None
     heading_rank = 0
     # Whether its names are searched with the documents it is on ("Wang Ming" finds his documents).
     names_searched = False
@@ -197,11 +200,12 @@ class Language(Entity):
 
     document_field = "language"
     filter_parameter = "language"
-    heading = "in"
+    heading = _("in %(names)s")
     heading_rank = 5
 
     class Meta(Entity.Meta):
-        verbose_name = "language"
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
 
 
 class Place(Entity):
@@ -209,18 +213,21 @@ class Place(Entity):
 
     document_field = "places"
     filter_parameter = "place"
-    heading = "tagged with"
+    heading = _("tagged with %(names)s")
     heading_rank = 3
     names_searched = True
     detail_url_name = "catalogue:place-detail"
 
     class Meta(Entity.Meta):
-        verbose_name = "place"
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
 
     # Names of unions, federations and republics take the article in a sentence.
     ARTICLE_BEFORE = {"Union", "States", "Kingdom", "Republic", "Emirates", "Netherlands"}
 
     def heading_name(self):
+        if not (get_language() or "en").startswith("en"):
+            return self.name
         return f"the {self.name}" if self.name.split()[-1] in self.ARTICLE_BEFORE else self.name
 
 
@@ -231,12 +238,13 @@ class Collection(Entity):
 
     document_field = "collections"
     filter_parameter = "collection"
-    heading = "from the collection"
+    heading = _("from the collection %(names)s")
     heading_rank = 4
     detail_url_name = "catalogue:collection-detail"
 
     class Meta(Entity.Meta):
-        verbose_name = "collection"
+        verbose_name = _("collection")
+        verbose_name_plural = _("collections")
 
 
 class Repository(Entity):
@@ -246,13 +254,13 @@ class Repository(Entity):
 
     document_field = "repository"
     filter_parameter = "archive"
-    label, label_plural = "archive", "archives"
-    heading = "held by"
+    label, label_plural = _("archive"), _("archives")
+    heading = _("held by %(names)s")
     heading_rank = 6
 
     class Meta(Entity.Meta):
-        verbose_name = "holding archive"
-        verbose_name_plural = "holding archives"
+        verbose_name = _("holding archive")
+        verbose_name_plural = _("holding archives")
 
 
 class Person(Entity):
@@ -265,14 +273,14 @@ class Person(Entity):
 
     document_field = "people"
     filter_parameter = "person"
-    heading = "tagged with"
+    heading = _("tagged with %(names)s")
     heading_rank = 1
     names_searched = True
     detail_url_name = "catalogue:person-detail"
 
     class Meta(Entity.Meta):
-        verbose_name = "person"
-        verbose_name_plural = "people"
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
         ordering = ("sort_name", "slug")  # type: ignore[assignment]
         permissions = (("merge_person", "Can merge duplicate people"),)
         constraints = (
@@ -291,9 +299,9 @@ class Person(Entity):
         if self.born and self.died:
             return f"{self.born}–{self.died}"
         if self.born:
-            return f"born {self.born}"
+            return gettext("born %(year)s") % {"year": self.born}
         if self.died:
-            return f"died {self.died}"
+            return gettext("died %(year)s") % {"year": self.died}
         return ""
 
 
@@ -316,13 +324,14 @@ class Event(Entity):
 
     document_field = "events"
     filter_parameter = "event"
-    heading = "tagged with"
+    heading = _("tagged with %(names)s")
     heading_rank = 2
     names_searched = True
     detail_url_name = "catalogue:event-detail"
 
     class Meta(Entity.Meta):
-        verbose_name = "event"
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
         # ISO partial dates sort as text in calendar order.
         ordering = ("start", "name")  # type: ignore[assignment]
 
@@ -337,7 +346,7 @@ class Event(Entity):
 
     @property
     def span(self):
-        return display_span(self.start, self.end)
+        return display_span(self.start, self.end, shown=True)
 
 
 class Status(models.TextChoices):
@@ -459,7 +468,8 @@ class Document(models.Model):
     )
 
     class Meta:
-        verbose_name = "document"
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
         ordering = ("-added", "-id")
         permissions = (
             ("publish_document", "Can publish and unpublish documents"),
@@ -517,8 +527,13 @@ class Document(models.Model):
 
     @property
     def date_display(self):
-        """ "September 20, 1956", "September 1956", "1956" or "Undated"."""
+        """ "September 20, 1956", "September 1956", "1956" or "Undated": as exports and citations give it."""
         return self.partial_date.display() if self.date else "Undated"
+
+    @property
+    def date_shown(self):
+        """The date as pages show it, in the interface's language."""
+        return self.partial_date.shown() if self.date else gettext("Undated")
 
     @property
     def is_public(self):

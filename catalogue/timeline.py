@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -45,17 +46,24 @@ class Timeline:
             return _("%(counted)s, from %(span)s.") % {"counted": counted, "span": first.label}
         most = max(bar.count for bar in self.bars)
         busiest = [bar.label for bar in self.bars if bar.count == most]
+        yearly = self.unit == "year"
         if len(busiest) > 3:
-            peak = _("at most %(n)s in any %(unit)s") % {"n": most, "unit": self.unit}
+            peak = (_("at most %(n)s in any year") if yearly else _("at most %(n)s in any decade")) % {"n": most}
         else:
-            peak = _("the most, %(n)s, in %(when)s") % {"n": most, "when": _joined(busiest)}
-        return _("%(counted)s from %(first)s to %(last)s, by %(unit)s; %(peak)s.") % {
-            "counted": counted,
-            "first": first.first_year,
-            "last": last.last_year,
-            "unit": self.unit,
-            "peak": peak,
-        }
+            peak = _("the most, %(n)s, in %(when)s") % {"n": most, "when": get_text_list(busiest, _("and"))}
+        sentence = (
+            _("%(counted)s from %(first)s to %(last)s, by year; %(peak)s.")
+            if yearly
+            else _("%(counted)s from %(first)s to %(last)s, by decade; %(peak)s.")
+        )
+        return sentence % {"counted": counted, "first": first.first_year, "last": last.last_year, "peak": peak}
+
+    @property
+    def words(self):
+        """The unit's words for the caption, the table and its column, in the interface's language."""
+        if self.unit == "year":
+            return {"caption": _("Documents by year"), "table": _("Counts by year"), "column": _("Year")}
+        return {"caption": _("Documents by decade"), "table": _("Counts by decade"), "column": _("Decade")}
 
     def ticks(self, most=6):
         """[(label, centre as a percentage of the width)]: at most `most` labelled bars, at round years."""
@@ -68,10 +76,6 @@ class Timeline:
         )  # fmt: skip
         labelled = [bar for bar in self.bars if (bar.first_year // years_a_bar) % every == 0]
         return [(bar.label, round((bar.x + bar.width / 2) * 100 / self.width, 2)) for bar in labelled]
-
-
-def _joined(labels):
-    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + _(" and ") + labels[-1]
 
 
 def build(year_counts: dict[int, int], url_for_years: Callable[[int, int], str]) -> Timeline | None:
@@ -95,7 +99,7 @@ def build(year_counts: dict[int, int], url_for_years: Callable[[int, int], str])
         end = start + step - 1
         bars.append(
             Bar(
-                label=f"{start}s" if unit == "decade" else str(start),
+                label=_("%(decade)ss") % {"decade": start} if unit == "decade" else str(start),
                 first_year=start,
                 last_year=end,
                 count=count,

@@ -6,6 +6,9 @@ from django.db.models import F
 from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.text import capfirst, get_text_list
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 from django_filters.views import FilterView
 
@@ -63,31 +66,34 @@ class QueryLinks:
         return "?" + "&".join(pieces)
 
 
-def _joined(names):
-    names = list(names)
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+# Between the phrases of a listing's heading: English reads it as one sentence, the others as a list.
+HEADING_SEPARATORS = {"en": " ", "zh-hans": "；"}
 
 
 def describe(filterset):
     """What a listing shows, in words: "Documents tagged with Wang Ming and the Soviet Union"."""
     data = filterset.cleaned
-    parts, named = ["Documents"], {}
+    named = {}
     for name, kind in sorted(ENTITY_FILTERS.items(), key=lambda item: item[1].heading_rank):
-        # Kinds that share a heading word are one phrase: tagged with all of them, not related to each other.
-        named.setdefault(kind.heading, []).extend(entity.heading_name() for entity in data.get(name) or ())
-    parts += [f"{heading} {_joined(names)}" for heading, names in named.items() if names]
+        # Kinds that share a heading are one phrase: tagged with all of them, not related to each other.
+        named.setdefault(str(kind.heading), []).extend(entity.heading_name() for entity in data.get(name) or ())
+    parts = [heading % {"names": get_text_list(names, _("and"))} for heading, names in named.items() if names]
     if filterset.keywords:
         # A search that has quotation marks of its own is not put in another pair.
         keywords = filterset.keywords
-        parts.append(f"matching {keywords}" if '"' in keywords or "“" in keywords else f"matching “{keywords}”")
+        quoted = '"' in keywords or "“" in keywords
+        parts.append((_("matching %(q)s") if quoted else _("matching “%(q)s”")) % {"q": keywords})
     start, end = data.get("date_from"), data.get("date_to")
     if start and end:
-        parts.append(f"dated {start.display()} to {end.display()}")
+        parts.append(_("dated %(start)s to %(end)s") % {"start": start.shown(), "end": end.shown()})
     elif start:
-        parts.append(f"dated {start.display()} or later")
+        parts.append(_("dated %(start)s or later") % {"start": start.shown()})
     elif end:
-        parts.append(f"dated {end.display()} or earlier")
-    return " ".join(parts)
+        parts.append(_("dated %(end)s or earlier") % {"end": end.shown()})
+    if not parts:
+        return _("Documents")
+    separator = HEADING_SEPARATORS.get(get_language(), "; ")
+    return _("Documents %(what)s") % {"what": separator.join(parts)}
 
 
 class DocumentListView(FilterView):
@@ -152,7 +158,7 @@ class DocumentListView(FilterView):
                 facets.append(
                     {
                         "name": name,
-                        "label": model.plural().capitalize(),
+                        "label": capfirst(model.plural()),
                         "values": values,
                         "show_all_url": url(show=name) if len(entities) > limit else "",
                         "show_fewer_url": url(show=None) if expanded == name else "",
@@ -164,20 +170,21 @@ class DocumentListView(FilterView):
         """The filters in use, each with a link that removes it; values that could not be used included."""
         url = self.links.url
         chips = [
-            {"label": ENTITY_FILTERS[name].singular().capitalize(), "value": str(entity),
+            {"label": capfirst(ENTITY_FILTERS[name].singular()), "value": str(entity),
              "url": url(remove=(name, entity.slug))}
             for name, entity in self.filterset.chosen()
         ]  # fmt: skip
         chips += self.unusable_chips()
         cleaned = self.filterset.cleaned
         if self.filterset.keywords:
-            chips.insert(0, {"label": "Search", "value": self.filterset.keywords, "url": url(q=None)})
-        for name, label in (("date_from", "From"), ("date_to", "To")):
+            chips.insert(0, {"label": _("Search"), "value": self.filterset.keywords, "url": url(q=None),
+                             "search": True})  # fmt: skip
+        for name, label in (("date_from", _("From")), ("date_to", _("To"))):
             if cleaned.get(name):
                 chips.append(
                     {
                         "label": label,
-                        "value": cleaned[name].display(),
+                        "value": cleaned[name].shown(),
                         "url": url(**{name: None}),
                     }
                 )
@@ -191,11 +198,11 @@ class DocumentListView(FilterView):
             if name not in self.filterset.errors:
                 continue
             raw = list(dict.fromkeys(self.request.GET.getlist(name)))
-            label = kind.singular().capitalize()
+            label = capfirst(kind.singular())
             if len(raw) > MAX_TAG_VALUES:
-                too_many = f"{len(raw)} chosen, too many"
+                too_many = _("%(n)s chosen, too many") % {"n": len(raw)}
                 url = self.links.url(**{name: None})
-                chips.append({"label": kind.plural().capitalize(), "value": too_many, "url": url, "unusable": True,
+                chips.append({"label": capfirst(kind.plural()), "value": too_many, "url": url, "unusable": True,
                               "id": f"chip-{name}"})  # fmt: skip
                 continue
             known = {entity.slug: entity for entity in kind.objects.public().filter(slug__in=raw)}
@@ -255,7 +262,7 @@ class DocumentListView(FilterView):
             sample=self.results.sample,
             ranked_sample=self.results.ranked_sample,
             chips=chips,
-            filtered=sum(chip["label"] != "Search" for chip in chips),
+            filtered=sum(not chip.get("search") for chip in chips),
             timeline=self.timeline(),
             sort=self.filterset.sort_order,
             sort_choices=[c for c in SORT_CHOICES if c[0] != "relevance" or self.filterset.keywords],

@@ -30,16 +30,19 @@ def test_public_pages_need_no_inline_script_or_style(client, sample, url):
     body = client.get(url).content.decode()
     assert " style=" not in body and "<style" not in body
     for script in re.findall(r"<script[^>]*>", body):
-        assert 'type="application/ld+json"' in script or " src=" in script, script
+        assert 'type="application/ld+json"' in script or 'type="application/json"' in script or " src=" in script, (
+            script
+        )
 
 
 def test_document_page_json_ld_is_a_data_block_not_a_script(client, sample):
     from catalogue.models import Document
 
     body = client.get(Document.objects.first().get_absolute_url()).content.decode()
-    # The one inline script element is the JSON-LD data block; the only code is the site's own file.
+    # The inline script elements are data blocks (JSON-LD, the interface's words); the only code is the site's file.
     assert sorted(re.findall(r"<script[^>]*>", body)) == [
         '<script src="/static/js/catalogue.js" defer>',
+        '<script type="application/json" id="interface-text">',
         '<script type="application/ld+json">',
     ]
 

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .. import citations
+from ..jsontext import markup_safe_json
 
 register = template.Library()
 
@@ -50,10 +51,16 @@ def _facet_section(facet):
     )
     more = ""
     if facet["show_all_url"]:
-        more = format_html('<a class="facet__more" href="{}">Show all {}</a>', facet["show_all_url"], label.lower())
+        more = format_html(
+            '<a class="facet__more" href="{}">{}</a>',
+            facet["show_all_url"],
+            _("Show all %(kinds)s") % {"kinds": label.lower()},
+        )
     if facet["show_fewer_url"]:
         more += format_html(
-            '<a class="facet__more" href="{}">Show fewer {}</a>', facet["show_fewer_url"], label.lower()
+            '<a class="facet__more" href="{}">{}</a>',
+            facet["show_fewer_url"],
+            _("Show fewer %(kinds)s") % {"kinds": label.lower()},
         )
     return format_html(
         '<section class="facet" aria-labelledby="facet-{}"><h2 class="facet__title" id="facet-{}">{}</h2>'
@@ -115,7 +122,33 @@ def timeline_figure(timeline, sample=None):
         '<details class="timeline__table"><summary>{}</summary><table>'
         '<thead><tr><th scope="col">{}</th><th scope="col">{}</th></tr></thead>'
         "<tbody>{}</tbody></table></details></figure>",
-        caption, _("Documents by %(unit)s") % {"unit": timeline.unit}, timeline.summary, timeline.width,
-        timeline.height, mark_safe("".join(drawn)), labels, _("Counts by %(unit)s") % {"unit": timeline.unit},
-        timeline.unit.capitalize(), _("Documents"), rows,
+        caption, timeline.words["caption"], timeline.summary, timeline.width, timeline.height,
+        mark_safe("".join(drawn)), labels, timeline.words["table"], timeline.words["column"], _("Documents"), rows,
     )  # fmt: skip
+
+
+@register.simple_tag
+def interface_text():
+    """The words `catalogue.js` says, in the interface's language, as a JSON data block (never run as code).
+
+    Counts come as one phrase for each plural category the browser's `Intl.PluralRules` names, each made by
+    ngettext with a number of that category ("1 документ", "2 документа", "5 документов")."""
+    samples = {"one": 1, "few": 2, "many": 5, "other": 2}
+    words = {
+        "documents": {
+            category: ngettext("%(n)s document", "%(n)s documents", n).replace("%(n)s", "{n}")
+            for category, n in samples.items()
+        },  # fmt: skip
+        "copied": _("Copied"),
+        "copiedToClipboard": _("Copied to the clipboard."),
+        "copyRefused": _("The browser did not allow copying; select the text and copy it."),
+        "storageRefused": _("This browser does not let the catalogue keep a selection."),
+        "add": _("Add to selection"),
+        "remove": _("Remove from selection"),
+        "added": _("Added to your selection, which holds {count}."),
+        "removed": _("Removed from your selection, which holds {count}."),
+        "tooMany": _("A selection holds at most {most} documents."),
+    }
+    # markup_safe_json escapes "<", ">" and "&", so the block cannot be closed early.
+    data = mark_safe(markup_safe_json(words))  # noqa: S308
+    return format_html('<script type="application/json" id="interface-text">{}</script>', data)

@@ -4,6 +4,25 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  // The words to say, in the page's language (a JSON block the server writes into every page).
+  var words = {};
+  try {
+    words = JSON.parse(document.getElementById("interface-text").textContent);
+  } catch (error) {
+    words = {};
+  }
+  function say(key, fallback, values) {
+    var text = words[key] || fallback;
+    Object.keys(values || {}).forEach(function (name) { text = text.replace("{" + name + "}", values[name]); });
+    return text;
+  }
+  var pluralRules = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang) : null;
+  function plural(n) {
+    var forms = words.documents || {};
+    var form = forms[pluralRules ? pluralRules.select(n) : "other"] || forms.other || "{n} documents";
+    return form.replace("{n}", n);
+  }
+
   var status = null;
   function announce(message) {
     // One polite live region a page, so screen readers hear what a button did.
@@ -34,11 +53,11 @@
       button.addEventListener("click", function () {
         var text = copyText(button);
         navigator.clipboard.writeText(text).then(function () {
-          button.textContent = button.dataset.copied || "Copied";
-          announce(button.dataset.announce || "Copied to the clipboard.");
+          button.textContent = button.dataset.copied || say("copied", "Copied");
+          announce(button.dataset.announce || say("copiedToClipboard", "Copied to the clipboard."));
           window.setTimeout(function () { button.innerHTML = label; }, 2500);
         }, function () {
-          announce("The browser did not allow copying; select the text and copy it.");
+          announce(say("copyRefused", "The browser did not allow copying; select the text and copy it."));
         });
       });
     });
@@ -94,11 +113,10 @@
     try {
       window.localStorage.setItem(KEY, JSON.stringify(ids));
     } catch (error) {
-      announce("This browser does not let the catalogue keep a selection.");
+      announce(say("storageRefused", "This browser does not let the catalogue keep a selection."));
     }
     showSelection();
   }
-  function plural(n) { return n === 1 ? "1 document" : n + " documents"; }
   function selectionAddress(ids) { return "/selection/" + (ids.length ? "?ids=" + ids.join(",") : ""); }
 
   function showSelection() {
@@ -111,7 +129,8 @@
       var chosen = ids.indexOf(button.dataset.select) !== -1;
       button.hidden = false;
       button.classList.toggle("is-selected", chosen);
-      button.querySelector(".select-button__label").textContent = chosen ? "Remove from selection" : "Add to selection";
+      button.querySelector(".select-button__label").textContent = chosen
+        ? say("remove", "Remove from selection") : say("add", "Add to selection");
     });
   }
 
@@ -127,14 +146,14 @@
       if (!button) return;
       var ids = stored(), id = button.dataset.select, at = ids.indexOf(id);
       if (at === -1) {
-        if (ids.length >= MOST) { announce("A selection holds at most " + MOST + " documents."); return; }
+        if (ids.length >= MOST) { announce(say("tooMany", "A selection holds at most {most} documents.", { most: MOST })); return; }
         ids.push(id);
         store(ids);
-        announce("Added to your selection, which holds " + plural(ids.length) + ".");
+        announce(say("added", "Added to your selection, which holds {count}.", { count: plural(ids.length) }));
       } else {
         ids.splice(at, 1);
         store(ids);
-        announce("Removed from your selection, which holds " + plural(ids.length) + ".");
+        announce(say("removed", "Removed from your selection, which holds {count}.", { count: plural(ids.length) }));
         if (page && mine) window.location.replace(selectionAddress(ids));
       }
     });
