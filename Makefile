@@ -11,13 +11,14 @@ FIND_PYTHON := for p in $(PYTHON_CANDIDATES); do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 		command -v $$p; exit 0; fi; done; exit 1
 
-.PHONY: help install install-runtime run test lint format migrate sample superuser bench clean serve backup restore load cluster
+.PHONY: help install install-runtime run test lint translations format migrate sample superuser bench clean serve backup restore load cluster
 
 help:
 	@echo "make run    install, migrate, load the sample catalogue, serve on http://$(HOST):$(PORT)/"
 	@echo "make test   install, then run the whole test suite (browser tests included where Chromium is)"
 	@echo "make superuser  an administrator's account for /admin/"
 	@echo "make lint   ruff, template indentation, missing migrations, mypy"
+	@echo "make translations  gather the interface's strings, write in locale/translations.py's words, compile"
 	@echo "make bench  time the listing on a synthetic catalogue"
 	@echo "make cluster  HAProxy, two app servers, the worker, Redis, PostgreSQL and a replica, on loopback"
 	@echo "make load   the researchers' mix against make cluster, 50 and 200 clients"
@@ -63,6 +64,11 @@ lint: install
 	$(VENV)/bin/djhtml --check $$(git ls-files 'templates/*.html')
 	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/mypy
+
+# The interface's Russian and Chinese: after changing a marked string, and after adding its words to
+# locale/translations.py (needs GNU gettext: apt-get install gettext).
+translations: install
+	DJANGO_DEBUG=true $(PY) manage.py translate
 
 format: install
 	$(VENV)/bin/ruff check --fix .

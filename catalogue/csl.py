@@ -21,6 +21,7 @@ from citeproc import model as citeproc_model
 from citeproc import string as citeproc_string
 from citeproc.source.json import CiteProcJSON
 from django.core.cache import cache
+from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -30,7 +31,7 @@ CSL_DIR = Path(__file__).parent / "csl"
 @dataclass(frozen=True)
 class Style:
     key: str
-    label: str
+    label: "str | Promise"
     filename: str
     form: str  # "note": the style's first note; "bibliography": its bibliography entry
 

@@ -31,7 +31,9 @@ def choose(request):
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                            require_https=request.is_secure()):  # fmt: skip
         target = "/"
-    response = HttpResponseRedirect(translate_url(target, code))
+    # `next` is read in its own language (its prefix says which), then written in the chosen one.
+    with translation.override(translation.get_language_from_path(target) or settings.LANGUAGE_CODE):
+        response = HttpResponseRedirect(translate_url(target, code))
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=COOKIE_AGE, samesite="Lax",
                         secure=request.is_secure())  # fmt: skip
     add_never_cache_headers(response)
@@ -68,7 +70,7 @@ class LanguageMiddleware:
 def alternates(request):
     """The page's address in every interface language: [(code, name, path, absolute URL)], and its own."""
     match = getattr(request, "resolver_match", None)
-    if match is None or request.path_info.startswith(("/admin/", "/api/")):
+    if match is None or request.path_info.startswith(("/admin/", "/api/v1/")):
         return {}
     here = request.get_full_path()
     links = []

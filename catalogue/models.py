@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import slugify
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -468,8 +468,8 @@ class Document(models.Model):
     )
 
     class Meta:
-        verbose_name = _("document")
-        verbose_name_plural = _("documents")
+        verbose_name = pgettext_lazy("kind of record", "document")
+        verbose_name_plural = pgettext_lazy("kind of record", "documents")
         ordering = ("-added", "-id")
         permissions = (
             ("publish_document", "Can publish and unpublish documents"),

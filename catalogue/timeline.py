@@ -59,13 +59,13 @@ class Timeline:
         return sentence % {"counted": counted, "first": first.first_year, "last": last.last_year, "peak": peak}
 
     @property
-    def words(self):
+    def words(self) -> dict[str, str]:
         """The unit's words for the caption, the table and its column, in the interface's language."""
         if self.unit == "year":
             return {"caption": _("Documents by year"), "table": _("Counts by year"), "column": _("Year")}
         return {"caption": _("Documents by decade"), "table": _("Counts by decade"), "column": _("Decade")}
 
-    def ticks(self, most=6):
+    def ticks(self, most: int = 6) -> list[tuple[str, float]]:
         """[(label, centre as a percentage of the width)]: at most `most` labelled bars, at round years."""
         if not self.bars:
             return []

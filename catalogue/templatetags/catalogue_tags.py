@@ -29,6 +29,7 @@ def facet_sections(facets):
 
 def _facet_section(facet):
     name, label = facet["name"], facet["label"]
+    remove = format_html('<span class="visually-hidden">{}</span>', _("Remove filter: "))
     values = format_html_join(
         "",
         '<li><a href="{}" class="facet__value{}"{} data-facet="{}" data-slug="{}">'
@@ -41,7 +42,7 @@ def _facet_section(facet):
                 mark_safe(' aria-current="true"') if value["selected"] else "",
                 name,
                 value["entity"].slug,
-                mark_safe('<span class="visually-hidden">Remove filter: </span>') if value["selected"] else "",
+                remove if value["selected"] else "",
                 str(value["entity"]),
                 value["count"],
                 ngettext("document", "documents", value["count"]),

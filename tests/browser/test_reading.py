@@ -348,3 +348,41 @@ def test_a_reader_collects_documents_keeps_them_across_visits_and_shares_them(br
     page.wait_for_url(re.compile(r"/selection/$"))
     assert "No documents selected" in page.locator("main").inner_text()
     context.close()
+
+
+@pytest.mark.parametrize("code", ["en", "ru", "zh-hans"])
+@pytest.mark.parametrize("width", [1366, 390])
+def test_every_page_is_accessible_in_each_language_at_each_width(browser, live_server, live_sample, axe, code, width):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    prefix = "" if code == "en" else f"/{code}"
+    document = Document.objects.get(slug__startswith="record-of-a-meeting-between-the-sino-soviet")
+    for path in ("/", SEED, "/documents/?date_from=foo&person=nobody", document.get_absolute_url(),
+                 "/people/wang-ming/", f"/selection/?ids={document.pk}"):  # fmt: skip
+        page.goto(prefix + path)
+        assert page.locator("html").get_attribute("lang") == code
+        assert axe(page) == [], (code, width, path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, (code, width, path)
+    context.close()
+
+
+def test_a_reader_switches_to_russian_and_the_catalogue_remembers(page, live_sample):
+    page.goto(SEED)
+    page.get_by_role("link", name="Русский").click()
+    page.wait_for_url(re.compile(r"/ru/documents/\?person=wang-ming&place=soviet-union$"))
+    assert page.locator(".results-count").inner_text() == "Результаты: 1 - 10 из 14"
+    # The selection speaks Russian too, its counts in Russian plurals.
+    page.locator(".result").nth(0).get_by_role("button", name=re.compile("^Добавить в подборку")).click()
+    page.get_by_role("status").filter(has_text="Добавлено в подборку; в ней 1 документ.").wait_for()
+    page.locator(".result").nth(1).get_by_role("button", name=re.compile("^Добавить в подборку")).click()
+    page.get_by_role("status").filter(has_text="в ней 2 документа.").wait_for()
+    # Coming back later to the home page, the reader finds it in Russian.
+    page.goto("/")
+    page.wait_for_url(re.compile(r"/ru/$"))
+    assert page.locator("h1").inner_text() == "Digital Archive of Historical Documents"
+    assert page.get_by_role("link", name="Документы", exact=True).count() == 1
+    page.get_by_role("link", name="English").click()
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto("/")
+    assert page.url.endswith("/") and not page.url.endswith("/ru/")
+    assert page.locator("html").get_attribute("lang") == "en"
