@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import strip_tags
 from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.decorators import decorate_view
@@ -423,10 +424,16 @@ def _api_path(kind: type[Entity]) -> str:
 _SLUG = "__slug__"
 
 
-@functools.cache
 def _path(url_name: str) -> str:
-    """A URL's path with a stand-in for the slug: reversing once, not once per record of a page."""
-    return reverse(url_name, args=[_SLUG])
+    """A URL's path with a stand-in for the slug: reversing once, not once per record of a page (and the
+    site's address in English, whatever language was active when it was first asked for)."""
+    return _english_path(url_name)
+
+
+@functools.cache
+def _english_path(url_name: str) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return reverse(url_name, args=[_SLUG])
 
 
 def _site(request: HttpRequest) -> str:
@@ -442,7 +449,8 @@ def _address(request: HttpRequest, url_name: str, slug: str) -> str:
 
 @functools.cache
 def _listing_path() -> str:
-    return reverse("catalogue:document-list")
+    with translation.override(settings.LANGUAGE_CODE):
+        return reverse("catalogue:document-list")
 
 
 def entity_ref(request: HttpRequest, kind: type[Entity], pk: int, slug: str, name: str) -> dict[str, Any]:

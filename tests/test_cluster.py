@@ -51,7 +51,7 @@ def cluster(sample, tmp_path):
         yield tmp_path / "cluster"
     finally:
         subprocess.run([CLUSTER, "stop"], env=env, capture_output=True, timeout=60)
-        subprocess.run([ROOT / "deploy" / "replica", "start"], check=True, capture_output=True, timeout=60)
+        subprocess.run([ROOT / "deploy" / "replica", "start"], check=True, capture_output=True, timeout=180)
 
 
 # What a reader asks, and what the answer must hold. Each request carries a number of its own, so that it

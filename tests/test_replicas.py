@@ -65,7 +65,7 @@ def replay(paused):
 
 
 def replica_server(action):
-    subprocess.run([ROOT / "deploy" / "replica", action], check=True, capture_output=True, timeout=60)
+    subprocess.run([ROOT / "deploy" / "replica", action], check=True, capture_output=True, timeout=180)
 
 
 def test_an_anonymous_reader_is_answered_from_the_replica_alone(client, replica):
