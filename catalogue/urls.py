@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from . import health, metrics, oai, selection, views
+from . import feeds, health, metrics, oai, selection, views
 from .sitemaps import SITEMAPS
 
 app_name = "catalogue"
@@ -11,6 +11,8 @@ urlpatterns = [
     path("documents/", views.DocumentListView.as_view(), name="document-list"),
     path("documents/export.csv", views.DocumentExportView.as_view(format="csv"), name="document-export-csv"),
     path("documents/export.json", views.DocumentExportView.as_view(format="json"), name="document-export-json"),
+    path("documents/feed.rss", feeds.DocumentFeed(), name="document-feed-rss"),
+    path("documents/feed.atom", feeds.DocumentAtomFeed(), name="document-feed-atom"),
     path("documents/<slug:slug>/", views.DocumentDetailView.as_view(), name="document-detail"),
     path(
         "documents/<slug:slug>/cite.bib",

@@ -40,6 +40,8 @@ PAGES = [
     "/readyz",
     "/metrics",
     "/documents/record-of-a-meeting-between-the-sino-soviet-delegation-and-the-korean-workers/record.pdf",
+    "/documents/feed.atom",
+    "/documents/feed.rss",
     "/selection/",
     "/selection/export.csv",
     "/selection/export.json",

@@ -89,6 +89,9 @@ def public_urls(documents):
         reverse("catalogue:document-csl-json", args=[published.slug]),
         f"/api/v1/documents/{published.slug}/",
         reverse("catalogue:document-pdf", args=[published.slug]),
+        "/documents/feed.atom",
+        "/documents/feed.rss?person=wang-ming",
+        "/documents/feed.atom?q=conversation+Mao",
         # For the balancer and for operators (the test client asks from loopback, so /metrics answers).
         "/healthz",
         "/readyz",
