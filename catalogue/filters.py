@@ -26,6 +26,9 @@ SORT_CHOICES = (
     ("added", _("Recently added")),
 )
 
+# How many results a page of the listing shows.
+PER_PAGE_CHOICES = tuple((str(n), str(n)) for n in (10, 25, 50, 100))
+
 
 class PartialDateField(forms.CharField):
     """A form field for `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, cleaned to a PartialDate."""
@@ -153,6 +156,9 @@ class DocumentFilter(django_filters.FilterSet):
     date_to = PartialDateFilter(label=_("To"), method="filter_date_to", max_length=10)
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"), choices=SORT_CHOICES, method="filter_nothing", empty_label=None
+    )
+    per_page = django_filters.ChoiceFilter(
+        label=_("Per page"), choices=PER_PAGE_CHOICES, method="filter_nothing", empty_label=None
     )
 
     class Meta:

@@ -3,17 +3,18 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import F
-from django.http import HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest, QueryDict, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.html import escape
 from django.utils.text import capfirst, get_text_list
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 from django_filters.views import FilterView
 
-from . import api, citations, exports, pdf, search, tallies, timeline
-from .filters import ENTITY_FILTERS, MAX_TAG_VALUES, SORT_CHOICES, DocumentFilter
+from . import api, citations, exports, navigation, pdf, search, tallies, timeline
+from .filters import ENTITY_FILTERS, MAX_TAG_VALUES, PER_PAGE_CHOICES, SORT_CHOICES, DocumentFilter
 from .jsontext import markup_safe_json
 from .listing import ResultSet
 from .models import Collection, Document, Event, Person, Place
@@ -119,6 +120,9 @@ class DocumentListView(FilterView):
 
     def get_strict(self):
         return self.filterset.has_strict_errors
+
+    def get_paginate_by(self, queryset):
+        return navigation.per_page_of(self.filterset.cleaned)
 
     def paginate_queryset(self, queryset, page_size):
         self.results = self.result_set_class.for_listing(queryset, page_size, self.filterset)
@@ -252,8 +256,11 @@ class DocumentListView(FilterView):
         page = context["page_obj"]
         documents = list(page.object_list)
         marks = search.highlights(documents, self.filterset.keywords)
-        for document in documents:
+        # Each result opens its document knowing these results and its place in them.
+        query = self.links.url(show=None).removeprefix("?")
+        for position, document in enumerate(documents, start=page.start_index()):
             document.highlight = marks.get(document.pk)
+            document.nav_url = navigation.link(document, query, position)
         chips = self.chips()
         context.update(
             documents=documents,
@@ -265,6 +272,8 @@ class DocumentListView(FilterView):
             filtered=sum(not chip.get("search") for chip in chips),
             timeline=self.timeline(),
             sort=self.filterset.sort_order,
+            per_page=str(navigation.per_page_of(self.filterset.cleaned)),
+            per_page_choices=PER_PAGE_CHOICES,
             sort_choices=[c for c in SORT_CHOICES if c[0] != "relevance" or self.filterset.keywords],
             clear_url="?",
             # A new search keeps the entity filters chosen so far.
@@ -331,18 +340,23 @@ class DocumentDetailView(PublishedDocumentMixin, DetailView):
         """What the page and its PDF both show: the facts, tags, permanent address and citations."""
         document = self.object
         url = self.request.build_absolute_uri(document.get_absolute_url())
-        relations = (
-            ("People", document.people.all()),
-            ("Places", document.places.all()),
-            ("Events", document.events.all()),
-            ("Collections", document.collections.all()),
-        )
+        relations = [
+            (capfirst(kind.plural()), getattr(document, kind.document_field).all())
+            for kind in (Person, Place, Event, Collection)
+        ]
         return {"document_relations": relations, "permalink": url, "citations": citations.citations(document, url)}
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except navigation.NavigationError as error:
+            return HttpResponseBadRequest(escape(str(error)), content_type="text/plain; charset=utf-8")
 
     def get_context_data(self, **kwargs):
         document = self.object
         url = self.request.build_absolute_uri(document.get_absolute_url())
         return super().get_context_data(
+            around=navigation.around(document, self.request) if document.is_public else None,
             **self.record_context(),
             meta_tags=citations.meta_tags(document, url),
             json_ld=citations.json_ld(document, url, lambda e: self.request.build_absolute_uri(e.get_absolute_url())),

@@ -3,6 +3,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from catalogue.models import Document, Person, Place, Status
@@ -98,3 +99,14 @@ def draft(sample):
         people=Person.objects.filter(slug__in=["wang-ming", "mao-zedong"]),
         places=Place.objects.filter(slug__in=["soviet-union", "china"]),
     )
+
+
+@pytest.fixture(autouse=True)
+def interface_in_english():
+    """Each test starts in the default language: a request made with the test client activates the language
+    of its address in the test's own thread, and it would stay active for the next test."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -16,7 +16,9 @@ DOCUMENTS = "/api/v1/documents/"
 
 
 def result_slugs(response):
-    return [a["href"].strip("/").split("/")[-1] for a in html(response).select(".results .result__title a")]
+    return [
+        a["href"].split("?")[0].strip("/").split("/")[-1] for a in html(response).select(".results .result__title a")
+    ]
 
 
 def walk(client, url, **params):

@@ -51,7 +51,7 @@ PAGES = [
 PARAMETERS = [
     "q", "person", "place", "event", "collection", "language", "archive", "date_from", "date_to", "sort",
     "page", "show", "verb", "metadataPrefix", "identifier", "from", "until", "set", "resumptionToken",
-    "limit", "cursor", "ids",
+    "limit", "cursor", "ids", "in", "at", "per_page",
 ]  # fmt: skip
 
 # Markup that must never come back as markup: every hostile value carries it.

@@ -90,6 +90,8 @@ def public_urls(documents):
         f"/api/v1/documents/{published.slug}/",
         reverse("catalogue:document-pdf", args=[published.slug]),
         "/documents/feed.atom",
+        f"{published.get_absolute_url()}?in=person%3Dwang-ming&at=1",
+        f"{published.get_absolute_url()}?in=q%3Dconversation&at=2",
         "/documents/feed.rss?person=wang-ming",
         "/documents/feed.atom?q=conversation+Mao",
         # For the balancer and for operators (the test client asks from loopback, so /metrics answers).

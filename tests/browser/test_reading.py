@@ -387,3 +387,24 @@ def test_a_reader_switches_to_russian_and_the_catalogue_remembers(page, live_sam
     page.goto("/")
     assert page.url.endswith("/") and not page.url.endswith("/ru/")
     assert page.locator("html").get_attribute("lang") == "en"
+
+
+def test_a_reader_steps_through_the_results_from_a_document_with_the_keyboard(wide, live_sample, axe):
+    wide.goto(SEED + "&per_page=25")
+    titles = wide.locator(".result__title a").all_inner_texts()
+    assert len(titles) == 14  # one page of 25
+    wide.locator(".result__title a").nth(12).focus()
+    wide.keyboard.press("Enter")
+    wide.wait_for_url(re.compile(r"at=13$"))
+    assert wide.locator(".result-nav__place").inner_text() == "Result 13 of 14"
+    assert axe(wide) == []
+    wide.get_by_role("link", name=re.compile(r"^Next ›")).focus()
+    wide.keyboard.press("Enter")
+    wide.wait_for_url(re.compile(r"at=14$"))
+    assert wide.locator("h1").inner_text() == titles[13]
+    wide.reload()  # kept in the address
+    assert wide.locator(".result-nav__place").inner_text() == "Result 14 of 14"
+    assert wide.get_by_role("link", name=re.compile(r"^Next ›")).count() == 0
+    wide.get_by_role("link", name="‹ Back to results").click()
+    wide.wait_for_url(re.compile(r"/documents/\?person=wang-ming&place=soviet-union&per_page=25$"))
+    assert wide.locator(".result").count() == 14

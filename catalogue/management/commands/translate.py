@@ -29,7 +29,7 @@ class Command(BaseCommand):
         languages = [code for code, _ in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
         locales = [to_locale(code) for code in languages]
         call_command("makemessages", locale=locales, ignore_patterns=[".venv/*", "node_modules/*", "tests/*"],
-                     no_location=True, verbosity=0)  # fmt: skip
+                     no_location=True, no_obsolete=True, verbosity=0)  # fmt: skip
         words = written_words()
         missing = 0
         for locale in locales:
