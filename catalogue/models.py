@@ -685,6 +685,11 @@ class WithdrawnRecord(models.Model):
 
     slug = models.SlugField(max_length=255, unique=True)
     withdrawn = models.DateTimeField()
+    # The document that left this address for a new one (its slug changed): the old address redirects to it
+    # for as long as it is published, so a URL cited in a footnote keeps working.
+    moved_to = models.ForeignKey(
+        "Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="former_addresses"
+    )
 
     class Meta:
         verbose_name = "withdrawn record"

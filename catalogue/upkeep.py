@@ -90,7 +90,7 @@ def document_saved(document: Document, before: CountedState | None) -> None:
         return  # a draft stays a draft: it counted towards nothing and still does not
     public_changed()
     if before is not None and (not published or before[0] != document.slug):
-        withdrawn(before[0])
+        withdrawn(before[0], moved_to=document if published else None)
     if published and (before is None or before[0] != document.slug):
         WithdrawnRecord.objects.filter(slug=document.slug).delete()
     now = _state_of(document) if published else None
@@ -99,9 +99,10 @@ def document_saved(document: Document, before: CountedState | None) -> None:
     tallies.refresh_after(_before_state(document.pk, before), [document.pk])
 
 
-def withdrawn(slug: str) -> None:
-    """A public document left its address (unpublished, deleted or renamed): harvesters are to be told."""
-    WithdrawnRecord.objects.update_or_create(slug=slug, defaults={"withdrawn": timezone.now()})
+def withdrawn(slug: str, moved_to: Document | None = None) -> None:
+    """A public document left its address (unpublished, deleted or renamed): harvesters are to be told, and
+    a renamed one is found from its old address."""
+    WithdrawnRecord.objects.update_or_create(slug=slug, defaults={"withdrawn": timezone.now(), "moved_to": moved_to})
 
 
 def _before_state(document_id: int, before: CountedState | None) -> tallies.Snapshot:

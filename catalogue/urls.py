@@ -11,6 +11,7 @@ urlpatterns = [
     path("documents/", views.DocumentListView.as_view(), name="document-list"),
     path("documents/export.csv", views.DocumentExportView.as_view(format="csv"), name="document-export-csv"),
     path("documents/export.json", views.DocumentExportView.as_view(format="json"), name="document-export-json"),
+    path("documents/id/<int:number>/", views.document_by_number, name="document-by-number"),
     path("documents/feed.rss", feeds.DocumentFeed(), name="document-feed-rss"),
     path("documents/feed.atom", feeds.DocumentAtomFeed(), name="document-feed-atom"),
     path("documents/<slug:slug>/", views.DocumentDetailView.as_view(), name="document-detail"),

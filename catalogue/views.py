@@ -3,7 +3,14 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import F
-from django.http import HttpResponse, HttpResponseBadRequest, QueryDict, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponsePermanentRedirect,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import escape
@@ -17,7 +24,7 @@ from . import api, citations, exports, navigation, pdf, search, tallies, timelin
 from .filters import ENTITY_FILTERS, MAX_TAG_VALUES, PER_PAGE_CHOICES, SORT_CHOICES, DocumentFilter
 from .jsontext import markup_safe_json
 from .listing import ResultSet
-from .models import Collection, Document, Event, Person, Place
+from .models import Collection, Document, Event, Person, PersonMerge, Place, Status, WithdrawnRecord
 
 
 class QueryLinks:
@@ -285,6 +292,21 @@ class DocumentListView(FilterView):
         return context
 
 
+def moved_permanently(request, old, new):
+    """The same address with `new` in the place of the slug `old`, query and all: a 301."""
+    path = request.path.replace(f"/{old}/", f"/{new}/", 1)
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(path + (f"?{query}" if query else ""))
+
+
+def document_by_number(request, number):
+    """`/documents/id/12/`: a published document by its record number, at its current address."""
+    document = Document.objects.published().filter(pk=number).only("slug").first()
+    if document is None:
+        raise Http404(_("There is no published document number %(number)s.") % {"number": number})
+    return HttpResponsePermanentRedirect(document.get_absolute_url())
+
+
 def json_error(data, status):
     """A JSON error whose text, even if it quotes the request, can never be read as markup."""
     return HttpResponse(markup_safe_json(data), status=status, content_type="application/json; charset=utf-8")
@@ -314,8 +336,24 @@ class DocumentExportView(View):
 
 
 class PublishedDocumentMixin:
+    """A published document by its slug; an address it has left (its slug changed) redirects for good."""
+
     def visible_documents(self):
         return Document.objects.published()
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except Http404:
+            slug = kwargs.get("slug", "")
+            moved = (
+                WithdrawnRecord.objects.filter(slug=slug, moved_to__status=Status.PUBLISHED)
+                .values_list("moved_to__slug", flat=True)
+                .first()
+            )
+            if moved is None:
+                raise
+            return moved_permanently(request, slug, moved)
 
     def get_queryset(self):
         return (
@@ -470,8 +508,21 @@ class EntityDetailView(DetailView):
 
 
 class PersonDetailView(EntityDetailView):
+    """A person; the address of a person merged into another redirects to the one kept, for good."""
+
     model = Person
     template_name = "catalogue/person_detail.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except Http404:
+            slug = kwargs.get("slug", "")
+            merge = PersonMerge.objects.filter(merged_slug=slug, undone_at__isnull=True).order_by("-id").first()
+            if merge is None or not Person.objects.public().filter(pk=merge.kept_id).exists():
+                raise
+            kept = merge.kept
+            return moved_permanently(request, slug, kept.slug)
 
 
 class EventDetailView(EntityDetailView):

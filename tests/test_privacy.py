@@ -108,6 +108,7 @@ def public_urls(documents):
             f"/oai/?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:catalogue.example.org:{document.slug}",
             f"/api/v1/documents/{document.slug}/",
             reverse("catalogue:document-pdf", args=[document.slug]),
+            f"/documents/id/{document.pk}/",
         ]
     # A reader's selection (or a link to one) naming unpublished documents among published ones.
     ids = ",".join(str(pk) for pk in [published.pk, *(document.pk for document in documents)])
