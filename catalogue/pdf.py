@@ -16,8 +16,21 @@ def _fetch_nothing(url, *args, **kwargs):
     raise ValueError(f"The PDF draws nothing from outside the page ({url[:80]}).")
 
 
+class PdfUnavailable(RuntimeError):
+    """This server cannot draw PDFs: WeasyPrint or the system libraries it needs (Pango) are missing."""
+
+
+def _engine():
+    try:
+        import weasyprint
+    except (ImportError, OSError) as error:  # OSError: a system library (Pango) that cannot be loaded
+        raise PdfUnavailable(str(error)) from error
+    return weasyprint
+
+
 def document_pdf(context, base_url) -> bytes:
-    from weasyprint import CSS, HTML
+    engine = _engine()
+    CSS, HTML = engine.CSS, engine.HTML
 
     page = render_to_string(TEMPLATE, context)
     stylesheet = CSS(filename=finders.find(STYLESHEET), url_fetcher=_fetch_nothing)

@@ -1,3 +1,4 @@
+import logging
 from itertools import chain
 from urllib.parse import urlencode
 
@@ -25,6 +26,8 @@ from .filters import ENTITY_FILTERS, MAX_TAG_VALUES, PER_PAGE_CHOICES, SORT_CHOI
 from .jsontext import markup_safe_json
 from .listing import ResultSet
 from .models import Collection, Document, Event, Person, PersonMerge, Place, Status, WithdrawnRecord
+
+logger = logging.getLogger(__name__)
 
 
 class QueryLinks:
@@ -412,7 +415,14 @@ class DocumentPdfView(DocumentDetailView):
     def render_to_response(self, context):
         document = self.object
         context = {**context, "catalogue_name": settings.CATALOGUE_NAME}
-        body = pdf.document_pdf(context, base_url=self.request.build_absolute_uri("/"))
+        try:
+            body = pdf.document_pdf(context, base_url=self.request.build_absolute_uri("/"))
+        except pdf.PdfUnavailable:
+            logger.exception("PDFs cannot be made on this server")
+            message = _("The PDF of this record cannot be made just now; the record itself is on its page.")
+            return HttpResponse(
+                message, status=503, content_type="text/plain; charset=utf-8", headers={"Retry-After": "3600"}
+            )
         response = HttpResponse(body, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{document.slug}.pdf"'
         return response

@@ -85,3 +85,24 @@ def test_the_pdf_draws_nothing_from_elsewhere(client, sample, monkeypatch):
     assert '<img src="http://169.254.169.254/latest/meta-' in text and "Telegram" in text
     assert '<link rel="stylesheet" href="file:///etc/passwd"> the text' in text
     assert fetched == []
+
+
+def test_a_server_that_cannot_draw_pdfs_says_so_with_a_503_and_the_page_still_works(client, sample, monkeypatch):
+    import builtins
+
+    from catalogue import pdf
+
+    real_import = builtins.__import__
+
+    def without_pango(name, *args, **kwargs):
+        if name == "weasyprint":
+            raise OSError("cannot load library 'libpango-1.0-0'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", without_pango)
+    document = Document.objects.published().first()
+    response = client.get(reverse("catalogue:document-pdf", args=[document.slug]))
+    assert response.status_code == 503 and response["Retry-After"] == "3600"
+    assert "cannot be made just now" in response.content.decode()
+    assert client.get(document.get_absolute_url()).status_code == 200
+    assert pdf.PdfUnavailable
