@@ -204,24 +204,32 @@ class DocumentListView(FilterView):
                 )
         return chips
 
+    @cached_property
+    def values_in_error(self):
+        """{parameter: (its values, each once; {slug: entity} of those that name a public entity)} for each
+        tag filter with an error (a value not in the catalogue, or too many values)."""
+        found = {}
+        for name, kind in ENTITY_FILTERS.items():
+            if name in self.filterset.errors:
+                raw = list(dict.fromkeys(self.request.GET.getlist(name)))
+                known = kind.objects.public().filter(slug__in=raw[:MAX_TAG_VALUES])
+                found[name] = (raw, {entity.slug: entity for entity in known})
+        return found
+
     def unusable_chips(self):
         """Chips for the values of a tag filter with an error: each known name, and each unknown one marked so,
         removable one by one (too many values: one chip removing them all)."""
         chips = []
-        for name, kind in ENTITY_FILTERS.items():
-            if name not in self.filterset.errors:
-                continue
-            raw = list(dict.fromkeys(self.request.GET.getlist(name)))
-            label = capfirst(kind.singular())
+        for name, (raw, known) in self.values_in_error.items():
+            kind = ENTITY_FILTERS[name]
             if len(raw) > MAX_TAG_VALUES:
                 too_many = _("%(n)s chosen, too many") % {"n": len(raw)}
                 url = self.links.url(**{name: None})
                 chips.append({"label": capfirst(kind.plural()), "value": too_many, "url": url, "unusable": True,
                               "id": f"chip-{name}"})  # fmt: skip
                 continue
-            known = {entity.slug: entity for entity in kind.objects.public().filter(slug__in=raw)}
             for value in raw:
-                chip = {"label": label, "url": self.links.url(remove=(name, value))}
+                chip = {"label": capfirst(kind.singular()), "url": self.links.url(remove=(name, value))}
                 if value in known:
                     chip["value"] = str(known[value])
                 else:
@@ -234,11 +242,8 @@ class DocumentListView(FilterView):
     def carried_filters(self):
         """The tag filters a new search keeps: the ones that could be used, never a value in error."""
         carried = [(name, entity.slug) for name, entity in self.filterset.chosen()]
-        for chip_name, kind in ENTITY_FILTERS.items():
-            if chip_name in self.filterset.errors:
-                raw = self.request.GET.getlist(chip_name)[:MAX_TAG_VALUES]
-                carried += [(chip_name, slug) for slug in kind.objects.public().filter(slug__in=raw)
-                            .values_list("slug", flat=True)]  # fmt: skip
+        for name, (_raw, known) in self.values_in_error.items():
+            carried += [(name, slug) for slug in known]
         return carried
 
     def error_links(self):
@@ -338,25 +343,36 @@ class DocumentExportView(View):
         return response
 
 
-class PublishedDocumentMixin:
-    """A published document by its slug; an address it has left (its slug changed) redirects for good."""
+class MovedAddressMixin:
+    """A record's address that it has left (a new slug, a merge) redirects for good to where it is now:
+    `current_slug(slug)` says where, or None for an address that names nothing."""
 
-    def visible_documents(self):
-        return Document.objects.published()
+    def current_slug(self, slug):
+        return None
 
     def dispatch(self, request, *args, **kwargs):
         try:
             return super().dispatch(request, *args, **kwargs)
         except Http404:
             slug = kwargs.get("slug", "")
-            moved = (
-                WithdrawnRecord.objects.filter(slug=slug, moved_to__status=Status.PUBLISHED)
-                .values_list("moved_to__slug", flat=True)
-                .first()
-            )
-            if moved is None:
+            current = self.current_slug(slug)
+            if current is None:
                 raise
-            return moved_permanently(request, slug, moved)
+            return moved_permanently(request, slug, current)
+
+
+class PublishedDocumentMixin(MovedAddressMixin):
+    """A published document by its slug; an address it has left (its slug changed) redirects for good."""
+
+    def visible_documents(self):
+        return Document.objects.published()
+
+    def current_slug(self, slug):
+        return (
+            WithdrawnRecord.objects.filter(slug=slug, moved_to__status=Status.PUBLISHED)
+            .values_list("moved_to__slug", flat=True)
+            .first()
+        )
 
     def get_queryset(self):
         return (
@@ -517,22 +533,17 @@ class EntityDetailView(DetailView):
         )
 
 
-class PersonDetailView(EntityDetailView):
+class PersonDetailView(MovedAddressMixin, EntityDetailView):
     """A person; the address of a person merged into another redirects to the one kept, for good."""
 
     model = Person
     template_name = "catalogue/person_detail.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        try:
-            return super().dispatch(request, *args, **kwargs)
-        except Http404:
-            slug = kwargs.get("slug", "")
-            merge = PersonMerge.objects.filter(merged_slug=slug, undone_at__isnull=True).order_by("-id").first()
-            if merge is None or not Person.objects.public().filter(pk=merge.kept_id).exists():
-                raise
-            kept = merge.kept
-            return moved_permanently(request, slug, kept.slug)
+    def current_slug(self, slug):
+        merge = PersonMerge.objects.filter(merged_slug=slug, undone_at__isnull=True).order_by("-id").first()
+        if merge is None:
+            return None
+        return Person.objects.public().filter(pk=merge.kept_id).values_list("slug", flat=True).first()
 
 
 class EventDetailView(EntityDetailView):
