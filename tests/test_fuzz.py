@@ -42,6 +42,12 @@ PAGES = [
     "/documents/record-of-a-meeting-between-the-sino-soviet-delegation-and-the-korean-workers/record.pdf",
     "/documents/feed.atom",
     "/documents/feed.rss",
+    "/documents/id/1/",
+    "/language/",
+    "/ru/documents/",
+    "/ru/documents/feed.atom",
+    "/zh-hans/documents/record-of-a-meeting-between-the-sino-soviet-delegation-and-the-korean-workers/",
+    "/zh-hans/selection/",
     "/selection/",
     "/selection/export.csv",
     "/selection/export.json",
@@ -51,7 +57,7 @@ PAGES = [
 PARAMETERS = [
     "q", "person", "place", "event", "collection", "language", "archive", "date_from", "date_to", "sort",
     "page", "show", "verb", "metadataPrefix", "identifier", "from", "until", "set", "resumptionToken",
-    "limit", "cursor", "ids", "in", "at", "per_page",
+    "limit", "cursor", "ids", "in", "at", "per_page", "language", "next",
 ]  # fmt: skip
 
 # Markup that must never come back as markup: every hostile value carries it.

@@ -4,6 +4,7 @@ import io
 
 import pypdf
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from catalogue.models import Collection, Document, Event, Language, Person, Place, Repository, Status
@@ -110,6 +111,11 @@ def public_urls(documents):
             reverse("catalogue:document-pdf", args=[document.slug]),
             f"/documents/id/{document.pk}/",
         ]
+    # The same pages in the other interface languages, and the switcher leading to each document.
+    translated = [listing, f"{listing}?q=conversation+Mao", f"{listing}?person=informant", "/documents/feed.atom"]
+    translated += [document.get_absolute_url() for document in documents]
+    urls += [f"/{code}{url}" for code in ("ru", "zh-hans") for url in translated]
+    urls += [f"/language/?language=ru&next={document.get_absolute_url()}" for document in documents]
     # A reader's selection (or a link to one) naming unpublished documents among published ones.
     ids = ",".join(str(pk) for pk in [published.pk, *(document.pk for document in documents)])
     selection = ("selection", *(f"selection-export-{format}" for format in ("csv", "json", "bib", "ris")))
@@ -128,7 +134,8 @@ def body(response):
 def test_no_public_surface_shows_unpublished_documents(client, unpublished):
     # Each address twice: made afresh, then as the shared cache keeps it (pages and API answers).
     for url in public_urls(unpublished) * 2:
-        response = client.get(url)
+        response = client.get(url, follow=url.startswith("/language/"))  # the switcher leads to the page
+        client.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)  # and the next address is asked afresh
         assert response.status_code in {200, 400, 404}, url
         text = body(response)
         assert MARKER not in text, url
