@@ -8,19 +8,15 @@ holds only the sort key of a row that was public when it was issued.
 """
 
 import datetime as dt
-import functools
 import hashlib
 import html
 from typing import Any
 
-import orjson
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import reverse
-from django.utils import translation
 from django.utils.html import strip_tags
 from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.decorators import decorate_view
@@ -29,16 +25,13 @@ from ninja.openapi.docs import Swagger
 from ninja.throttling import AnonRateThrottle
 from pydantic import create_model
 
-from . import caching, citations, csl
-from .backends import database
+from . import caching, citations, csl, records
 from .clients import client_address
-from .dates import PartialDate
 from .filters import ENTITY_FILTERS, DocumentFilter
-from .jsontext import markup_safe_bytes, markup_safe_json
+from .jsontext import markup_safe_json
 from .listing import ResultSet
 from .models import ENTITY_KINDS, Document, Entity, Event, Person
-from .paging import among
-from .replicas import read_connection
+from .records import Addresses, api_path
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 50
@@ -417,75 +410,13 @@ def entity_page_schema(kind: type[Entity]) -> type[Schema]:
 # Turning records into answers --------------------------------------------------------------------------
 
 
-def _api_path(kind: type[Entity]) -> str:
-    return kind.plural().replace(" ", "-")
-
-
-_SLUG = "__slug__"
-
-
-def _path(url_name: str) -> str:
-    """A URL's path with a stand-in for the slug: reversing once, not once per record of a page (and the
-    site's address in English, whatever language was active when it was first asked for)."""
-    return _english_path(url_name)
-
-
-@functools.cache
-def _english_path(url_name: str) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        return reverse(url_name, args=[_SLUG])
-
-
-def _site(request: HttpRequest) -> str:
-    """The site's scheme and host, once per request."""
-    if not hasattr(request, "_site"):
-        request._site = request.build_absolute_uri("/").rstrip("/")  # type: ignore[attr-defined]
-    return request._site  # type: ignore[attr-defined]
-
-
-def _address(request: HttpRequest, url_name: str, slug: str) -> str:
-    return _site(request) + _path(url_name).replace(_SLUG, slug)
-
-
-@functools.cache
-def _listing_path() -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        return reverse("catalogue:document-list")
-
-
-def entity_ref(request: HttpRequest, kind: type[Entity], pk: int, slug: str, name: str) -> dict[str, Any]:
-    page, api_page = _prefixes(request, kind)
-    return {
-        "id": pk,
-        "slug": slug,
-        "name": name,
-        "url": page + slug + ("" if "?" in page else "/"),
-        "api_url": f"{api_page}{slug}/",
-    }
-
-
-def _prefixes(request: HttpRequest, kind: type[Entity]) -> tuple[str, str]:
-    """(its page, its API record) for an entity of `kind`, up to its slug: worked out once per request."""
-    known = request.__dict__.setdefault("_entity_prefixes", {})
-    if kind not in known:
-        if kind.detail_url_name:
-            page = _address(request, kind.detail_url_name, _SLUG).removesuffix(f"{_SLUG}/")
-        else:
-            page = f"{_site(request)}{_listing_path()}?{kind.filter_parameter}="
-        known[kind] = (page, _address(request, _detail_name(kind), _SLUG).removesuffix(f"{_SLUG}/"))
-    return known[kind]
-
-
-def _detail_name(kind: type[Entity]) -> str:
-    return f"api:{_api_path(kind)}-detail"
-
-
 def entity_out(request: HttpRequest, entity: Entity) -> dict[str, Any]:
     kind = type(entity)
+    addresses = Addresses.of(request)
     data = {
-        **entity_ref(request, kind, entity.pk, entity.slug, entity.name),
+        **addresses.entity(kind, entity.pk, entity.slug, entity.name),
         "document_count": entity.document_count,
-        "documents_url": f"{_site(request)}{reverse('api:documents')}?{kind.filter_parameter}={entity.slug}",
+        "documents_url": addresses.documents_api(kind, entity.slug),
     }
     for name in entity_schema(kind).model_fields:
         if name not in data:
@@ -494,123 +425,14 @@ def entity_out(request: HttpRequest, entity: Entity) -> dict[str, Any]:
     return data
 
 
-FIELDS = (
-    "id",
-    "slug",
-    "title",
-    "date",
-    "date_start",
-    "date_end",
-    "creator",
-    "summary",
-    "source",
-    "credit",
-    "added",
-    "modified",
-)
-SINGLES = tuple(kind for kind in ENTITY_KINDS if not kind.many())
-MANY = tuple(kind for kind in ENTITY_KINDS if kind.many())
-
-
-def _ordering(kind: type[Entity], field: str) -> list[str]:
-    """The kind's own order (its Meta.ordering), followed from the table of links."""
-    names = [str(name) for name in kind._meta.ordering or ()]
-    return [f"-{field}__{name[1:]}" if name.startswith("-") else f"{field}__{name}" for name in names]
-
-
-def _column(model: Any, name: str) -> str:
-    return model._meta.get_field(name).column
-
-
-def _tags(request: HttpRequest, ids: list[int], addresses: bool) -> dict[tuple[int, int], str]:
-    """{(kind's place in MANY, document id): its entities of that kind as a JSON array}, built by the database
-    in one statement over every kind's table of links, each array in the kind's own order; with their
-    `url` and `api_url` when `addresses` (a page of a list leaves them out: most of its bytes otherwise)."""
-    parts, params = [], []
-    for number, kind in enumerate(MANY):
-        page, api_page = _prefixes(request, kind)
-        link, entity = kind.link_model()._meta.db_table, kind._meta.db_table
-        column = _column(kind.link_model(), kind.link_field())
-        order = ", ".join(
-            f"e.{_column(kind, name.lstrip('-'))}{' DESC' if name.startswith('-') else ''}"
-            for name in (str(name) for name in kind._meta.ordering or ("name",))
-        )
-        fields = [("id", "e.id"), ("slug", "e.slug"), ("name", "e.name")]
-        if addresses:
-            fields += [("url", "%s || e.slug || %s"), ("api_url", "%s || e.slug || '/'")]
-            params += [page, "" if "?" in page else "/", api_page]
-        condition, id_params = database().id_condition("l.document_id", ids)
-        source = f"FROM {link} AS l JOIN {entity} AS e ON e.id = l.{column} WHERE {condition}"
-        grouped = database().json_lists(fields, source, "l.document_id", order)
-        parts.append(f"SELECT {number}, grouped.* FROM ({grouped}) AS grouped")
-        params += id_params
-    with read_connection().cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        return {(number, document): array for number, document, array in cursor.fetchall()}
-
-
-def documents_out(request: HttpRequest, ids: list[int], full_text: bool = False) -> list[dict[str, Any]]:
-    """The documents with these ids, in this order, as the API gives them: as in a list, or (`full_text`)
-    as one record, with its full text and its tags' addresses.
-
-    One query for the documents' own fields and single-valued tags; one per many-valued kind, whose JSON
-    arrays the database builds and which go into the answer as they are (orjson fragments).
-    """
-    if not ids:
-        return []
-    columns = [*FIELDS, *(["full_text"] if full_text else [])]
-    columns += [f"{kind.document_field}__{part}" for kind in SINGLES for part in ("id", "slug", "name")]
-    rows = {row["id"]: row for row in Document.objects.filter(pk__in=among(ids)).values(*columns)}
-    tags = _tags(request, ids, addresses=full_text)
-    document_page = _address(request, "catalogue:document-detail", _SLUG).removesuffix(f"{_SLUG}/")
-    document_api = _address(request, "api:document", _SLUG).removesuffix(f"{_SLUG}/")
-    empty = orjson.Fragment(b"[]")
-    results = []
-    for pk in ids:
-        row = rows[pk]
-        slug = row["slug"]
-        page = f"{document_page}{slug}/"
-        data: dict[str, Any] = {
-            "id": pk,
-            "slug": slug,
-            "title": row["title"],
-            "date": row["date"] or None,
-            "date_display": PartialDate.parse(row["date"]).display() if row["date"] else "Undated",
-            "date_start": row["date_start"],
-            "date_end": row["date_end"],
-            "creators": [name.strip() for name in row["creator"].split(";") if name.strip()],
-            "summary": row["summary"],
-            "source": row["source"] or None,
-            "credit": row["credit"] or None,
-            "added": row["added"],
-            "modified": row["modified"],
-            "links": {
-                "html": page,
-                "api": f"{document_api}{slug}/",
-                "bibtex": f"{page}cite.bib",
-                "ris": f"{page}cite.ris",
-                "csl_json": f"{page}cite.json",
-            },
-        }
-        for kind in SINGLES:
-            field = kind.document_field
-            entity = row[f"{field}__id"]
-            data[kind.column()] = (
-                entity_ref(request, kind, entity, row[f"{field}__slug"], row[f"{field}__name"]) if entity else None
-            )
-        for number, kind in enumerate(MANY):
-            found = tags.get((number, pk))
-            data[kind.document_field] = orjson.Fragment(found) if found else empty
-        if full_text:
-            data["full_text"] = row["full_text"]
-        results.append(data)
-    return results
-
-
-def json_response(data: Any) -> HttpResponse:
+def json_response(data: Any, request: HttpRequest | None = None) -> HttpResponse:
     """The answer as JSON, written straight by orjson: its shape is the declared schema's, which the tests
-    (schemathesis among them) hold it to, so it is not validated again on every request."""
-    return HttpResponse(markup_safe_bytes(orjson.dumps(data)), content_type="application/json; charset=utf-8")
+    (schemathesis among them) hold it to, so it is not validated again on every request. With `request`,
+    the addresses in kept entries are put on the site it was made to."""
+    body = records.encode(data)
+    if request is not None:
+        body = records.on_site(body, Addresses.of(request).site)
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 
 # Documents -------------------------------------------------------------------------------------------
@@ -672,8 +494,9 @@ def list_documents(request, filters: Query[DocumentQuery]):  # type: ignore[vali
         {
             "total": total,
             "next": next_url(request, make_cursor("documents", params, list(rows[-1]))) if more else None,
-            "results": documents_out(request, [row[position] for row in rows]),
-        }
+            "results": records.entries([row[position] for row in rows]),
+        },
+        request,
     )
 
 
@@ -688,7 +511,7 @@ def get_document(request, slug: str):
     document = Document.objects.published().filter(slug=slug).defer("full_text", "search_vector").first()
     if document is None:
         raise Http404(f"No published document has the slug “{slug}”.")
-    (data,) = documents_out(request, [document.pk], full_text=True)
+    (data,) = records.documents_out(Addresses.of(request), [document.pk], full_text=True)
     item = citations.csl_item(document, data["links"]["html"])
     data["citations"] = [
         {"style": style.key, "label": str(style.label), "text": html.unescape(strip_tags(csl.render(style, item)))}
@@ -702,7 +525,7 @@ def get_document(request, slug: str):
 
 
 def entity_routes(router: Router, kind: type[Entity]) -> None:
-    path = _api_path(kind)
+    path = api_path(kind)
     page_schema = entity_page_schema(kind)
     item_schema = entity_schema(kind)
 

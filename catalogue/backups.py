@@ -28,15 +28,24 @@ from django.db import connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from . import search, tallies, upkeep
+from . import records, search, tallies, tasks, upkeep
 from .backends import database
 from .upkeep import bulk_loading
 
 FORMAT = "catalogue-backup"
 VERSION = 2
 MANIFEST, DATA = "manifest.json", "catalogue.json"
-# Rebuilt by migrations, kept by the running site, or worth nothing in a backup.
-EXCLUDED = ("contenttypes", "auth.permission", "sessions", "admin.logentry", "axes", "django_tasks_database")
+# Rebuilt by migrations, kept by the running site (the API's kept entries are written again from the
+# documents), or worth nothing in a backup.
+EXCLUDED = (
+    "catalogue.documententry",
+    "contenttypes",
+    "auth.permission",
+    "sessions",
+    "admin.logentry",
+    "axes",
+    "django_tasks_database",
+)
 BLOCK = 1 << 20
 
 
@@ -204,6 +213,9 @@ def restore(source):
             if _sha256_of_part(archive, part["name"]) != part.get("sha256"):
                 raise BackupError(f"its part {part['name']} does not match its checksum: the file is damaged")
         with transaction.atomic(), bulk_loading():
+            # The API's kept entries describe the documents being replaced: written again after the commit.
+            records.drop_all()
+            transaction.on_commit(tasks.fill_entries.enqueue)
             database().restore_backup(archive, manifest["parts"], scratch)
             # Entries of the admin's log about users or kinds of record the backup does not have go with them.
             LogEntry.objects.exclude(user_id__in=get_user_model().objects.values("pk")).delete()

@@ -700,6 +700,22 @@ class WithdrawnRecord(models.Model):
         return f"{self.slug} (withdrawn {self.withdrawn:%Y-%m-%d})"
 
 
+class DocumentEntry(models.Model):
+    """A published document's entry in the research API's lists, kept already encoded (see `catalogue.records`)."""
+
+    document = models.OneToOneField(Document, primary_key=True, on_delete=models.CASCADE, related_name="entry")
+    body = models.TextField()
+    # The shape it was written in (`records.FORMAT`): an entry of another shape is built afresh when read.
+    format = models.PositiveSmallIntegerField()
+
+    class Meta:
+        verbose_name = "kept API entry"
+        verbose_name_plural = "kept API entries"
+
+    def __str__(self):
+        return f"API entry of document {self.document_id}"
+
+
 class YearTally(models.Model):
     """Published documents per year (0 for undated), kept current by catalogue.tallies."""
 

@@ -65,10 +65,15 @@ def _tags_changed(sender, instance, action, reverse, pk_set, kind, **kwargs):
         upkeep.tags_changed(kind, *changed)
 
 
+def _entity_saving(sender, instance, raw, **kwargs):
+    if not (raw or loading()):
+        instance._shown_before = upkeep.shown_state(instance)
+
+
 def _entity_saved(sender, instance, raw, created, **kwargs):
     # A new entity is on no document yet; a fixture's rows are indexed when the load ends.
     if not (raw or created or loading()):
-        upkeep.entity_renamed(instance)
+        upkeep.entity_renamed(instance, getattr(instance, "_shown_before", None))
 
 
 def _entity_deleting(sender, instance, **kwargs):
@@ -78,7 +83,7 @@ def _entity_deleting(sender, instance, **kwargs):
 
 def _entity_deleted(sender, instance, **kwargs):
     if not loading():
-        upkeep.entity_deleted(getattr(instance, "_documents_before_delete", []))
+        upkeep.entity_deleted(sender, getattr(instance, "_documents_before_delete", []))
 
 
 def _entity_changed(sender, instance, raw=False, **kwargs):
@@ -92,7 +97,8 @@ for _kind in ENTITY_KINDS:
     post_delete.connect(_entity_changed, sender=_kind, dispatch_uid=f"public-gone-{_kind.__name__}")
 for _kind in MANY_KINDS:
     m2m_changed.connect(partial(_tags_changed, kind=_kind), sender=_kind.link_model(), weak=False)
-for _kind in upkeep.SEARCHED_KINDS:
+for _kind in ENTITY_KINDS:
+    pre_save.connect(_entity_saving, sender=_kind)
     post_save.connect(_entity_saved, sender=_kind)
     pre_delete.connect(_entity_deleting, sender=_kind)
     post_delete.connect(_entity_deleted, sender=_kind)

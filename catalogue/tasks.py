@@ -4,7 +4,7 @@ from django.core.files.storage import default_storage
 from django.tasks import task
 from django.utils import timezone
 
-from . import importer
+from . import importer, records
 from .models import ImportJob
 
 # How often, in rows, the worker records how far the check has gone.
@@ -26,6 +26,12 @@ class _CheckProgress:
 
 def _finish(job, state, **fields):
     ImportJob.objects.filter(pk=job.pk).update(state=state, finished=timezone.now(), **fields)
+
+
+@task
+def fill_entries():
+    """Write the research API's kept entry of every published document that has none (after a restore)."""
+    return records.fill()
 
 
 @task

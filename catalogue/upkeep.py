@@ -1,4 +1,5 @@
-"""What is kept in step with the documents: the search index, the kept counts and each record's `modified`.
+"""What is kept in step with the documents: the search index, the kept counts, the API's kept list entries
+and each record's `modified`.
 
 One service, called by every path that changes documents or entities: model saves and deletes (through
 the thin receivers in `catalogue.signals`), the admin, import, merges, fixture loads, restore and the
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.db.models import Model
 from django.utils import timezone
 
-from . import search, tallies
+from . import records, search, tallies
 from .models import ENTITY_KINDS, CatalogueVersion, Document, Entity, Status, WithdrawnRecord
 
 # What a published document's own row counts towards, after the slug it is public under: its year (0 undated),
@@ -89,6 +90,7 @@ def document_saved(document: Document, before: CountedState | None) -> None:
     if before is None and not published:
         return  # a draft stays a draft: it counted towards nothing and still does not
     public_changed()
+    records.keep([document.pk], published=published)
     if before is not None and (not published or before[0] != document.slug):
         withdrawn(before[0], moved_to=document if published else None)
     if published and (before is None or before[0] != document.slug):
@@ -138,6 +140,7 @@ def tags_changed(kind: type[Entity], document_ids: Iterable[int], entity_ids: It
         search.update_index(document_ids)
     if Document.objects.published().filter(pk__in=document_ids).exists():
         public_changed()
+        records.keep(document_ids)
         tallies.refresh_entities(kind, entity_ids)
 
 
@@ -150,41 +153,64 @@ def documents_written(document_ids: list[int], before: tallies.Snapshot | None =
     if before is not None or Document.objects.published().filter(pk__in=list(document_ids)).exists():
         public_changed()
         _published_again(document_ids)
+        records.keep(document_ids)
         tallies.refresh_after(before or tallies.snapshot([]), document_ids)
 
 
 # Entities --------------------------------------------------------------------------------
 
 
-def entity_renamed(entity: Entity) -> None:
-    """After an entity was saved: its name is in the index of every document it is on."""
+def shown_state(entity: Entity) -> tuple | None:
+    """What of a saved entity its documents show (in their search index and the API's entries), read
+    before it is saved again: its name, its slug and what orders it among its kind."""
+    if entity.pk is None:
+        return None
+    return type(entity).objects.filter(pk=entity.pk).values_list(*_shown_fields(type(entity))).first()
+
+
+def _shown_fields(kind: type[Entity]) -> tuple[str, ...]:
+    ordering = (str(name).lstrip("-") for name in kind._meta.ordering or ())
+    return ("name", "slug", *(name for name in ordering if name not in {"name", "slug"}))
+
+
+def entity_renamed(entity: Entity, before: tuple | None) -> None:
+    """After an entity was saved: if its name, slug or order changed, every document it is on is reindexed
+    (where its kind's names are searched) and its API entry rewritten."""
+    if before is not None and before == tuple(getattr(entity, name) for name in _shown_fields(type(entity))):
+        return
+    document_ids = list(entity.documents.values_list("pk", flat=True))
     if type(entity) in SEARCHED_KINDS:
-        search.update_index(entity.documents.values_list("pk", flat=True))
+        search.update_index(document_ids)
+    records.keep(document_ids)
 
 
 def entity_deleting(entity: Entity) -> list[int]:
-    """Before an entity is deleted: the documents whose index holds its name."""
-    if type(entity) in SEARCHED_KINDS:
-        return list(entity.documents.values_list("pk", flat=True))
-    return []
+    """Before an entity is deleted: the documents that show it."""
+    return list(entity.documents.values_list("pk", flat=True))
 
 
-def entity_deleted(document_ids: Iterable[int]) -> None:
-    search.update_index(document_ids)
+def entity_deleted(kind: type[Entity], document_ids: Iterable[int]) -> None:
+    document_ids = list(document_ids)
+    if kind in SEARCHED_KINDS:
+        search.update_index(document_ids)
+    records.keep(document_ids)
 
 
 # Everything ------------------------------------------------------------------------------
 
 
 def rows_loaded(instances: list[Model]) -> None:
-    """After a fixture load: the loaded documents and those tagged with loaded names reindexed, counts rebuilt."""
+    """After a fixture load: the loaded documents and those tagged with loaded names reindexed and their API
+    entries written; counts rebuilt."""
     documents = {obj.pk for obj in instances if isinstance(obj, Document)}
-    for kind in SEARCHED_KINDS:
+    for kind in ENTITY_KINDS:
         entity_ids = [obj.pk for obj in instances if type(obj) is kind]
         if entity_ids:
-            links = kind.link_model().objects.filter(**{f"{kind.link_field()}__in": entity_ids})
-            documents.update(links.values_list("document_id", flat=True))
+            documents.update(
+                Document.objects.filter(**{f"{kind.document_field}__in": entity_ids}).values_list("pk", flat=True)
+            )
     search.update_index(documents)
+    records.keep(documents)
     _published_again(documents)
     tallies.rebuild()
     public_changed()

@@ -16,13 +16,13 @@ def published_document():
     return Document.objects.published().filter(date__startswith="1956").exclude(language=None).first()
 
 
-def test_one_published_save_costs_at_most_15_queries_and_is_found_by_its_new_words(sample):
+def test_one_published_save_costs_at_most_17_queries_and_is_found_by_its_new_words(sample):
     document = published_document()
     counts = dict(Person.objects.values_list("slug", "document_count")), list(YearTally.objects.values_list())
     document.title = "Conversation about the Zanzibar harbour"
     with CaptureQueriesContext(connection) as queries:
         document.save()
-    assert len(queries) <= 15, "\n".join(q["sql"][:120] for q in queries.captured_queries)
+    assert len(queries) <= 17, "\n".join(q["sql"][:120] for q in queries.captured_queries)
     assert list(search.matching(Document.objects.published(), "Zanzibar")) == [document]
     assert counts == (dict(Person.objects.values_list("slug", "document_count")), list(YearTally.objects.values_list()))
     assert not tallies.drift()

@@ -5,7 +5,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from tqdm import tqdm
 
-from catalogue import search, tallies
+from catalogue import records, search, tallies
 from catalogue.backends import postgresql
 from catalogue.benchmark import synthetic
 from catalogue.models import MANY_KINDS, Collection, Document, Event, Language, Person, Place, Repository
@@ -80,6 +80,10 @@ class Command(BaseCommand):
                         cursor.execute(postgresql.gin_index_sql())
             self.stderr.write("Recounting…")
             tallies.rebuild()
+            self.stderr.write("Writing the API's entries…")
+            entries = tqdm(total=count, unit=" entries", disable=no_progress, file=self.stderr._out)
+            records.fill(progress=entries.update)
+            entries.close()
         if postgres:
             self.stderr.write("Analysing…")
             # VACUUM sets the visibility map that index-only scans need; it cannot run in a transaction.

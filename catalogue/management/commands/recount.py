@@ -1,13 +1,14 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from catalogue import tallies
+from catalogue import records, tallies
 
 
 class Command(BaseCommand):
     help = (
         "Recount the kept counts (published documents per person, place, event, collection, language, "
-        "archive and year) from the documents, after data was changed behind Django's back. With --check, "
+        "archive and year) from the documents, after data was changed behind Django's back, and write the "
+        "research API's kept entry of every published document that lacks one. With --check, "
         "change nothing: list every count that differs and exit with status 1 if any does (for a scheduled check)."
     )
 
@@ -25,4 +26,9 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             tallies.rebuild()
-        self.stdout.write(self.style.SUCCESS(f"Recounted: {tallies.published_total()} published documents."))
+        written = records.fill()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Recounted: {tallies.published_total()} published documents; {written} API entries written."
+            )
+        )
