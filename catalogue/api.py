@@ -27,7 +27,7 @@ from pydantic import create_model
 
 from . import caching, citations, csl, records
 from .clients import client_address
-from .filters import ENTITY_FILTERS, DocumentFilter
+from .filters import ENTITY_FILTERS, MATCH_SUFFIX, DocumentFilter
 from .jsontext import markup_safe_json
 from .listing import ResultSet
 from .models import ENTITY_KINDS, Document, Entity, Event, Person
@@ -445,6 +445,18 @@ _DOCUMENT_PARAMETERS: dict[str, Any] = {
             list[str] | None,
             Field(
                 None, description=f"The slug of a {kind.singular()}; repeat to narrow to documents with all of them."
+            ),
+        )
+        for parameter, kind in ENTITY_FILTERS.items()
+    },
+    **{
+        parameter + MATCH_SUFFIX: (
+            str | None,
+            Field(
+                None,
+                description=f"all (the default) or any: documents with all of the chosen {kind.plural()}, "
+                "or with any of them.",
+                json_schema_extra={"enum": ["all", "any"]},
             ),
         )
         for parameter, kind in ENTITY_FILTERS.items()

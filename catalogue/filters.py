@@ -26,6 +26,10 @@ SORT_CHOICES = (
     ("added", _("Recently added")),
 )
 
+# How the values of one tag parameter combine: documents tagged with all of them (the default) or any.
+MATCH_CHOICES = (("all", _("all of them")), ("any", _("any of them")))
+MATCH_SUFFIX = "_op"
+
 # How many results a page of the listing shows.
 PER_PAGE_CHOICES = tuple((str(n), str(n)) for n in (10, 25, 50, 100))
 
@@ -89,11 +93,12 @@ class TagChoiceField(django_filters.fields.ModelMultipleChoiceField):
 
 
 class TagFilter(django_filters.ModelMultipleChoiceFilter):
-    """Chosen by slug in the URL; repeating the parameter narrows to documents tagged with all of them.
+    """Chosen by slug in the URL; repeating the parameter narrows to documents tagged with all of them, or,
+    with `<parameter>_op=any`, with any of them.
 
     "All of" is one grouped subquery over the table of links (documents with as many matching links as
     values were chosen), never one join per value: a join each lets a single URL cost the database
-    seconds of planning.
+    seconds of planning. "Any of" is one subquery over the same table.
     """
 
     field_class = TagChoiceField
@@ -106,6 +111,11 @@ class TagFilter(django_filters.ModelMultipleChoiceFilter):
         chosen = {entity.pk for entity in value or ()}
         if len(chosen) <= 1:
             return super().filter(qs, value)
+        if self.parent is not None and self.parent.any_of(self.kind.filter_parameter):
+            if not self.kind.many():
+                return qs.filter(**{f"{self.field_name}__in": chosen})
+            tagged_with_any = self.kind.link_model().objects.filter(**{f"{self.kind.link_field()}__in": chosen})
+            return qs.filter(pk__in=tagged_with_any.values("document_id"))
         if not self.kind.many():
             return qs.none()  # a document has one language, one holding archive
         tagged_with_all = (
@@ -150,6 +160,15 @@ def entity_filter(kind):
 ENTITY_FILTERS = {kind.filter_parameter: kind for kind in ENTITY_KINDS}
 
 
+def match_filter(kind):
+    return django_filters.ChoiceFilter(
+        label=format_lazy(_("{kinds}: documents with"), kinds=capfirst(kind.plural())),
+        choices=MATCH_CHOICES,
+        method="filter_nothing",  # read by the kind's TagFilter
+        error_messages={"invalid_choice": _("Choose “all” or “any” (“%(value)s” was given).")},
+    )
+
+
 class DocumentFilter(django_filters.FilterSet):
     q = KeywordFilter(label=_("Search"), method="filter_keywords", max_length=search.MAX_QUERY_LENGTH)
     date_from = PartialDateFilter(label=_("From"), method="filter_date_from", max_length=10)
@@ -171,7 +190,9 @@ class DocumentFilter(django_filters.FilterSet):
         """The declared filters with one for each kind of entity after the search, from the registry."""
         declared = super().get_filters()
         keywords = {"q": declared.pop("q")}
-        return {**keywords, **{name: entity_filter(kind) for name, kind in ENTITY_FILTERS.items()}, **declared}
+        tags = {name: entity_filter(kind) for name, kind in ENTITY_FILTERS.items()}
+        matches = {name + MATCH_SUFFIX: match_filter(kind) for name, kind in ENTITY_FILTERS.items()}
+        return {**keywords, **tags, **matches, **declared}
 
     # Errors in these make the whole result empty: a wrong name or an unreadable
     # query must not silently widen the search. Date and sort errors only drop
@@ -202,6 +223,27 @@ class DocumentFilter(django_filters.FilterSet):
             return {}
         self.form.is_valid()  # validates once; the result is cached
         return self.form.cleaned_data
+
+    def any_of(self, parameter):
+        """Whether the values of a tag parameter are to match any of them (`<parameter>_op=any`)."""
+        return self.cleaned.get(parameter + MATCH_SUFFIX) == "any"
+
+    def alternatives(self):
+        """The tag parameters in use whose facets offer alternatives to what is chosen, counted without them:
+        those matching any of their values, and single-valued kinds (a document has one language, so a
+        second one is always an alternative to the first)."""
+        return [
+            name
+            for name, kind in ENTITY_FILTERS.items()
+            if self.cleaned.get(name) and (self.any_of(name) or not kind.many())
+        ]
+
+    def without(self, parameter):
+        """The same search without one tag parameter (and its `_op`)."""
+        data = self.data.copy()
+        for name in (parameter, parameter + MATCH_SUFFIX, "page"):
+            data.pop(name, None)
+        return type(self)(data, queryset=self.queryset, request=self.request)
 
     @property
     def keywords(self):

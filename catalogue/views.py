@@ -22,7 +22,7 @@ from django.views.generic import DetailView, ListView, TemplateView, View
 from django_filters.views import FilterView
 
 from . import api, citations, exports, navigation, pdf, search, tallies, timeline
-from .filters import ENTITY_FILTERS, MAX_TAG_VALUES, PER_PAGE_CHOICES, SORT_CHOICES, DocumentFilter
+from .filters import ENTITY_FILTERS, MATCH_SUFFIX, MAX_TAG_VALUES, PER_PAGE_CHOICES, SORT_CHOICES, DocumentFilter
 from .jsontext import markup_safe_json
 from .listing import ResultSet
 from .models import Collection, Document, Event, Person, PersonMerge, Place, Status, WithdrawnRecord
@@ -81,13 +81,23 @@ class QueryLinks:
 HEADING_SEPARATORS = {"en": " ", "zh-hans": "；"}
 
 
+def any_of_names(names):
+    """Alternatives in words: "either Russian or Chinese", "any of Mao Zedong, Zhou Enlai or Liu Shaoqi"."""
+    if len(names) == 2:
+        return _("either %(first)s or %(second)s") % {"first": names[0], "second": names[1]}
+    return _("any of %(names)s") % {"names": get_text_list(names, _("or"))}
+
+
 def describe(filterset):
     """What a listing shows, in words: "Documents tagged with Wang Ming and the Soviet Union"."""
     data = filterset.cleaned
     named = {}
     for name, kind in sorted(ENTITY_FILTERS.items(), key=lambda item: item[1].heading_rank):
         # Kinds that share a heading are one phrase: tagged with all of them, not related to each other.
-        named.setdefault(str(kind.heading), []).extend(entity.heading_name() for entity in data.get(name) or ())
+        names = [entity.heading_name() for entity in data.get(name) or ()]
+        if len(names) > 1 and filterset.any_of(name):
+            names = [any_of_names(names)]
+        named.setdefault(str(kind.heading), []).extend(names)
     parts = [heading % {"names": get_text_list(names, _("and"))} for heading, names in named.items() if names]
     if filterset.keywords:
         # A search that has quotation marks of its own is not put in another pair.
@@ -156,15 +166,30 @@ class DocumentListView(FilterView):
         # One more than is shown, to know whether to offer "show all".
         asked = {model: limit + 1 for model, limit in limits.items()}
         found = self.results.facets(asked)
+        # A facet of alternatives counts each value among the documents the other filters give (how many a
+        # reader would add by choosing it), not among the results it already narrowed.
+        for name in self.filterset.alternatives():
+            without = self.filterset.without(name)
+            if not without.has_strict_errors:
+                others = self.result_set_class.for_listing(without.qs, self.paginate_by, without)
+                found[ENTITY_FILTERS[name]] = others.facets({ENTITY_FILTERS[name]: asked[ENTITY_FILTERS[name]]})[
+                    ENTITY_FILTERS[name]
+                ]
         facets = []
         for name, model in ENTITY_FILTERS.items():
             limit, entities = limits[model], found[model]
+            any_of = self.filterset.any_of(name)
+            here = [entity for parameter, entity in chosen if parameter == name]
+            # A document has one language: a second one chosen is an alternative to the first.
+            alternative = {f"{name}{MATCH_SUFFIX}": "any"} if here and not model.many() and not any_of else {}
             values = [
                 {
                     "entity": entity,
                     "count": entity.result_count if hasattr(entity, "result_count") else entity.document_count,
                     "selected": (name, entity) in chosen,
-                    "url": url(**{"remove" if (name, entity) in chosen else "add": (name, entity.slug)}),
+                    "url": url(remove=(name, entity.slug))
+                    if (name, entity) in chosen
+                    else url(add=(name, entity.slug), **alternative),
                 }
                 for entity in entities[:limit]
             ]
@@ -176,9 +201,18 @@ class DocumentListView(FilterView):
                         "values": values,
                         "show_all_url": url(show=name) if len(entities) > limit else "",
                         "show_fewer_url": url(show=None) if expanded == name else "",
+                        "match": self.match_choices(name) if here and model.many() else [],
                     }
                 )
         return facets
+
+    def match_choices(self, name):
+        """The two ways the chosen values of a facet can combine, each a link, the one in use marked."""
+        any_of, parameter = self.filterset.any_of(name), f"{name}{MATCH_SUFFIX}"
+        return [
+            {"label": _("all of these"), "url": self.links.url(**{parameter: None}), "current": not any_of},
+            {"label": _("any of these"), "url": self.links.url(**{parameter: "any"}), "current": any_of},
+        ]
 
     def chips(self):
         """The filters in use, each with a link that removes it; values that could not be used included."""

@@ -372,6 +372,22 @@ RU = {
     "Change reason": "Причина изменения",
     "Changes": "Изменения",
     "entry": ["запись", "записи", "записей", "записи"],
+    "all of them": "всем",
+    "any of them": "любому из них",
+    "{kinds}: documents with": "{kinds}: документы, где совпадает",
+    "Choose “all” or “any” (“%(value)s” was given).": "Выберите «all» или «any» (указано «%(value)s»).",
+    "either %(first)s or %(second)s": "либо %(first)s, либо %(second)s",
+    "any of %(names)s": "любой из: %(names)s",
+    "or": "или",
+    "all of these": "все выбранные",
+    "any of these": "любой из выбранных",
+    "Documents with": "Документы, где есть",
+    "Add <code>language_op=any</code> (or <code>person_op</code>, <code>place_op</code> and so on) to match any of a parameter's values instead of all of them: <code>language=russian&amp;language=chinese&amp;language_op=any</code> gives the documents in Russian or Chinese.": (
+        "Добавьте <code>language_op=any</code> (или <code>person_op</code>, <code>place_op</code> и т. д.), "
+        "чтобы искать документы с любым из значений параметра, а не со всеми: "
+        "<code>language=russian&amp;language=chinese&amp;language_op=any</code> даёт документы на русском или "
+        "китайском языке."
+    ),
 }
 
 ZH_HANS = {
@@ -624,4 +640,18 @@ ZH_HANS = {
     "Change reason": "修改原因",
     "Changes": "修改内容",
     "entry": "条",
+    "all of them": "全部",
+    "any of them": "任一",
+    "{kinds}: documents with": "{kinds}：文献须符合",
+    "Choose “all” or “any” (“%(value)s” was given).": "请选择“all”或“any”（收到的是“%(value)s”）。",
+    "either %(first)s or %(second)s": "%(first)s或%(second)s",
+    "any of %(names)s": "%(names)s中任一",
+    "or": "或",
+    "all of these": "全部所选",
+    "any of these": "任一所选",
+    "Documents with": "文献须含",
+    "Add <code>language_op=any</code> (or <code>person_op</code>, <code>place_op</code> and so on) to match any of a parameter's values instead of all of them: <code>language=russian&amp;language=chinese&amp;language_op=any</code> gives the documents in Russian or Chinese.": (
+        "加上 <code>language_op=any</code>（或 <code>person_op</code>、<code>place_op</code> 等），即可匹配某一参数的任一值，"
+        "而非全部值：<code>language=russian&amp;language=chinese&amp;language_op=any</code> 给出俄文或中文文献。"
+    ),
 }

@@ -57,7 +57,7 @@ PAGES = [
 PARAMETERS = [
     "q", "person", "place", "event", "collection", "language", "archive", "date_from", "date_to", "sort",
     "page", "show", "verb", "metadataPrefix", "identifier", "from", "until", "set", "resumptionToken",
-    "limit", "cursor", "ids", "in", "at", "per_page", "language", "next",
+    "limit", "cursor", "ids", "in", "at", "per_page", "language", "next", "person_op", "language_op",
 ]  # fmt: skip
 
 # Markup that must never come back as markup: every hostile value carries it.

@@ -63,12 +63,24 @@ def _facet_section(facet):
             facet["show_fewer_url"],
             _("Show fewer %(kinds)s") % {"kinds": label.lower()},
         )
+    match = ""
+    if facet.get("match"):
+        choices = format_html_join(
+            mark_safe(' <span aria-hidden="true">·</span> '),  # noqa: S308  (a constant)
+            '<a href="{}" class="facet__match-choice"{}>{}</a>',
+            (
+                (choice["url"], mark_safe(' aria-current="true"') if choice["current"] else "", choice["label"])
+                for choice in facet["match"]
+            ),
+        )
+        match = format_html('<p class="facet__match">{} {}</p>', _("Documents with"), choices)
     return format_html(
         '<section class="facet" aria-labelledby="facet-{}"><h2 class="facet__title" id="facet-{}">{}</h2>'
-        '<ul class="facet__values">{}</ul>{}</section>',
+        '{}<ul class="facet__values">{}</ul>{}</section>',
         name,
         name,
         label,
+        match,
         values,
         more,
     )

@@ -408,3 +408,22 @@ def test_a_reader_steps_through_the_results_from_a_document_with_the_keyboard(wi
     wide.get_by_role("link", name="‹ Back to results").click()
     wide.wait_for_url(re.compile(r"/documents/\?person=wang-ming&place=soviet-union&per_page=25$"))
     assert wide.locator(".result").count() == 14
+
+
+def test_any_of_a_facet_is_chosen_with_the_keyboard_and_says_what_it_shows(wide, live_sample, axe):
+    wide.goto(SEED)
+    people = wide.locator('section[aria-labelledby="facet-person"]')
+    choice = people.get_by_role("link", name="any of these")
+    choice.focus()
+    wide.keyboard.press("Enter")
+    wide.wait_for_url(re.compile(r"person_op=any"))
+    heading = wide.locator("h1")
+    assert heading.inner_text() == "Documents tagged with Wang Ming and the Soviet Union"
+    assert people.get_by_role("link", name="any of these").get_attribute("aria-current") == "true"
+    # Zhou Enlai is offered with what he would add, and choosing him widens the results.
+    before = int(wide.locator(".results-count__range").inner_text().split()[-1])
+    people.locator('a.facet__value[data-slug="zhou-enlai"]').click()
+    wide.wait_for_url(re.compile(r"zhou-enlai"))
+    assert heading.inner_text() == "Documents tagged with either Wang Ming or Zhou Enlai and the Soviet Union"
+    assert int(wide.locator(".results-count__range").inner_text().split()[-1]) > before
+    assert axe(wide) == []

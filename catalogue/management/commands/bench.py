@@ -155,6 +155,11 @@ class Command(BaseCommand):
         person = modest.slug if modest else people[0]
         place = Document.objects.published().filter(people__slug=person).facet(Place, 1)[0].slug
         top_person = people[0]
+        # Another person of the same modest fame, for "any of" two people.
+        other = (
+            Person.objects.filter(document_count__gte=target).exclude(slug=person)
+            .order_by("document_count", "id").values_list("slug", flat=True).first() or top_person
+        )  # fmt: skip
         deep_page = max(1, min(5000, tallies.published_total() // 10))
         export_from, export_to = self.export_years(target=min(100_000, max(1000, Document.objects.count() // 10)))
         listing = views.DocumentListView
@@ -169,6 +174,13 @@ class Command(BaseCommand):
                 f"common keyword ({synthetic.COMMON_WORD})", f"/documents/?q={synthetic.COMMON_WORD}", listing, {}, runs
             ),
             Scenario(f"page {deep_page:,} of the listing", f"/documents/?page={deep_page}", listing, {}, runs),
+            Scenario(
+                "any of two people",
+                f"/documents/?person={person}&person={other}&person_op=any",
+                listing,
+                {},
+                runs,
+            ),
             Scenario(
                 "most-documented person's page",
                 f"/people/{top_person}/",
