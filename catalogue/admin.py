@@ -19,14 +19,17 @@ from .admin_views import DocumentImportView, PersonMergeView, can_publish, edito
 from .models import (
     Collection,
     Document,
+    DocumentType,
     Event,
     ImportJob,
     Language,
+    Organisation,
     Person,
     PersonMerge,
     Place,
     Repository,
     Status,
+    Topic,
 )
 from .paging import AdminPaginator
 from .text import refuse_control_characters
@@ -202,14 +205,31 @@ class HistoryAdmin(SelectedRowsAdmin, SimpleHistoryAdmin):
 @admin.register(Document)
 class DocumentAdmin(HistoryAdmin):
     list_display = ("title", "date_display", "status", "language", "added")
-    list_filter = ("status", ("added", admin.DateFieldListFilter), "language", "repository", "collections")
+    list_filter = (
+        "status",
+        ("added", admin.DateFieldListFilter),
+        "document_type",
+        "language",
+        "repository",
+        "collections",
+    )
     list_select_related = ("language",)
     search_fields = ("title", "summary", "slug", "people__name")
     search_help_text = (
         "Words in the title, summary, text, or the names of people, places and events (as in the public "
         'search: "a phrase", this or that, -exclude); or a document\'s slug.'
     )
-    autocomplete_fields = ("people", "places", "events", "collections", "language", "repository")
+    autocomplete_fields = (
+        "document_type",
+        "people",
+        "organisations",
+        "places",
+        "events",
+        "topics",
+        "collections",
+        "language",
+        "repository",
+    )
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = ("date_start", "date_end", "modified", "preview_link")
     show_full_result_count = False
@@ -219,8 +239,8 @@ class DocumentAdmin(HistoryAdmin):
     fieldsets = (
         (None, {"fields": ("title", "slug", "status", "preview_link", "summary", "seen_version")}),
         ("Date", {"fields": ("date", ("date_start", "date_end"))}),
-        ("Provenance", {"fields": ("creator", "source", "repository", "credit", "language")}),
-        ("Subjects", {"fields": ("people", "places", "events", "collections")}),
+        ("Provenance", {"fields": ("document_type", "creator", "source", "repository", "credit", "language")}),
+        ("Subjects", {"fields": ("people", "organisations", "places", "events", "topics", "collections")}),
         ("Text", {"fields": ("full_text",), "classes": ("collapse",)}),
         ("Record", {"fields": ("added", "modified")}),
     )
@@ -320,10 +340,11 @@ class DocumentAdmin(HistoryAdmin):
         return TemplateResponse(request, "admin/catalogue/document/import_job.html", context)
 
 
-@admin.register(Collection, Language, Place, Repository)
+@admin.register(Collection, Language, Place, Repository, DocumentType, Organisation)
 class EntityAdmin(HistoryAdmin):
     list_display = ("name", "slug", "published_documents")
-    search_fields = ("name", "slug")
+    # Other names find an entity too: in the list and in the autocomplete of a document's form.
+    search_fields = ("name", "slug", "other_names")
     prepopulated_fields = {"slug": ("name",)}
     show_full_result_count = False
 
@@ -332,10 +353,17 @@ class EntityAdmin(HistoryAdmin):
         return entity.document_count
 
 
+@admin.register(Topic)
+class TopicAdmin(EntityAdmin):
+    list_display = ("name", "parent", "published_documents")
+    list_select_related = ("parent",)
+    autocomplete_fields = ("parent",)
+
+
 @admin.register(Person)
 class PersonAdmin(EntityAdmin):
     list_display = ("sort_name", "name", "born", "died", "published_documents")
-    search_fields = ("name", "sort_name", "slug")
+    search_fields = ("name", "sort_name", "slug", "other_names")
     list_filter = (("born", admin.EmptyFieldListFilter),)
     actions = ("merge",)
 
@@ -360,7 +388,7 @@ class PersonAdmin(EntityAdmin):
 @admin.register(Event)
 class EventAdmin(EntityAdmin):
     list_display = ("name", "start", "end", "published_documents")
-    search_fields = ("name", "slug", "description")
+    search_fields = ("name", "slug", "other_names", "description")
 
 
 @admin.register(PersonMerge)

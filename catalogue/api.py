@@ -10,6 +10,7 @@ holds only the sort key of a row that was public when it was issued.
 import datetime as dt
 import hashlib
 import html
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -30,7 +31,7 @@ from .clients import client_address
 from .filters import ENTITY_FILTERS, MATCH_SUFFIX, DocumentFilter
 from .jsontext import markup_safe_json
 from .listing import ResultSet
-from .models import ENTITY_KINDS, Document, Entity, Event, Person
+from .models import ENTITY_KINDS, Document, Entity, Event, Person, Place, Topic
 from .records import Addresses, api_path
 
 MAX_LIMIT = 500
@@ -334,11 +335,14 @@ class DocumentOut(Schema):
     modified: dt.datetime
     links: Links
     # One field per kind of entity, from the registry.
+    type: EntityRef | None = Field(None, description="What kind of document it is (telegram, minutes…).")
     language: EntityRef | None = None
     archive: EntityRef | None = None
     people: list[EntityBrief] = []
+    organisations: list[EntityBrief] = []
     places: list[EntityBrief] = []
     events: list[EntityBrief] = []
+    topics: list[EntityBrief] = []
     collections: list[EntityBrief] = []
 
 
@@ -350,8 +354,10 @@ class Citation(Schema):
 
 class DocumentDetailOut(DocumentOut):
     people: list[EntityRef] = []  # type: ignore[assignment]
+    organisations: list[EntityRef] = []  # type: ignore[assignment]
     places: list[EntityRef] = []  # type: ignore[assignment]
     events: list[EntityRef] = []  # type: ignore[assignment]
+    topics: list[EntityRef] = []  # type: ignore[assignment]
     collections: list[EntityRef] = []  # type: ignore[assignment]
     full_text: str
     citations: list[Citation]
@@ -372,6 +378,8 @@ class EntityOut(Schema):
     url: str
     api_url: str
     documents_url: str = Field(description="Its documents, through this API.")
+    other_names: list[str] = Field(description="Birth names, other transliterations, names in the original script.")
+    same_as: list[str] = Field(description="Its records in authority files (Wikidata, VIAF, GeoNames, LCNAF).")
 
 
 class PersonOut(EntityOut):
@@ -391,11 +399,24 @@ class DescribedOut(EntityOut):
     description: str
 
 
+class PlaceOut(EntityOut):
+    latitude: float | None = Field(description="Decimal degrees, north positive; null where not known.")
+    longitude: float | None = Field(description="Decimal degrees, east positive; null where not known.")
+
+
+class TopicOut(DescribedOut):
+    broader: str | None = Field(description="The slug of the broader topic it sits under, if any.")
+
+
 def entity_schema(kind: type[Entity]) -> type[EntityOut]:
     if kind is Person:
         return PersonOut
     if kind is Event:
         return EventOut
+    if kind is Place:
+        return PlaceOut
+    if kind is Topic:
+        return TopicOut
     if any(field.name == "description" for field in kind._meta.get_fields()):
         return DescribedOut
     return EntityOut
@@ -417,10 +438,16 @@ def entity_out(request: HttpRequest, entity: Entity) -> dict[str, Any]:
         **addresses.entity(kind, entity.pk, entity.slug, entity.name),
         "document_count": entity.document_count,
         "documents_url": addresses.documents_api(kind, entity.slug),
+        "other_names": entity.variants,
+        "same_as": [address for _label, address in getattr(entity, "authority_links", list)()],
     }
+    if kind is Topic:
+        data["broader"] = entity.parent.slug if entity.parent_id else None  # type: ignore[attr-defined]
     for name in entity_schema(kind).model_fields:
         if name not in data:
             value = getattr(entity, name)
+            if isinstance(value, Decimal):
+                value = float(value)
             data[name] = value if value != "" or name in {"note", "description", "sort_name"} else None
     return data
 

@@ -237,9 +237,12 @@ def meta_tags(document, url):
     if document.language:
         tags.append(("citation_language", document.language.name))
     tags.append(("citation_abstract_html_url", url))
-    for person in document.people.all():
-        tags.append(("citation_keywords", person.name))
-    tags += [("DC.title", document.title), ("DC.type", "Text"), ("DC.identifier", url)]
+    for entity in (*document.topics.all(), *document.people.all()):
+        tags.append(("citation_keywords", entity.name))
+    tags += [("DC.title", document.title), ("DC.type", "Text")]
+    if document.document_type:
+        tags.append(("DC.type", document.document_type.name))
+    tags.append(("DC.identifier", url))
     tags += [("DC.creator", name) for name in _creators(document)]
     if document.date:
         tags.append(("DC.date", document.date))
@@ -249,7 +252,12 @@ def meta_tags(document, url):
         tags.append(("DC.source", document.source))
     if document.language:
         tags.append(("DC.language", document.language.name))
-    for entity in (*document.people.all(), *document.events.all()):
+    for entity in (
+        *document.topics.all(),
+        *document.people.all(),
+        *document.organisations.all(),
+        *document.events.all(),
+    ):
         tags.append(("DC.subject", entity.name))
     for place in document.places.all():
         tags.append(("DC.coverage", place.name))
@@ -260,6 +268,28 @@ def meta_tags(document, url):
     return format_html('<link rel="schema.DC" href="{}">\n  ', DC_ELEMENTS) + format_html_join(
         "\n  ", '<meta name="{}" content="{}">', tags
     )
+
+
+def _linked(kind, entity, entity_url):
+    """A schema.org node for an entity, with its other names and the authority records of the same one."""
+    node = {"@type": kind, "name": entity.name, "url": entity_url(entity)}
+    if entity.variants:
+        node["alternateName"] = entity.variants
+    same_as = [address for _label, address in getattr(entity, "authority_links", list)()]
+    if same_as:
+        node["sameAs"] = same_as
+    return node
+
+
+def _place(place, entity_url):
+    node = _linked("Place", place, entity_url)
+    if place.has_coordinates:
+        node["geo"] = {
+            "@type": "GeoCoordinates",
+            "latitude": float(place.latitude),
+            "longitude": float(place.longitude),
+        }
+    return node
 
 
 def json_ld(document, url, entity_url):
@@ -283,11 +313,18 @@ def json_ld(document, url, entity_url):
         data["holdingArchive"] = {"@type": "ArchiveOrganization", "name": document.repository.name}
     elif document.source:
         data["holdingArchive"] = {"@type": "ArchiveOrganization", "description": document.source}
-    about = [{"@type": "Person", "name": p.name, "url": entity_url(p)} for p in document.people.all()]
+    if document.document_type:
+        data["genre"] = document.document_type.name
+    about = [_linked("Person", p, entity_url) for p in document.people.all()]
+    about += [_linked("Organization", o, entity_url) for o in document.organisations.all()]
     about += [{"@type": "Event", "name": e.name, "url": entity_url(e)} for e in document.events.all()]
+    about += [{"@type": "DefinedTerm", "name": t.name, "url": entity_url(t)} for t in document.topics.all()]
     if about:
         data["about"] = about
-    places = [{"@type": "Place", "name": p.name, "url": entity_url(p)} for p in document.places.all()]
+    keywords = [topic.name for topic in document.topics.all()]
+    if keywords:
+        data["keywords"] = keywords
+    places = [_place(p, entity_url) for p in document.places.all()]
     if places:
         data["spatialCoverage"] = places
     collections = [{"@type": "Collection", "name": c.name, "url": entity_url(c)} for c in document.collections.all()]

@@ -109,6 +109,10 @@ class TagFilter(django_filters.ModelMultipleChoiceFilter):
 
     def filter(self, qs, value):
         chosen = {entity.pk for entity in value or ()}
+        # A broader topic stands for its narrower ones too.
+        wider = {entity.pk: [entity.pk, *entity.narrower_ids()] for entity in value or ()}
+        if any(len(ids) > 1 for ids in wider.values()):
+            return self.filter_wider(qs, wider)
         if len(chosen) <= 1:
             return super().filter(qs, value)
         if self.parent is not None and self.parent.any_of(self.kind.filter_parameter):
@@ -127,6 +131,17 @@ class TagFilter(django_filters.ModelMultipleChoiceFilter):
             .values("document_id")
         )
         return qs.filter(pk__in=tagged_with_all)
+
+    def filter_wider(self, qs, wider):
+        """Each chosen entity matched by itself or one of those it stands for; all of them, or any."""
+        links = self.kind.link_model().objects
+        field = self.kind.link_field()
+        if self.parent is not None and self.parent.any_of(self.kind.filter_parameter):
+            ids = {pk for group in wider.values() for pk in group}
+            return qs.filter(pk__in=links.filter(**{f"{field}__in": ids}).values("document_id"))
+        for group in wider.values():
+            qs = qs.filter(pk__in=links.filter(**{f"{field}__in": group}).values("document_id"))
+        return qs
 
     def get_filter_predicate(self, v):
         return {self.field_name: v}

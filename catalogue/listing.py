@@ -68,13 +68,16 @@ class ResultSet:
         if not narrowed and not chosen:
             return cls(documents, per_page, known_count=tallies.published_total(), from_tallies=True, by_date=by_date)
         window = ResultWindow(documents, relevance=filterset.sort_order == "relevance")
-        known = chosen[0][1].document_count if len(chosen) == 1 and not narrowed else None
+        alone = len(chosen) == 1 and not narrowed and not chosen[0][1].narrower_ids()
+        known = chosen[0][1].document_count if alone else None
         return cls(documents, per_page, known_count=known, window=window, by_date=by_date)
 
     @classmethod
     def for_entity(cls, entity: Entity, documents: DocumentQuerySet, per_page: int) -> Self:
-        """The published documents tagged with `entity`, in date order; its kept count is their number."""
-        return cls(documents, per_page, known_count=entity.document_count, by_date=True)
+        """The published documents tagged with `entity` (or, for a topic, with a narrower one), in date order;
+        its kept count is their number when nothing narrower is included."""
+        known = None if entity.narrower_ids() else entity.document_count
+        return cls(documents, per_page, known_count=known, by_date=True)
 
     # Answering ----------------------------------------------------------------------------
 

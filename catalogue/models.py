@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import ExtractYear
@@ -89,6 +90,12 @@ class Entity(models.Model):
 
     name = models.CharField(max_length=255)
     slug = models.SlugField(max_length=200, unique=True)
+    other_names = models.TextField(
+        "other names",
+        blank=True,
+        help_text="One a line: birth names, other transliterations (Wade-Giles, pinyin; scholarly or Library of "
+        "Congress Russian) and names in the original script (王明, Ван Мин). Each finds it in search.",
+    )
     # Published documents tagged with this entity, kept current by catalogue.tallies.
     document_count = models.PositiveIntegerField(default=0, editable=False)
 
@@ -144,6 +151,15 @@ class Entity(models.Model):
     def natural_key(self):
         return (self.slug,)
 
+    @property
+    def variants(self):
+        """Its other names, one each, in the order given."""
+        return [line.strip() for line in self.other_names.splitlines() if line.strip()]
+
+    def narrower_ids(self):
+        """Entities a filter by this one also stands for (a topic's narrower topics): none for most kinds."""
+        return []
+
     def get_listing_url(self):
         return f"{reverse('catalogue:document-list')}?{self.filter_parameter}={self.slug}"
 
@@ -195,6 +211,45 @@ class Entity(models.Model):
         return cls.document_relation().column
 
 
+AUTHORITIES = (
+    # (field, label, address of a record, what an identifier looks like, an example)
+    ("wikidata", "Wikidata", "https://www.wikidata.org/wiki/{}", r"^Q[1-9][0-9]*$", "Q5816"),
+    ("viaf", "VIAF", "https://viaf.org/viaf/{}/", r"^[1-9][0-9]*$", "64007963"),
+    ("geonames", "GeoNames", "https://www.geonames.org/{}/", r"^[1-9][0-9]*$", "1814991"),
+    ("lcnaf", "Library of Congress Name Authority File", "https://id.loc.gov/authorities/names/{}.html",
+     r"^n[abors]?[0-9]{8,10}$", "n79021164"),
+)  # fmt: skip
+
+
+def _authority_field(name, label, pattern, example):
+    return models.CharField(
+        label,
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(pattern, message=f"Give the {label} identifier alone, as in “{example}”.")],
+        help_text=f"Its identifier in {label} (“{example}”), not the whole address.",
+    )
+
+
+class Authority(models.Model):
+    """Identifiers of the same person, place or organisation in the authority files researchers link by."""
+
+    wikidata = _authority_field("wikidata", "Wikidata", AUTHORITIES[0][3], AUTHORITIES[0][4])
+    viaf = _authority_field("viaf", "VIAF", AUTHORITIES[1][3], AUTHORITIES[1][4])
+    lcnaf = _authority_field("lcnaf", "LCNAF", AUTHORITIES[3][3], AUTHORITIES[3][4])
+
+    class Meta:
+        abstract = True
+
+    def authority_links(self):
+        """[(label, address)] of each authority record it has."""
+        return [
+            (label, address.format(getattr(self, field)))
+            for field, label, address, _pattern, _example in AUTHORITIES
+            if getattr(self, field, "")
+        ]
+
+
 class Language(Entity):
     history = HistoricalRecords(excluded_fields=("document_count",))
 
@@ -208,7 +263,25 @@ class Language(Entity):
         verbose_name_plural = _("languages")
 
 
-class Place(Entity):
+class Place(Authority, Entity):
+    geonames = _authority_field("geonames", "GeoNames", AUTHORITIES[2][3], AUTHORITIES[2][4])
+    latitude = models.DecimalField(
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text="Decimal degrees, north positive (39.9042); for a country, a point within it.",
+    )
+    longitude = models.DecimalField(
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        help_text="Decimal degrees, east positive (116.4074).",
+    )
+
     history = HistoricalRecords(excluded_fields=("document_count",))
 
     document_field = "places"
@@ -221,6 +294,18 @@ class Place(Entity):
     class Meta(Entity.Meta):
         verbose_name = _("place")
         verbose_name_plural = _("places")
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True, longitude__isnull=True)
+                | models.Q(latitude__isnull=False, longitude__isnull=False),
+                name="place_coordinates_whole",
+                violation_error_message="Give both the latitude and the longitude, or neither.",
+            ),
+        )
+
+    @property
+    def has_coordinates(self):
+        return self.latitude is not None and self.longitude is not None
 
     # Names of unions, federations and republics take the article in a sentence.
     ARTICLE_BEFORE = {"Union", "States", "Kingdom", "Republic", "Emirates", "Netherlands"}
@@ -263,7 +348,126 @@ class Repository(Entity):
         verbose_name_plural = _("holding archives")
 
 
-class Person(Entity):
+class DocumentType(Entity):
+    """What kind of document it is: memorandum of conversation, telegram, letter, minutes… (a managed list)."""
+
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords(excluded_fields=("document_count",))
+
+    document_field = "document_type"
+    filter_parameter = "type"
+    label, label_plural = _("document type"), _("document types")
+    heading = _("of the type %(names)s")
+    heading_rank = 0
+    detail_url_name = "catalogue:type-detail"
+
+    class Meta(Entity.Meta):
+        verbose_name = _("document type")
+        verbose_name_plural = _("document types")
+
+
+# How deep narrower topics may nest under the broadest one.
+TOPIC_DEPTH = 4
+
+
+class TopicQuerySet(EntityQuerySet):
+    def public(self):
+        """Topics on a published document, and the broader topics of those (a heading that only gathers
+        narrower ones is still a way in): asked of the documents, a scalar subquery for each level."""
+        conditions = models.Q()
+        for depth in range(TOPIC_DEPTH + 1):
+            path = "__".join(["topics", *["parent"] * depth])
+            first = Document.objects.published().filter(**{path: OuterRef("pk")}).order_by().values("pk")[:1]
+            self = self.alias(**{f"published_{depth}": Subquery(first)})
+            conditions |= models.Q(**{f"published_{depth}__isnull": False})
+        return self.filter(conditions)
+
+
+class Topic(Entity):
+    """A subject heading; a narrower topic sits under a broader one ("China -- Foreign relations -- Soviet Union"
+    under "China -- Foreign relations"), and a search for the broader one includes the narrower."""
+
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="broader topic",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="narrower",
+        help_text="The heading this one narrows, if any.",
+    )
+    description = models.TextField(blank=True)
+
+    objects = TopicQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=("document_count",))
+
+    document_field = "topics"
+    filter_parameter = "topic"
+    heading = _("about %(names)s")
+    heading_rank = 2
+    names_searched = True
+    detail_url_name = "catalogue:topic-detail"
+
+    class Meta(Entity.Meta):
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def clean(self):
+        ancestor, seen = self.parent, set()
+        while ancestor is not None and ancestor.pk not in seen:
+            if self.pk is not None and ancestor.pk == self.pk:
+                raise ValidationError(
+                    {"parent": "A topic cannot sit under itself or under one of its narrower topics."}
+                )
+            seen.add(ancestor.pk)
+            ancestor = ancestor.parent
+        if len(seen) > TOPIC_DEPTH:
+            raise ValidationError({"parent": f"Topics nest at most {TOPIC_DEPTH} levels under the broadest one."})
+
+    def narrower_ids(self):
+        """Every topic under this one, at any depth."""
+        children: dict[int, list[int]] = {}
+        for pk, parent in Topic.objects.exclude(parent=None).values_list("pk", "parent_id"):
+            children.setdefault(parent, []).append(pk)
+        found, todo = [], [self.pk]
+        while todo:
+            for child in children.get(todo.pop(), []):
+                if child not in found:
+                    found.append(child)
+                    todo.append(child)
+        return found
+
+    def broader(self):
+        """Its broader topics, the broadest first."""
+        chain, topic, seen = [], self.parent, set()
+        while topic is not None and topic.pk not in seen:
+            seen.add(topic.pk)
+            chain.insert(0, topic)
+            topic = topic.parent
+        return chain
+
+
+class Organisation(Authority, Entity):
+    """A party, ministry, delegation or other body: the Comintern, the CPSU Central Committee."""
+
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords(excluded_fields=("document_count",))
+
+    document_field = "organisations"
+    filter_parameter = "organisation"
+    heading = _("tagged with %(names)s")
+    heading_rank = 1
+    names_searched = True
+    detail_url_name = "catalogue:organisation-detail"
+
+    class Meta(Entity.Meta):
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+
+class Person(Authority, Entity):
     sort_name = models.CharField(max_length=255, help_text="Family name first, for A–Z lists: “Mao, Zedong”.")
     born = models.SmallIntegerField("year of birth", null=True, blank=True)
     died = models.SmallIntegerField("year of death", null=True, blank=True)
@@ -448,8 +652,18 @@ class Document(models.Model):
         on_delete=models.PROTECT,
         related_name="documents",
     )
+    document_type = models.ForeignKey(
+        DocumentType,
+        verbose_name="document type",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
     full_text = models.TextField(blank=True, help_text="Transcription or translation, if there is one.")
     people = models.ManyToManyField(Person, blank=True, related_name="documents")
+    organisations = models.ManyToManyField(Organisation, blank=True, related_name="documents")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="documents")
     places = models.ManyToManyField(Place, blank=True, related_name="documents")
     events = models.ManyToManyField(Event, blank=True, related_name="documents")
     collections = models.ManyToManyField(Collection, blank=True, related_name="documents")
@@ -463,7 +677,7 @@ class Document(models.Model):
 
     objects = DocumentQuerySet.as_manager()
     history = CatalogueHistory(
-        m2m_fields=("people", "places", "events", "collections"),
+        m2m_fields=("people", "organisations", "places", "events", "topics", "collections"),
         excluded_fields=("search_vector", "date_start", "date_end", "modified"),
     )
 
@@ -603,7 +817,7 @@ def record_history(created, updated=(), *, reason, user=None, moment=None):
 
 
 # Every kind of entity, in the order the listing shows their facets.
-ENTITY_KINDS = (Person, Place, Event, Collection, Language, Repository)
+ENTITY_KINDS = (Person, Place, Event, Organisation, Topic, DocumentType, Collection, Language, Repository)
 # The kinds a document may carry several of, and those it carries at most one of.
 MANY_KINDS = tuple(kind for kind in ENTITY_KINDS if kind.many())
 SINGLE_KINDS = tuple(kind for kind in ENTITY_KINDS if not kind.many())

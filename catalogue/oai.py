@@ -338,8 +338,8 @@ class DataProvider:
     # Records -----------------------------------------------------------------
 
     def with_relations(self, documents):
-        return documents.select_related("language", "repository").prefetch_related(
-            "people", "places", "events", "collections"
+        return documents.select_related("language", "repository", "document_type").prefetch_related(
+            "people", "organisations", "places", "events", "topics", "collections"
         )
 
     def add_header(self, parent, document):
@@ -368,7 +368,8 @@ class DataProvider:
             _add(dc, f"{{{DC}}}date", document.date)
         if document.summary:
             _add(dc, f"{{{DC}}}description", document.summary)
-        for entity in (*document.people.all(), *document.events.all()):
+        subjects = (*document.topics.all(), *document.people.all(), *document.organisations.all())
+        for entity in (*subjects, *document.events.all()):
             _add(dc, f"{{{DC}}}subject", entity.name)
         for place in document.places.all():
             _add(dc, f"{{{DC}}}coverage", place.name)
@@ -379,6 +380,8 @@ class DataProvider:
         if document.credit:
             _add(dc, f"{{{DC}}}contributor", document.credit)
         _add(dc, f"{{{DC}}}type", "Text")
+        if document.document_type:
+            _add(dc, f"{{{DC}}}type", document.document_type.name)
         _add(dc, f"{{{DC}}}publisher", settings.CATALOGUE_NAME)
         _add(dc, f"{{{DC}}}identifier", self.request.build_absolute_uri(document.get_absolute_url()))
 

@@ -33,7 +33,7 @@ from .replicas import read_connection
 
 # The shape of kept entries: raise it when `documents_out` changes what a list entry holds, and entries of
 # an older shape are built afresh when read until `fill` (run by `manage.py recount`) has rewritten them.
-FORMAT = 1
+FORMAT = 2
 # Stands for the site's scheme and host in kept entries: a NUL, which no text of the catalogue can hold
 # (PostgreSQL refuses it and every form rejects it), so that it marks addresses only.
 SITE = "\x00"
@@ -261,16 +261,20 @@ def fill(progress: Any = None) -> int:
     """
     DocumentEntry.objects.exclude(format=FORMAT).delete()
     DocumentEntry.objects.exclude(document__status=Status.PUBLISHED).delete()
-    written = 0
-    missing = Document.objects.published().filter(entry__isnull=True).order_by("pk").values_list("pk", flat=True)
-    last = 0
+    written, last = 0, 0
+    published = Document.objects.published().order_by("pk").values_list("pk", flat=True)
     while True:
-        chunk = list(missing.filter(pk__gt=last)[:BATCH])
+        # The published documents a batch at a time, in id order (each batch found from the index, so the
+        # last costs what the first does), and of those, the ones without an entry.
+        chunk = list(published.filter(pk__gt=last)[:BATCH])
         if not chunk:
             return written
-        _write(_built(chunk), replace=False)
-        written += len(chunk)
         last = chunk[-1]
+        kept = DocumentEntry.objects.filter(document_id__in=among(chunk), format=FORMAT)
+        have = set(kept.values_list("document_id", flat=True))
+        missing = [pk for pk in chunk if pk not in have]
+        _write(_built(missing), replace=False)
+        written += len(missing)
         if progress:
             progress(len(chunk))
 

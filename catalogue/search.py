@@ -112,9 +112,11 @@ def highlights(documents, text):
 
 def _names_sql(kind):
     """SQL for the names of one kind of entity on the document `d`, space-separated ('' for none)."""
-    aggregate = database().join_names.format("e.name")
+    # Its other names too: a birth name, another transliteration or the original script finds its documents.
+    aggregate = database().join_names.format("e.name || ' ' || e.other_names")
     if not kind.many():
-        return f"coalesce((SELECT e.name FROM {kind._meta.db_table} AS e WHERE e.id = d.{kind.document_column()}), '')"
+        name = "e.name || ' ' || e.other_names"
+        return f"coalesce((SELECT {name} FROM {kind._meta.db_table} AS e WHERE e.id = d.{kind.document_column()}), '')"
     return (
         f"coalesce((SELECT {aggregate} FROM {kind.link_model()._meta.db_table} AS r"
         f" JOIN {kind._meta.db_table} AS e ON e.id = r.{kind.link_column()} WHERE r.document_id = d.id), '')"

@@ -162,7 +162,7 @@ def documents_written(document_ids: list[int], before: tallies.Snapshot | None =
 
 def shown_state(entity: Entity) -> tuple | None:
     """What of a saved entity its documents show (in their search index and the API's entries), read
-    before it is saved again: its name, its slug and what orders it among its kind."""
+    before it is saved again: its names, its slug and what orders it among its kind."""
     if entity.pk is None:
         return None
     return type(entity).objects.filter(pk=entity.pk).values_list(*_shown_fields(type(entity))).first()
@@ -170,7 +170,7 @@ def shown_state(entity: Entity) -> tuple | None:
 
 def _shown_fields(kind: type[Entity]) -> tuple[str, ...]:
     ordering = (str(name).lstrip("-") for name in kind._meta.ordering or ())
-    return ("name", "slug", *(name for name in ordering if name not in {"name", "slug"}))
+    return ("name", "slug", "other_names", *(name for name in ordering if name not in {"name", "slug"}))
 
 
 def entity_renamed(entity: Entity, before: tuple | None) -> None:

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.text import capfirst, get_text_list
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 from django_filters.views import FilterView
@@ -25,7 +25,20 @@ from . import api, citations, exports, navigation, pdf, search, tallies, timelin
 from .filters import ENTITY_FILTERS, MATCH_SUFFIX, MAX_TAG_VALUES, PER_PAGE_CHOICES, SORT_CHOICES, DocumentFilter
 from .jsontext import markup_safe_json
 from .listing import ResultSet
-from .models import Collection, Document, Event, Person, PersonMerge, Place, Status, WithdrawnRecord
+from .models import (
+    MANY_KINDS,
+    Collection,
+    Document,
+    DocumentType,
+    Event,
+    Organisation,
+    Person,
+    PersonMerge,
+    Place,
+    Status,
+    Topic,
+    WithdrawnRecord,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -411,8 +424,8 @@ class PublishedDocumentMixin(MovedAddressMixin):
     def get_queryset(self):
         return (
             self.visible_documents()
-            .select_related("language", "repository")
-            .prefetch_related("people", "places", "events", "collections")
+            .select_related("language", "repository", "document_type")
+            .prefetch_related(*(kind.document_field for kind in MANY_KINDS))
         )
 
 
@@ -431,10 +444,7 @@ class DocumentDetailView(PublishedDocumentMixin, DetailView):
         """What the page and its PDF both show: the facts, tags, permanent address and citations."""
         document = self.object
         url = self.request.build_absolute_uri(document.get_absolute_url())
-        relations = [
-            (capfirst(kind.plural()), getattr(document, kind.document_field).all())
-            for kind in (Person, Place, Event, Collection)
-        ]
+        relations = [(capfirst(kind.plural()), getattr(document, kind.document_field).all()) for kind in MANY_KINDS]
         return {"document_relations": relations, "permalink": url, "citations": citations.citations(document, url)}
 
     def get(self, request, *args, **kwargs):
@@ -516,6 +526,9 @@ class HomeView(TemplateView):
             "events": Event.objects.filter(document_count__gt=0).count(),
             "places": Place.objects.filter(document_count__gt=0).count(),
             "collections": Collection.objects.filter(document_count__gt=0).count(),
+            # Broader topics gather narrower ones: counted as the index lists them.
+            "topics": Topic.objects.public().count(),
+            "organisations": Organisation.objects.filter(document_count__gt=0).count(),
         }
         recent = published.defer("full_text", "search_vector")[:5]
         return super().get_context_data(counts=counts, recent=recent, **kwargs)
@@ -596,6 +609,32 @@ class CollectionDetailView(EntityDetailView):
     template_name = "catalogue/collection_detail.html"
 
 
+class OrganisationDetailView(EntityDetailView):
+    model = Organisation
+    template_name = "catalogue/organisation_detail.html"
+
+
+class DocumentTypeDetailView(EntityDetailView):
+    model = DocumentType
+    template_name = "catalogue/type_detail.html"
+
+
+class TopicDetailView(EntityDetailView):
+    """A topic with its documents and those of its narrower topics; its broader and narrower topics."""
+
+    model = Topic
+    template_name = "catalogue/topic_detail.html"
+
+    def documents(self):
+        topics = [self.object.pk, *self.object.narrower_ids()]
+        tagged = Topic.link_model().objects.filter(topic__in=topics).values("document_id")
+        return Document.objects.published().filter(pk__in=tagged).defer("full_text", "search_vector")
+
+    def get_context_data(self, **kwargs):
+        narrower = Topic.objects.public().filter(parent=self.object).order_by("name")
+        return super().get_context_data(broader=self.object.broader(), narrower=narrower, **kwargs)
+
+
 class EntityIndexView(ListView):
     """Every public person, event, place or collection with its number of published documents."""
 
@@ -613,7 +652,7 @@ class EntityIndexView(ListView):
 class PersonIndexView(EntityIndexView):
     model = Person
     ordering = ("sort_name", "slug")
-    title = "People"
+    title = gettext_lazy("People")
     template_name = "catalogue/person_index.html"
 
     def get_context_data(self, **kwargs):
@@ -629,22 +668,62 @@ class PersonIndexView(EntityIndexView):
 class EventIndexView(EntityIndexView):
     model = Event
     ordering = ("start", "name", "slug")
-    title = "Events"
+    title = gettext_lazy("Events")
     template_name = "catalogue/entity_index.html"
 
 
 class PlaceIndexView(EntityIndexView):
     model = Place
     ordering = ("name", "slug")
-    title = "Places"
+    title = gettext_lazy("Places")
     template_name = "catalogue/entity_index.html"
 
 
 class CollectionIndexView(EntityIndexView):
     model = Collection
     ordering = ("name", "slug")
-    title = "Collections"
+    title = gettext_lazy("Collections")
     template_name = "catalogue/entity_index.html"
+
+
+class OrganisationIndexView(EntityIndexView):
+    model = Organisation
+    ordering = ("name", "slug")
+    title = gettext_lazy("Organisations")
+    template_name = "catalogue/entity_index.html"
+
+
+class DocumentTypeIndexView(EntityIndexView):
+    model = DocumentType
+    ordering = ("name", "slug")
+    title = gettext_lazy("Document types")
+    template_name = "catalogue/entity_index.html"
+
+
+class TopicIndexView(EntityIndexView):
+    """Topics as a tree: each broader topic with its narrower ones beneath it."""
+
+    model = Topic
+    ordering = ("name", "slug")
+    title = gettext_lazy("Topics")
+    template_name = "catalogue/topic_index.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        topics = list(context["object_list"])
+        shown = {topic.pk for topic in topics}
+        children = {}
+        for topic in topics:
+            parent = topic.parent_id if topic.parent_id in shown else None
+            children.setdefault(parent, []).append(topic)
+
+        def tree(parent, seen=frozenset()):
+            return [
+                (topic, tree(topic.pk, seen | {topic.pk})) for topic in children.get(parent, []) if topic.pk not in seen
+            ]
+
+        context["tree"] = tree(None)
+        return context
 
 
 def robots_txt(request):

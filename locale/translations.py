@@ -388,6 +388,44 @@ RU = {
         "<code>language=russian&amp;language=chinese&amp;language_op=any</code> даёт документы на русском или "
         "китайском языке."
     ),
+    "document type": "тип документа",
+    "document types": "типы документов",
+    "of the type %(names)s": "типа %(names)s",
+    "about %(names)s": "по теме %(names)s",
+    "topic": "тема",
+    "topics": "темы",
+    "organisation": "организация",
+    "organisations": "организации",
+    "Organisations": "Организации",
+    "Document types": "Типы документов",
+    "Topics": "Темы",
+    "Browse": "Обзор",
+    "Also known as": "Другие имена:",
+    "The same in:": "То же в:",
+    "<strong>%(n)s</strong> topic": [
+        "<strong>%(n)s</strong> тема",
+        "<strong>%(n)s</strong> темы",
+        "<strong>%(n)s</strong> тем",
+        "<strong>%(n)s</strong> темы",
+    ],
+    "<strong>%(n)s</strong> organisation": [
+        "<strong>%(n)s</strong> организация",
+        "<strong>%(n)s</strong> организации",
+        "<strong>%(n)s</strong> организаций",
+        "<strong>%(n)s</strong> организации",
+    ],
+    "Organisation": "Организация",
+    "Topic": "Тема",
+    "Under": "Входит в",
+    "Narrower topics": "Более узкие темы",
+    "Their documents are included below.": "Их документы включены в список ниже.",
+    "%(title)s in the published documents of %(catalogue_name)s, broader topics above narrower ones.": (
+        "%(title)s в опубликованных документах: %(catalogue_name)s; более широкие темы выше более узких."
+    ),
+    "A broader topic includes the documents of the narrower topics beneath it.": (
+        "Более широкая тема включает документы более узких тем, входящих в неё."
+    ),
+    "Document type": "Тип документа",
 }
 
 ZH_HANS = {
@@ -654,4 +692,30 @@ ZH_HANS = {
         "加上 <code>language_op=any</code>（或 <code>person_op</code>、<code>place_op</code> 等），即可匹配某一参数的任一值，"
         "而非全部值：<code>language=russian&amp;language=chinese&amp;language_op=any</code> 给出俄文或中文文献。"
     ),
+    "document type": "文献类型",
+    "document types": "文献类型",
+    "of the type %(names)s": "类型为%(names)s",
+    "about %(names)s": "主题为%(names)s",
+    "topic": "主题",
+    "topics": "主题",
+    "organisation": "机构",
+    "organisations": "机构",
+    "Organisations": "机构",
+    "Document types": "文献类型",
+    "Topics": "主题",
+    "Browse": "浏览",
+    "Also known as": "又名",
+    "The same in:": "规范档：",
+    "<strong>%(n)s</strong> topic": "<strong>%(n)s</strong> 个主题",
+    "<strong>%(n)s</strong> organisation": "<strong>%(n)s</strong> 个机构",
+    "Organisation": "机构",
+    "Topic": "主题",
+    "Under": "上位主题",
+    "Narrower topics": "下位主题",
+    "Their documents are included below.": "其文献已包括在下方列表中。",
+    "%(title)s in the published documents of %(catalogue_name)s, broader topics above narrower ones.": (
+        "%(catalogue_name)s 已发布文献中的%(title)s，上位主题在上，下位主题在下。"
+    ),
+    "A broader topic includes the documents of the narrower topics beneath it.": "上位主题包括其下各下位主题的文献。",
+    "Document type": "文献类型",
 }

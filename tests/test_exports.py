@@ -55,8 +55,8 @@ def test_every_match_not_one_page(client, sample):
 def test_csv_columns_and_values(client, sample, facts):
     rows = read_csv(client.get(CSV, {"person": "wang-ming", "place": "soviet-union"}))
     assert list(rows[0]) == [
-        "slug", "url", "title", "date", "date_display", "creator", "summary", "source", "credit",
-        "language", "archive", "people", "places", "events", "collections", "added",
+        "slug", "url", "title", "date", "date_display", "creator", "summary", "source", "credit", "type",
+        "language", "archive", "people", "places", "events", "organisations", "topics", "collections", "added",
     ]  # fmt: skip
     first = next(d for d in facts["documents"] if d["listing_position"] == 2)
     row = rows[1]

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.utils.translation import to_locale
 
-from catalogue.models import Collection, Document, Event, Language, Person, Place, Repository
+from catalogue.models import ENTITY_KINDS, Document, Person
 
 from .helpers import html, result_titles, text_of
 
@@ -114,8 +114,9 @@ def test_no_english_is_left_in_the_interface_around_the_catalogue(client, sample
             "EndNote", "Mendeley", "CSL-JSON", "pandoc", "Chicago", "MLA"}  # fmt: skip
     for document in Document.objects.all():
         data |= {document.title, document.summary, document.source, document.credit, document.full_text}
-    for model in (Person, Place, Event, Collection, Language, Repository):
-        data |= set(model.objects.values_list("name", flat=True))
+    for model in ENTITY_KINDS:
+        for entity in model.objects.all():
+            data |= {entity.name, *entity.variants, getattr(entity, "description", "")}
     data |= set(Person.objects.values_list("sort_name", flat=True)) | set(Person.objects.values_list("note", flat=True))
     document = Document.objects.get(slug__startswith="record-of-a-meeting-between-the-sino-soviet")
     for path in ("/", SEED, "/documents/?q=zzzqx", document.get_absolute_url(), "/people/wang-ming/", "/selection/"):

@@ -151,7 +151,9 @@ def test_counts_ignore_unpublished_documents(client, unpublished):
     assert {v["entity"].slug: v["count"] for v in people["values"]}["mao-zedong"] == 12
     assert listing.context["timeline"].total == 14
     home = client.get("/")
-    assert home.context["counts"] == {"documents": 17, "people": 27, "events": 11, "places": 7, "collections": 4}
+    assert home.context["counts"] == {
+        "documents": 17, "people": 27, "events": 11, "places": 7, "collections": 4, "topics": 10, "organisations": 8,
+    }  # fmt: skip
     people_index = {p.slug: p.document_count for p in client.get("/people/").context["object_list"]}
     assert people_index["mao-zedong"] == 15 and "informant" not in people_index
 

@@ -16,13 +16,14 @@ def published_document():
     return Document.objects.published().filter(date__startswith="1956").exclude(language=None).first()
 
 
-def test_one_published_save_costs_at_most_17_queries_and_is_found_by_its_new_words(sample):
+def test_one_published_save_costs_at_most_21_queries_and_is_found_by_its_new_words(sample):
     document = published_document()
     counts = dict(Person.objects.values_list("slug", "document_count")), list(YearTally.objects.values_list())
     document.title = "Conversation about the Zanzibar harbour"
     with CaptureQueriesContext(connection) as queries:
         document.save()
-    assert len(queries) <= 17, "\n".join(q["sql"][:120] for q in queries.captured_queries)
+    # Two of them record each of its six kinds of tags in its history.
+    assert len(queries) <= 21, "\n".join(q["sql"][:120] for q in queries.captured_queries)
     assert list(search.matching(Document.objects.published(), "Zanzibar")) == [document]
     assert counts == (dict(Person.objects.values_list("slug", "document_count")), list(YearTally.objects.values_list()))
     assert not tallies.drift()
@@ -41,11 +42,11 @@ def test_a_published_document_moved_to_another_year_and_language_moves_its_count
     assert not tallies.drift()
 
 
-def test_loading_the_sample_costs_at_most_600_queries_and_leaves_it_searchable_and_counted(empty_catalogue):
+def test_loading_the_sample_costs_at_most_850_queries_and_leaves_it_searchable_and_counted(empty_catalogue):
     started = timezone.now()
     with CaptureQueriesContext(connection) as queries:
         call_command("loaddata", "sample", verbosity=0)
-    assert len(queries) <= 600
+    assert len(queries) <= 850
     assert search.matching(Document.objects.published(), "Wang Ming").count() >= 14
     assert not tallies.drift()
     # Every loaded document has its first version in its history.

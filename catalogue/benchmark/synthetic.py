@@ -80,6 +80,32 @@ class Vocabulary:
     collections: list
     languages: list
     repositories: list
+    # Kinds added later, drawn from their own random stream so the catalogue's other draws stay as they were.
+    organisations: list
+    topics: list  # broad topics first; a narrower one names its broader one's position in `parent`
+    types: list
+
+
+ORGANISATION_KINDS = (
+    "Communist Party|Central Committee|Ministry of Foreign Affairs|Embassy|Delegation|Politburo|"
+    "Ministry of Defence|Trade Mission|State Security|Council of Ministers"
+).split("|")
+
+
+def _later_kinds(size):
+    organisations = [(slugify(f"{p} {k}"), f"{p} {k}", {}) for p in PLACES for k in ORGANISATION_KINDS][
+        : max(20, min(len(PLACES) * len(ORGANISATION_KINDS), size // 2000))
+    ]
+    topics = [(slugify(f"{p} foreign relations"), f"{p} -- Foreign relations", {}) for p in PLACES]
+    broad = len(topics)
+    for position, place in enumerate(PLACES):
+        for other in PLACES[:12]:
+            if other != place:
+                name = f"{place} -- Foreign relations -- {other}"
+                topics.append((slugify(name), name, {"parent": position}))
+    topics = topics[: max(broad + 20, min(len(topics), broad + size // 2000))]
+    types = [(slugify(kind), kind, {}) for kind in DOCUMENT_KINDS]
+    return organisations, topics, types
 
 
 def vocabulary(size, rng):
@@ -120,7 +146,7 @@ def vocabulary(size, rng):
     repositories = [(slugify(f"{p} {k}"), f"{p} {k}", {}) for p in PLACES[:8] for k in ARCHIVE_KINDS][
         : max(5, min(40, size // 25_000))
     ]
-    return Vocabulary(people, places, events, collections, languages, repositories)
+    return Vocabulary(people, places, events, collections, languages, repositories, *_later_kinds(size))
 
 
 @dataclass
@@ -141,6 +167,9 @@ class Row:
     places: list
     events: list
     collections: list
+    document_type: int = 0
+    organisations: list | None = None
+    topics: list | None = None
 
 
 class Maker:
@@ -156,6 +185,11 @@ class Maker:
         self.word_weights = zipf_weights(len(WORDS), 0.9)
         self.topic_weights = zipf_weights(len(TOPICS), 0.9)
         self.start = datetime(2015, 1, 1, tzinfo=UTC)
+        self.later = random.Random(seed + 1)
+        self.organisation_weights = zipf_weights(len(vocab.organisations), 0.9)
+        # Documents are tagged with narrower topics (their broader ones find them through the hierarchy).
+        self.narrower = [i for i, (_slug, _name, extra) in enumerate(vocab.topics) if "parent" in extra]
+        self.topic_weights_narrower = zipf_weights(len(self.narrower), 0.8)
 
     def _distinct(self, weights, count):
         picks = set(self.rng.choices(range(len(weights)), cum_weights=weights, k=count))
@@ -216,4 +250,12 @@ class Maker:
             places=places,
             events=events,
             collections=collections,
+            document_type=DOCUMENT_KINDS.index(kind),
+            organisations=self._later(self.organisation_weights, (0, 0, 1, 1, 2)),
+            topics=[self.narrower[i] for i in self._later(self.topic_weights_narrower, (0, 1, 1, 2))],
         )
+
+    def _later(self, weights, counts):
+        """Positions drawn from the later kinds' own stream."""
+        count = self.later.choice(counts)
+        return sorted(set(self.later.choices(range(len(weights)), cum_weights=weights, k=count))) if count else []

@@ -8,13 +8,25 @@ from tqdm import tqdm
 from catalogue import records, search, tallies
 from catalogue.backends import postgresql
 from catalogue.benchmark import synthetic
-from catalogue.models import MANY_KINDS, Collection, Document, Event, Language, Person, Place, Repository
+from catalogue.models import (
+    MANY_KINDS,
+    Collection,
+    Document,
+    DocumentType,
+    Event,
+    Language,
+    Organisation,
+    Person,
+    Place,
+    Repository,
+    Topic,
+)
 
 BATCH = 10_000
 DOCUMENTS = Document._meta.db_table
 DOCUMENT_COLUMNS = (
     "id", "title", "slug", "summary", "date", "date_start", "date_end", "source", "credit",
-    "language_id", "repository_id", "full_text", "status", "added", "modified",
+    "language_id", "repository_id", "full_text", "status", "added", "modified", "document_type_id",
 )  # fmt: skip
 # (vocabulary, table of links, its column naming the entity) for each many-valued kind.
 LINKS = tuple((kind.document_field, kind.link_model()._meta.db_table, kind.link_column()) for kind in MANY_KINDS)
@@ -107,8 +119,25 @@ class Command(BaseCommand):
             "collections": (Collection, vocab.collections),
             "languages": (Language, vocab.languages),
             "repositories": (Repository, vocab.repositories),
+            "organisations": (Organisation, vocab.organisations),
+            "types": (DocumentType, vocab.types),
         }
         ids = {}
+        # Topics: the broad ones, then the narrower ones under them.
+        broad = [entry for entry in vocab.topics if "parent" not in entry[2]]
+        Topic.objects.bulk_create([Topic(slug=slug, name=name) for slug, name, _ in broad], ignore_conflicts=True)
+        by_slug = dict(Topic.objects.filter(slug__in=[e[0] for e in broad]).values_list("slug", "id"))
+        Topic.objects.bulk_create(
+            [
+                Topic(slug=slug, name=name, parent_id=by_slug[vocab.topics[extra["parent"]][0]])
+                for slug, name, extra in vocab.topics
+                if "parent" in extra
+            ],
+            batch_size=2000,
+            ignore_conflicts=True,
+        )
+        by_slug = dict(Topic.objects.filter(slug__in=[e[0] for e in vocab.topics]).values_list("slug", "id"))
+        ids["topics"] = [by_slug[slug] for slug, _, _ in vocab.topics]
         for kind, (model, entries) in kinds.items():
             model.objects.bulk_create(
                 [model(slug=slug, name=name, **extra) for slug, name, extra in entries],
@@ -124,7 +153,7 @@ class Command(BaseCommand):
             row.id, row.title, row.slug, row.summary, row.date, row.date_start, row.date_end, "", "",
             ids["languages"][row.language],
             ids["repositories"][row.repository] if row.repository is not None else None,
-            row.full_text, row.status, row.added, row.added,
+            row.full_text, row.status, row.added, row.added, ids["types"][row.document_type],
         )  # fmt: skip
 
     def link_rows(self, rows, ids):
@@ -134,8 +163,10 @@ class Command(BaseCommand):
     def names(self, row, vocab):
         return " ".join(
             [vocab.people[i][1] for i in row.people]
+            + [vocab.organisations[i][1] for i in row.organisations]
             + [vocab.places[i][1] for i in row.places]
             + [vocab.events[i][1] for i in row.events]
+            + [vocab.topics[i][1] for i in row.topics]
         )
 
     def copy_batch(self, rows, vocab, ids):
