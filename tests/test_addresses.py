@@ -60,3 +60,15 @@ def test_a_person_merged_into_another_is_found_at_the_old_address_until_the_merg
     curation.undo_merge(record)
     assert client.get("/people/chen-shaoyu/").status_code == 200
     assert client.get(reverse("catalogue:person-detail", args=["nobody-ever"])).status_code == 404
+
+
+def test_the_record_number_on_the_page_is_the_one_in_its_citations(client, sample):
+    document = Document.objects.published().first()
+    page = html(client.get(document.get_absolute_url()))
+    number = text_of(page.select_one(".document__number"))
+    assert number == str(document.pk)
+    assert f"no. {number}," in text_of(page.select_one("#citation-chicago"))
+    bibtex = client.get(reverse("catalogue:document-bibtex", args=[document.slug])).content.decode()
+    assert f"number = {{{number}}}" in bibtex
+    csl = client.get(reverse("catalogue:document-csl-json", args=[document.slug])).json()
+    assert csl[0]["number"] == number

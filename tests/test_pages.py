@@ -113,10 +113,10 @@ def test_cite_box_gives_the_chicago_note_and_mla_as_their_csl_styles_render_them
     page = html(client.get(shehu.get_absolute_url()))
     chicago = text_of(page.select_one("#citation-chicago"))
     # CMOS: headline-style capitals (prepositions lowercase), the comma inside the closing quotation mark,
-    # the place in the archive and the archive, the URL.
+    # the catalogue's permanent record number, the place in the archive and the archive, the URL.
     assert chicago == (
         "“Memorandum of Conversation between Albanian Council of Ministers Chairman Mehmet Shehu and Mao Zedong,” "
-        "September 30, 1967, AQPPSH-MPKK-V. 1967, L. 19, D. 20, Central State Archive, Tirana, "
+        f"no. {shehu.pk}, September 30, 1967, AQPPSH-MPKK-V. 1967, L. 19, D. 20, Central State Archive, Tirana, "
         f"http://testserver{shehu.get_absolute_url()}."
     )
     mla = page.select_one("#citation-mla")
