@@ -3,6 +3,7 @@ from itertools import chain
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import F
 from django.http import (
     Http404,
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 from django_filters.views import FilterView
 
-from . import api, citations, exports, navigation, pdf, search, tallies, timeline
+from . import api, citations, exports, navigation, pdf, search, spelling, tallies, timeline
 from .filters import ENTITY_FILTERS, MATCH_SUFFIX, MAX_TAG_VALUES, PER_PAGE_CHOICES, SORT_CHOICES, DocumentFilter
 from .jsontext import markup_safe_json
 from .listing import ResultSet
@@ -304,6 +305,13 @@ class DocumentListView(FilterView):
             links += [(where, field.label, str(error)) for error in field.errors]
         return links
 
+    def did_you_mean(self):
+        """For a search that found nothing: the same search with its misspelt names put right, as a link."""
+        if not self.filterset.keywords or self.results.count or self.filterset.has_strict_errors:
+            return None
+        corrected = spelling.suggestion(self.filterset.keywords, connection.vendor)
+        return {"text": corrected, "url": self.links.url(q=corrected)} if corrected else None
+
     def timeline(self):
         if self.filterset.has_strict_errors:
             return None
@@ -342,6 +350,7 @@ class DocumentListView(FilterView):
             export_query=self.links.url(show=None),
             carried_filters=self.carried_filters(),
             error_links=self.error_links(),
+            did_you_mean=self.did_you_mean(),
             listing_params=self.links.params(),
         )
         return context

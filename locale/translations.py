@@ -426,6 +426,7 @@ RU = {
         "Более широкая тема включает документы более узких тем, входящих в неё."
     ),
     "Document type": "Тип документа",
+    "Did you mean": "Возможно, вы имели в виду",
 }
 
 ZH_HANS = {
@@ -718,4 +719,5 @@ ZH_HANS = {
     ),
     "A broader topic includes the documents of the narrower topics beneath it.": "上位主题包括其下各下位主题的文献。",
     "Document type": "文献类型",
+    "Did you mean": "您是不是要找",
 }

@@ -217,3 +217,27 @@ def test_a_type_renamed_is_renamed_in_every_entry_of_the_api(client, sample):
     minutes.save()
     items = client.get("/api/v1/documents/", {"type": "minutes"}).json()["results"]
     assert len(items) == 3 and {item["type"]["name"] for item in items} == {"Minutes of a meeting"}
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("Krushchev", "Khrushchev"),
+        ("Mikojan", "Mikoyan"),
+        ("Krushchev Mao", "Khrushchev Mao"),
+        ("Kuomintnag", "Kuomintang"),
+    ],
+)
+def test_a_misspelt_name_is_offered_as_the_name_it_is_like(client, sample, typed, meant):
+    response = client.get(LISTING, {"q": typed})
+    assert count(response) == 0
+    offer = html(response).select_one(".did-you-mean a")
+    assert text_of(offer) == meant
+    assert count(client.get(LISTING + offer["href"])) > 0
+
+
+def test_nothing_is_offered_for_a_search_that_finds_or_for_names_only_drafts_carry(client, sample):
+    assert html(client.get(LISTING, {"q": "Khrushchev"})).select_one(".did-you-mean") is None
+    secret = Person.objects.create(name="Zbigniew Qwertyuk", slug="zbigniew-qwertyuk", sort_name="Qwertyuk")
+    DocumentFactory(status=Status.DRAFT).people.add(secret)
+    assert html(client.get(LISTING, {"q": "Qwertyuck"})).select_one(".did-you-mean") is None
