@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 from django_filters.views import FilterView
 
-from . import api, citations, exports, navigation, pdf, search, spelling, tallies, timeline
+from . import api, citations, exports, maps, navigation, pdf, search, spelling, tallies, timeline
 from .filters import ENTITY_FILTERS, MATCH_SUFFIX, MAX_TAG_VALUES, PER_PAGE_CHOICES, SORT_CHOICES, DocumentFilter
 from .jsontext import markup_safe_json
 from .listing import ResultSet
@@ -682,10 +682,24 @@ class EventIndexView(EntityIndexView):
 
 
 class PlaceIndexView(EntityIndexView):
+    """Places on a map (each a circle sized by its documents, linking to its page) above their list."""
+
     model = Place
     ordering = ("name", "slug")
     title = gettext_lazy("Places")
-    template_name = "catalogue/entity_index.html"
+    template_name = "catalogue/place_index.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        places = list(context["object_list"])
+        found = maps.markers(places)
+        context.update(
+            markers=found,
+            map_width=maps.WIDTH,
+            map_height=maps.HEIGHT,
+            unplaced=sum(1 for place in places if not place.has_coordinates),
+        )
+        return context
 
 
 class CollectionIndexView(EntityIndexView):

@@ -427,6 +427,22 @@ RU = {
     ),
     "Document type": "Тип документа",
     "Did you mean": "Возможно, вы имели в виду",
+    "%(place)s: %(counter)s document": [
+        "%(place)s: %(counter)s документ",
+        "%(place)s: %(counter)s документа",
+        "%(place)s: %(counter)s документов",
+        "%(place)s: %(counter)s документа",
+    ],
+    "Places with published documents, each circle sized by its number of documents; choose one to open its page.": (
+        "Места с опубликованными документами; размер круга соответствует числу документов, "
+        "выберите место, чтобы открыть его страницу."
+    ),
+    "%(counter)s place has no coordinates yet and is in the list below only.": [
+        "%(counter)s место пока без координат и есть только в списке ниже.",
+        "%(counter)s места пока без координат и есть только в списке ниже.",
+        "%(counter)s мест пока без координат и есть только в списке ниже.",
+        "%(counter)s места пока без координат и есть только в списке ниже.",
+    ],
 }
 
 ZH_HANS = {
@@ -720,4 +736,9 @@ ZH_HANS = {
     "A broader topic includes the documents of the narrower topics beneath it.": "上位主题包括其下各下位主题的文献。",
     "Document type": "文献类型",
     "Did you mean": "您是不是要找",
+    "%(place)s: %(counter)s document": "%(place)s：%(counter)s 篇文献",
+    "Places with published documents, each circle sized by its number of documents; choose one to open its page.": (
+        "有已发布文献的地点，圆圈大小表示文献数量；选择一个地点即可打开其页面。"
+    ),
+    "%(counter)s place has no coordinates yet and is in the list below only.": "%(counter)s 个地点尚无坐标，仅列于下方列表。",
 }

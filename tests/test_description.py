@@ -241,3 +241,33 @@ def test_nothing_is_offered_for_a_search_that_finds_or_for_names_only_drafts_car
     secret = Person.objects.create(name="Zbigniew Qwertyuk", slug="zbigniew-qwertyuk", sort_name="Qwertyuk")
     DocumentFactory(status=Status.DRAFT).people.add(secret)
     assert html(client.get(LISTING, {"q": "Qwertyuck"})).select_one(".did-you-mean") is None
+
+
+def test_the_places_are_on_a_map_drawn_on_the_server_each_sized_by_its_documents(client, sample):
+    page = html(client.get("/places/"))
+    markers = {a["href"]: a for a in page.select("svg.place-map__drawing a.place-map__place")}
+    places = {place.get_absolute_url(): place for place in Place.objects.public()}
+    assert set(markers) == set(places) and len(markers) == 7
+    radius = {href: float(a.select_one("circle")["r"]) for href, a in markers.items()}
+    busiest = max(places.values(), key=lambda place: place.document_count)
+    assert radius[busiest.get_absolute_url()] == max(radius.values())
+    assert markers["/places/china/"]["aria-label"] == f"China: {places['/places/china/'].document_count} documents"
+    # China lies east of Poland and south of the Soviet Union's point on the map.
+    circle = {href: markers[href].select_one("circle") for href in markers}
+    assert float(circle["/places/china/"]["cx"]) > float(circle["/places/poland/"]["cx"])
+    assert float(circle["/places/china/"]["cy"]) > float(circle["/places/soviet-union/"]["cy"])
+    # The land comes from this site, and nothing else is fetched: no tile server, no script.
+    assert [image["href"] for image in page.select("svg image")] == ["/static/catalogue/world-land.svg"]
+    assert not page.select("main script")
+    land = client.get("/static/catalogue/world-land.svg")
+    assert land.status_code == 200 and b"<path" in b"".join(land.streaming_content)
+    # The list stays beneath it, for every place.
+    assert len(page.select(".index-list li")) == 7
+
+
+def test_a_place_without_coordinates_is_listed_and_said_to_be_off_the_map(client, sample):
+    Place.objects.filter(slug="poland").update(latitude=None, longitude=None)
+    page = html(client.get("/places/"))
+    assert "/places/poland/" not in [a["href"] for a in page.select("svg a")]
+    assert "Poland" in text_of(page.select_one(".index-list"))
+    assert "1 place has no coordinates yet" in text_of(page.select_one(".place-map figcaption"))

@@ -427,3 +427,30 @@ def test_any_of_a_facet_is_chosen_with_the_keyboard_and_says_what_it_shows(wide,
     assert heading.inner_text() == "Documents tagged with either Wang Ming or Zhou Enlai and the Soviet Union"
     assert int(wide.locator(".results-count__range").inner_text().split()[-1]) > before
     assert axe(wide) == []
+
+
+def test_the_places_map_is_reached_with_the_keyboard_and_leads_to_a_place(wide, live_sample, axe):
+    wide.goto("/places/")
+    first = wide.locator("a.place-map__place").first
+    assert wide.locator("a.place-map__place").count() == 7
+    # Tab from the heading reaches the markers, which show focus and open their place.
+    wide.locator("h1").click()
+    for _ in range(10):
+        wide.keyboard.press("Tab")
+        if wide.evaluate("document.activeElement.classList.contains('place-map__place')"):
+            break
+    focused = wide.evaluate("document.activeElement.getAttribute('aria-label')")
+    assert focused == first.get_attribute("aria-label")
+    wide.keyboard.press("Enter")
+    wide.wait_for_url(re.compile(r"/places/[a-z-]+/$"))
+    assert axe(wide) == []
+    wide.goto("/places/")
+    assert wide.locator(".place-map__drawing").bounding_box()["width"] > 600
+    assert axe(wide) == []
+
+
+def test_the_places_map_fits_a_phone(phone, live_sample, axe):
+    phone.goto("/places/")
+    drawing = phone.locator(".place-map__drawing").bounding_box()
+    assert drawing["width"] <= 390 and drawing["height"] > 100
+    assert axe(phone) == []
