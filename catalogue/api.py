@@ -481,9 +481,9 @@ _DOCUMENT_PARAMETERS: dict[str, Any] = {
             str | None,
             Field(
                 None,
-                description=f"all (the default) or any: documents with all of the chosen {kind.plural()}, "
-                "or with any of them.",
-                json_schema_extra={"enum": ["all", "any"]},
+                description=f"all (the default, as is an empty value) or any: documents with all of the chosen "
+                f"{kind.plural()}, or with any of them.",
+                json_schema_extra={"enum": ["all", "any", ""]},
             ),
         )
         for parameter, kind in ENTITY_FILTERS.items()

@@ -41,7 +41,7 @@ def csl_item(document, url, accessed=None):
     """The document as one CSL-JSON item: what every CSL processor (and Zotero, pandoc, citation-js) reads."""
     accessed = accessed or date.today()
     item = {"id": document.slug, "type": "manuscript", "title": " ".join(document.title.split())}
-    if document.pk:
+    if getattr(document, "pk", None):
         # The catalogue's permanent record number ("no. 12"), as archives' records are cited by theirs.
         item["number"] = str(document.pk)
     if _creators(document):
@@ -123,7 +123,7 @@ def bibtex(document, url, accessed=None):
             fields.append(("month", partial.start.strftime("%b").lower()))
         fields.append(("date", document.date))
     fields.append(("howpublished", settings.CATALOGUE_NAME))
-    if document.pk:
+    if getattr(document, "pk", None):
         fields.append(("number", str(document.pk)))
     notes = [text for text in (document.source, document.credit) if text]
     if notes:

@@ -1,7 +1,7 @@
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F
+from django.db.models import Count, F, Q, Value
 from django.utils.functional import lazy
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext
@@ -50,6 +50,36 @@ class KeywordField(forms.CharField):
         super().validate(value)
         if value and search.parse(value).is_empty:
             raise ValidationError(_("The search has no words in it to look for."), code="no_words")
+        if value:
+            named_in(search.parse(value))  # every name in a field must name something public
+
+
+def find_named(kind, typed):
+    """The public entity of `kind` that `typed` names: its name, one of its other names or its slug."""
+    wanted = typed.casefold()
+    candidates = kind.objects.public().filter(
+        Q(name__iexact=typed) | Q(slug=typed.lower()) | Q(other_names__icontains=typed)
+    )[:20]
+    for entity in candidates:
+        if entity.slug == typed.lower() or entity.name.casefold() == wanted:
+            return entity
+        if any(name.casefold() == wanted for name in entity.variants):
+            return entity
+    return None
+
+
+def named_in(parsed):
+    """[(kind, entity)] for each name in a field of a query (`person:"Mao Zedong"`), refusing one that names
+    nothing public in the listing's own words."""
+    found = []
+    for parameter, typed in parsed.entities:
+        kind = ENTITY_FILTERS[parameter]
+        entity = find_named(kind, typed)
+        if entity is None:
+            message = format_lazy(_("There is no {kind} “%(value)s” in the catalogue."), kind=_lower(kind.singular()))
+            raise ValidationError(str(message) % {"value": typed}, code="unknown_name")
+        found.append((kind, entity))
+    return found
 
 
 class KeywordFilter(django_filters.CharFilter):
@@ -215,7 +245,19 @@ class DocumentFilter(django_filters.FilterSet):
     STRICT_FIELDS = ("q", *ENTITY_FILTERS)
 
     def filter_keywords(self, queryset, name, value):
-        return search.matching(queryset, value)
+        parsed = search.parse(value)
+        for kind, entity in named_in(parsed):
+            # As the kind's own filter reads it: a broader topic stands for its narrower ones too.
+            ids = [entity.pk, *entity.narrower_ids()]
+            if kind.many():
+                links = kind.link_model().objects.filter(**{f"{kind.link_field()}__in": ids})
+                queryset = queryset.filter(pk__in=links.values("document_id"))
+            else:
+                queryset = queryset.filter(**{f"{kind.document_field}__in": ids})
+        parsed.entities = []
+        if parsed.is_empty:  # names in fields alone
+            return queryset.annotate(search_rank=Value(0.0))
+        return search.matching(queryset, value, parsed)
 
     def filter_date_from(self, queryset, name, value):
         # A document's own span overlaps the range when it ends on or after its start.

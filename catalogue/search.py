@@ -8,13 +8,16 @@ document, its relations or the names of what it is tagged with change.
 
 Both read the same query syntax, that of PostgreSQL's `websearch_to_tsquery`:
 words (all must match), "quoted phrases", `or` between alternatives, and
-`-word` to exclude.
+`-word` to exclude; and fields: `title:telegram`, `summary:"secret speech"`, `text:harbour` look in that
+part of the documents alone, and `person:"Mao Zedong"` (or place, organisation, event, topic, type,
+language, archive, collection) narrows to what that name, another name or a slug names.
 """
 
 import re
 from dataclasses import dataclass, field
 from itertools import batched
 
+from django.db.models import Value
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -25,7 +28,9 @@ from .models import ENTITY_KINDS, Document
 
 MAX_QUERY_LENGTH = 500
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001]")
-_TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
+_TOKEN = re.compile(r'(?:(\w+):)?"([^"]*)"?|(\S+)')
+# The parts of a document a word may be looked for in alone: {field in the query: the part}.
+TEXT_FIELDS = {"title": "title", "summary": "summary", "text": "full_text"}
 _WORD = re.compile(r"\w+")
 
 
@@ -42,17 +47,60 @@ class ParsedQuery:
     # An alternative is a tuple of words that must stand together as a phrase.
     required: list = field(default_factory=list)
     excluded: list = field(default_factory=list)
+    # Words that must be in one part of the document: [(part, words as a phrase)].
+    fielded: list = field(default_factory=list)
+    # Names of entities the documents must carry: [(query parameter of the kind, the name as typed)].
+    entities: list = field(default_factory=list)
 
     @property
     def is_empty(self):
-        return not self.required and not self.excluded
+        return not self.required and not self.excluded and not self.fielded and not self.entities
+
+    @property
+    def plain(self):
+        """The query without its fields, as websearch_to_tsquery reads it."""
+        groups = [" or ".join(_quoted(words) for words in group) for group in self.required]
+        return " ".join(groups + [f"-{_quoted(words)}" for words in self.excluded])
+
+    @property
+    def highlighted(self):
+        """Every group of words to mark in the results, fielded ones included."""
+        return self.required + [[words] for _part, words in self.fielded]
+
+
+def _quoted(words):
+    return " ".join(words) if len(words) == 1 else '"' + " ".join(words) + '"'
+
+
+def entity_fields():
+    """{name of a field in the query: the kind of entity it names} ("person", "type", "archive"...)."""
+    return {kind.filter_parameter: kind for kind in ENTITY_KINDS}
 
 
 def parse(text):
     parsed = ParsedQuery()
     joining = False
+    named = entity_fields()
     for match in _TOKEN.finditer(clean(text)):
-        phrase, bare = match.groups()
+        prefix, phrase, bare = match.groups()
+        if bare is not None and ":" in bare and not bare.startswith("-"):
+            prefix, _colon, rest = bare.partition(":")
+            if prefix.lower() in TEXT_FIELDS or prefix.lower() in named:
+                bare, phrase = None, rest
+            else:
+                prefix = None
+        if prefix is not None and (prefix.lower() in TEXT_FIELDS or prefix.lower() in named):
+            value = " ".join((phrase or "").split())
+            if prefix.lower() in named:
+                if value:
+                    parsed.entities.append((prefix.lower(), value))
+            elif _WORD.findall(value):
+                parsed.fielded.append((TEXT_FIELDS[prefix.lower()], tuple(_WORD.findall(value))))
+            joining = False
+            continue
+        if prefix is not None:
+            # Not a field: its name is a word like any other, before the phrase.
+            parsed.required.append([(prefix,)])
         negated = False
         if bare is not None:
             if bare.lower() == "or" and parsed.required and not joining:
@@ -75,12 +123,15 @@ def parse(text):
     return parsed
 
 
-def matching(queryset, text):
-    """Documents of `queryset` matching `text`, annotated with `search_rank` (higher is better)."""
-    parsed = parse(text)
+def matching(queryset, text, parsed=None):
+    """Documents of `queryset` matching `text` (or its `parsed` words, its names in fields already applied by
+    the caller), annotated with `search_rank` (higher is better)."""
+    parsed = parsed or parse(text)
     if parsed.is_empty:
         return queryset.none()
-    return database().match(queryset, parsed, clean(text))
+    if not parsed.required and not parsed.excluded and not parsed.fielded:
+        return queryset.annotate(search_rank=Value(0.0))
+    return database().match(queryset, parsed, parsed.plain)
 
 
 def _marked(text):
@@ -100,13 +151,13 @@ class Highlight:
 
 def highlights(documents, text):
     """{document id: Highlight} for a page of documents, matched words in <mark>."""
-    parsed = parse(text)
+    marked = ParsedQuery(required=parse(text).highlighted)
     ids = [document.pk for document in documents]
-    if not ids or not parsed.required:
+    if not ids or not marked.required:
         return {}
     return {
         pk: Highlight(_marked(title), _marked(summary), _marked(excerpt) if _START in excerpt else "")
-        for pk, title, summary, excerpt in database().highlight_rows(ids, parsed, clean(text))
+        for pk, title, summary, excerpt in database().highlight_rows(ids, marked, marked.plain)
     }
 
 

@@ -383,3 +383,56 @@ def test_the_listing_costs_a_constant_number_of_queries(client, sample, django_a
         doc.events.add(Event.objects.get(slug="ccp-8th-congress"))
     assert _queries(client, params) == small
     assert _queries(client, {}) == _queries(client, {"page": 2})
+
+
+# Fields in the query ---------------------------------------------------------------------------------
+
+
+def _found(client, q):
+    response = client.get("/documents/", {"q": q, "per_page": 100})
+    assert response.status_code == 200
+    return {document.title for document in response.context["documents"]}
+
+
+def test_a_word_in_the_title_alone(client, sample):
+    titled = set(Document.objects.published().filter(title__icontains="minutes").values_list("title", flat=True))
+    assert _found(client, "title:minutes") == titled and len(titled) == 3
+    # "conversation" is in many summaries and texts; in the title only where the title says it.
+    anywhere, in_title = _found(client, "conversation"), _found(client, "title:conversation")
+    assert in_title < anywhere or in_title == anywhere
+    assert all("onversation" in title for title in in_title)
+
+
+def test_a_phrase_in_the_summary_and_a_word_in_the_text(client, sample):
+    assert _found(client, 'summary:"secret speech"') == {
+        "From the Journal of Ambassador P. F. Yudin, Record of Conversation with Mao Zedong, 31 March 1956"
+    }
+    DocumentFactory(published=True, title="A letter about grain", full_text="The harbour at Dalian froze early.")
+    DocumentFactory(published=True, title="The harbour at Dalian", full_text="Nothing about ice.")
+    assert _found(client, "text:harbour") == {"A letter about grain"}
+    assert _found(client, "harbour") == {"A letter about grain", "The harbour at Dalian"}
+    assert _found(client, "title:harbour") == {"The harbour at Dalian"}
+
+
+def test_a_name_in_a_field_narrows_as_its_filter_does(client, sample):
+    by_name = _found(client, 'person:"Zhou Enlai"')
+    assert by_name == set(
+        Document.objects.published().filter(people__slug="zhou-enlai").values_list("title", flat=True)
+    )
+    # Another name, a slug and a words search together; a broader topic with its narrower ones.
+    assert _found(client, 'person:"Chen Shaoyu" Khrushchev') == _found(client, "person:wang-ming Khrushchev")
+    broad = client.get("/documents/", {"q": 'topic:"China -- Foreign relations"'})
+    assert broad.context["paginator"].count == 16
+    assert _found(client, "type:minutes") == _found(client, "title:minutes")
+
+
+def test_a_name_in_a_field_that_names_nothing_public_is_refused_in_the_listing_s_words(client, sample):
+    response = client.get("/documents/", {"q": 'person:"Mao Zedung"'})
+    assert response.context["paginator"].count == 0
+    assert "There is no person “Mao Zedung” in the catalogue." in response.content.decode()
+    api = client.get("/api/v1/documents/", {"q": 'person:"Mao Zedung"'})
+    assert api.status_code == 400 and "There is no person “Mao Zedung” in the catalogue." in api.json()["errors"]["q"]
+
+
+def test_an_unknown_field_is_words_like_any_other(client, sample):
+    assert _found(client, "speech:secret") == _found(client, '"speech secret"')

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import F, FloatField, QuerySet
 from django.db.models.expressions import RawSQL
@@ -33,6 +33,10 @@ def vector_sql(title: str, names: str, summary: str, full_text: str) -> str:
     )
 
 
+# The weight each part of a document has in its search vector (see `vector_sql`).
+FIELD_WEIGHTS = {"title": "A", "summary": "B", "full_text": "C"}
+
+
 def gin_index_sql() -> str:
     """The GIN index migration 0002 makes; the generator drops it for a large load and builds it again after."""
     from catalogue.models import Document
@@ -48,7 +52,18 @@ class PostgreSQL(CatalogueDatabase):
         return SearchQuery(text, search_type="websearch", config=CONFIG)
 
     def match(self, queryset: QuerySet, parsed: ParsedQuery, text: str) -> QuerySet:
-        query = self._query(text)
+        query = self._query(text) if text else None
+        for part, words in parsed.fielded:
+            # A phrase in one part of the vector: the part's weight on each word (summary shares B with the
+            # names, so it is checked against the summary itself as well, after the index has narrowed).
+            phrase = " <-> ".join(f"{word}:{FIELD_WEIGHTS[part]}" for word in words)
+            fielded = SearchQuery(phrase, search_type="raw", config=CONFIG)
+            query = fielded if query is None else query & fielded
+            if part == "summary":
+                bare = SearchQuery(" <-> ".join(words), search_type="raw", config=CONFIG)
+                queryset = queryset.annotate(summary_vector=SearchVector("summary", config=CONFIG)).filter(
+                    summary_vector=bare
+                )
         # ts_rank is a real; as double precision it reads back exactly, so the API's cursor can continue
         # after a rank it was given (a real printed as text and read as a double is not the same number).
         rank = Cast(SearchRank(F("search_vector"), query), FloatField())

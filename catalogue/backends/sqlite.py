@@ -45,9 +45,11 @@ class SQLite(CatalogueDatabase):
         if parsed.excluded:
             excluded = _fts5_expression([[words] for words in parsed.excluded]).replace(" AND ", " OR ")
             queryset = queryset.exclude(id__in=_matching_ids(excluded))
-        if not parsed.required:
+        if not parsed.required and not parsed.fielded:
             return queryset.annotate(search_rank=Value(0.0))
-        expression = _fts5_expression(parsed.required)
+        # A phrase in one part of the document: FTS5's column filter ("title : ...").
+        fielded = [f'{part} : "{" ".join(words)}"' for part, words in parsed.fielded]
+        expression = " AND ".join(filter(None, [_fts5_expression(parsed.required), *fielded]))
         table = queryset.model._meta.db_table
         # bm25 is lower for better matches; titles weigh most, then names and summary.
         return queryset.filter(id__in=_matching_ids(expression)).annotate(

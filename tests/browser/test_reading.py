@@ -46,7 +46,14 @@ def test_a_document_tag_is_one_clear_link_of_a_fair_size(wide, live_sample, axe)
     tags = wide.locator(".tag-list a")
     names = [
         name
-        for kind in (document.people, document.places, document.events, document.collections)
+        for kind in (
+            document.people,
+            document.places,
+            document.events,
+            document.organisations,
+            document.topics,
+            document.collections,
+        )  # fmt: skip
         for name in kind.values_list("name", flat=True)
     ]
     assert sorted(tags.all_inner_texts()) == sorted(names)
@@ -137,10 +144,10 @@ def test_the_seed_heading_says_what_the_filters_mean(wide, live_sample):
 def test_every_count_on_the_home_page_is_a_whole_link(wide, live_sample, axe):
     wide.goto("/")
     links = wide.locator(".home-counts a")
-    assert links.count() == 5
+    assert links.count() == 7
     for index, (name, path) in enumerate(
         [("documents", "/documents/"), ("people", "/people/"), ("events", "/events/"), ("places", "/places/"),
-         ("collections", "/collections/")]
+         ("topics", "/topics/"), ("organisations", "/organisations/"), ("collections", "/collections/")]
     ):  # fmt: skip
         link = links.nth(index)
         assert re.fullmatch(rf"\d+ {name}", link.inner_text()) and link.get_attribute("href") == path
