@@ -24,6 +24,7 @@ from .models import (
     ImportJob,
     Language,
     Organisation,
+    Page,
     Person,
     PersonMerge,
     Place,
@@ -239,7 +240,10 @@ class DocumentAdmin(HistoryAdmin):
     fieldsets = (
         (None, {"fields": ("title", "slug", "status", "preview_link", "summary", "seen_version")}),
         ("Date", {"fields": ("date", ("date_start", "date_end"))}),
-        ("Provenance", {"fields": ("document_type", "creator", "source", "repository", "credit", "language")}),
+        (
+            "Provenance",
+            {"fields": ("document_type", "creator", "source", "repository", "credit", "language", "rights")},
+        ),
         ("Subjects", {"fields": ("people", "organisations", "places", "events", "topics", "collections")}),
         ("Text", {"fields": ("full_text",), "classes": ("collapse",)}),
         ("Record", {"fields": ("added", "modified")}),
@@ -389,6 +393,20 @@ class PersonAdmin(EntityAdmin):
 class EventAdmin(EntityAdmin):
     list_display = ("name", "start", "end", "published_documents")
     search_fields = ("name", "slug", "other_names", "description")
+
+
+@admin.register(Page)
+class PageAdmin(HistoryAdmin):
+    """The site's own pages: their words are staff's to change, their addresses are fixed."""
+
+    list_display = ("title", "slug", "modified")
+    readonly_fields = ("modified",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("slug", "modified") if obj else ("modified",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a page's address is linked from every page of the site
 
 
 @admin.register(PersonMerge)

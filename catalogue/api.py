@@ -319,6 +319,11 @@ class Links(Schema):
     csl_json: str
 
 
+class Rights(Schema):
+    uri: str = Field(description="A rightsstatements.org statement or a licence.")
+    label: str
+
+
 class DocumentOut(Schema):
     id: int
     slug: str
@@ -331,6 +336,7 @@ class DocumentOut(Schema):
     summary: str
     source: str | None
     credit: str | None
+    rights: Rights | None = Field(None, description="What readers may do with it, where it is stated.")
     added: dt.datetime
     modified: dt.datetime
     links: Links

@@ -59,6 +59,8 @@ def csl_item(document, url, accessed=None):
         item["abstract"] = " ".join(document.summary.split())
     if document.credit:
         item["note"] = " ".join(document.credit.split())
+    if getattr(document, "rights", ""):
+        item["license"] = document.rights  # CSL 1.0.2's variable for a rights statement or licence
     # No "language": the item cited is the catalogue's record, in English, whatever the original's language.
     item.update(
         source=settings.CATALOGUE_NAME,
@@ -314,6 +316,8 @@ def json_ld(document, url, entity_url):
         data["inLanguage"] = document.language.name
     if document.credit:
         data["creditText"] = document.credit
+    if document.rights:
+        data["license"] = document.rights
     if document.repository:
         data["holdingArchive"] = {"@type": "ArchiveOrganization", "name": document.repository.name}
     elif document.source:

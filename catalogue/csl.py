@@ -125,6 +125,8 @@ def render(style, item):
     Rendering takes milliseconds; the result is kept in the cache under the item's own content, so any
     change to what is cited renders afresh.
     """
+    # What the styles print: CSL 1.0.2's `license`, which citeproc-py does not know, stays in the data alone.
+    item = {key: value for key, value in item.items() if key != "license"}
     digest = hashlib.blake2b(json.dumps(item, sort_keys=True, default=str).encode(), digest_size=16).hexdigest()
     key = f"csl:{style.key}:{digest}"
     text = cache.get(key)

@@ -615,6 +615,28 @@ class DocumentQuerySet(models.QuerySet):
         return self.get(slug=slug)
 
 
+# Rights statements (rightsstatements.org) and licences a document may carry: (URI, what readers see).
+RIGHTS = (
+    ("http://rightsstatements.org/vocab/InC/1.0/", "In Copyright"),
+    ("http://rightsstatements.org/vocab/InC-EDU/1.0/", "In Copyright – Educational Use Permitted"),
+    ("http://rightsstatements.org/vocab/InC-NC/1.0/", "In Copyright – Non-Commercial Use Permitted"),
+    ("http://rightsstatements.org/vocab/InC-RUU/1.0/", "In Copyright – Rights-holder(s) Unlocatable or Unidentifiable"),
+    ("http://rightsstatements.org/vocab/NoC-US/1.0/", "No Copyright – United States"),
+    ("http://rightsstatements.org/vocab/NoC-NC/1.0/", "No Copyright – Non-Commercial Use Only"),
+    ("http://rightsstatements.org/vocab/NoC-OKLR/1.0/", "No Copyright – Other Known Legal Restrictions"),
+    ("http://rightsstatements.org/vocab/NKC/1.0/", "No Known Copyright"),
+    ("http://rightsstatements.org/vocab/CNE/1.0/", "Copyright Not Evaluated"),
+    ("http://rightsstatements.org/vocab/UND/1.0/", "Copyright Undetermined"),
+    ("https://creativecommons.org/publicdomain/mark/1.0/", "Public Domain Mark 1.0"),
+    ("https://creativecommons.org/publicdomain/zero/1.0/", "CC0 1.0 Universal (public domain dedication)"),
+    ("https://creativecommons.org/licenses/by/4.0/", "Creative Commons Attribution 4.0 (CC BY 4.0)"),
+    (
+        "https://creativecommons.org/licenses/by-nc/4.0/",
+        "Creative Commons Attribution-NonCommercial 4.0 (CC BY-NC 4.0)",
+    ),
+)
+
+
 class Document(models.Model):
     title = models.CharField(max_length=500)
     slug = models.SlugField(max_length=255, unique=True, blank=True, help_text="Left blank, it is made from the title.")
@@ -636,6 +658,13 @@ class Document(models.Model):
     )
     source = models.TextField("source", blank=True, help_text="Where the original is held: archive, fond, file, pages.")
     credit = models.TextField("credit line", blank=True, help_text="Who obtained, translated or funded it.")
+    rights = models.CharField(
+        "rights statement",
+        max_length=200,
+        blank=True,
+        choices=RIGHTS,
+        help_text="What readers may do with it (rightsstatements.org or a licence); blank when not yet stated.",
+    )
     language = models.ForeignKey(
         Language,
         verbose_name="original language",
@@ -928,6 +957,44 @@ class DocumentEntry(models.Model):
 
     def __str__(self):
         return f"API entry of document {self.document_id}"
+
+
+class Page(models.Model):
+    """A page of the site's own words, written by staff in the admin: About, How to search, How to cite."""
+
+    class Address(models.TextChoices):
+        ABOUT = "about", "About"
+        SEARCH = "how-to-search", "How to search"
+        CITE = "how-to-cite", "How to cite"
+
+    slug = models.SlugField("address", max_length=40, unique=True, choices=Address)
+    title = models.CharField(max_length=200)
+    body = models.TextField(
+        help_text="Markdown: a blank line between paragraphs, ## for a heading, - for a list, **bold**, *italics*, "
+        "[words](/documents/?q=Mao) for a link. Markup other than that is not kept."
+    )
+    modified = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("slug",)
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("catalogue:page", args=[self.slug])
+
+    def html(self):
+        """The body as HTML: Markdown, then only plain text markup kept (no scripts, styles or attributes
+        but links' addresses)."""
+        import markdown
+        import nh3
+
+        rendered = markdown.markdown(self.body, extensions=["sane_lists"])
+        allowed = {"p", "h2", "h3", "ul", "ol", "li", "a", "strong", "em", "code", "blockquote", "br", "hr"}
+        return nh3.clean(rendered, tags=allowed, attributes={"a": {"href"}}, link_rel="noopener")
 
 
 class YearTally(models.Model):

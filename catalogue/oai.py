@@ -383,6 +383,8 @@ class DataProvider:
         if document.document_type:
             _add(dc, f"{{{DC}}}type", document.document_type.name)
         _add(dc, f"{{{DC}}}publisher", settings.CATALOGUE_NAME)
+        if document.rights:
+            _add(dc, f"{{{DC}}}rights", document.rights)
         _add(dc, f"{{{DC}}}identifier", self.request.build_absolute_uri(document.get_absolute_url()))
 
 

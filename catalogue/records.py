@@ -27,13 +27,15 @@ from django.utils import translation
 from .backends import database
 from .dates import PartialDate
 from .jsontext import markup_safe_bytes
-from .models import ENTITY_KINDS, Document, DocumentEntry, Entity, Status
+from .models import ENTITY_KINDS, RIGHTS, Document, DocumentEntry, Entity, Status
 from .paging import among
 from .replicas import read_connection
 
+RIGHTS_LABELS = dict(RIGHTS)
+
 # The shape of kept entries: raise it when `documents_out` changes what a list entry holds, and entries of
 # an older shape are built afresh when read until `fill` (run by `manage.py recount`) has rewritten them.
-FORMAT = 2
+FORMAT = 3
 # Stands for the site's scheme and host in kept entries: a NUL, which no text of the catalogue can hold
 # (PostgreSQL refuses it and every form rejects it), so that it marks addresses only.
 SITE = "\x00"
@@ -51,6 +53,7 @@ FIELDS = (
     "summary",
     "source",
     "credit",
+    "rights",
     "added",
     "modified",
 )
@@ -174,6 +177,9 @@ def documents_out(addresses: Addresses, ids: list[int], full_text: bool = False)
             "summary": row["summary"],
             "source": row["source"] or None,
             "credit": row["credit"] or None,
+            "rights": {"uri": row["rights"], "label": RIGHTS_LABELS.get(row["rights"], row["rights"])}
+            if row["rights"]
+            else None,
             "added": row["added"],
             "modified": row["modified"],
             "links": {

@@ -10,7 +10,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 
 from . import upkeep
-from .models import ENTITY_KINDS, MANY_KINDS, Document
+from .models import ENTITY_KINDS, MANY_KINDS, Document, Page
 from .upkeep import loading
 
 
@@ -92,6 +92,8 @@ def _entity_changed(sender, instance, raw=False, **kwargs):
         upkeep.public_changed()
 
 
+# The site's own pages are public too.
+post_save.connect(_entity_changed, sender=Page, dispatch_uid="public-Page")
 for _kind in ENTITY_KINDS:
     post_save.connect(_entity_changed, sender=_kind, dispatch_uid=f"public-{_kind.__name__}")
     post_delete.connect(_entity_changed, sender=_kind, dispatch_uid=f"public-gone-{_kind.__name__}")

@@ -1,8 +1,24 @@
 from django.contrib.sitemaps import views as sitemap_views
-from django.urls import path
+from django.urls import path, register_converter
 
-from . import feeds, health, metrics, oai, selection, views
+from . import advanced, feeds, health, metrics, oai, selection, views
+from .models import Page
 from .sitemaps import SITEMAPS
+
+
+class PageSlugConverter:
+    """Only the addresses of the site's own pages ("about", "how-to-search", "how-to-cite")."""
+
+    regex = "|".join(Page.Address.values)
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(PageSlugConverter, "page_slug")
 
 app_name = "catalogue"
 
@@ -54,6 +70,9 @@ urlpatterns = [
     path("topics/<slug:slug>/", views.TopicDetailView.as_view(), name="topic-detail"),
     path("types/", views.DocumentTypeIndexView.as_view(), name="type-index"),
     path("types/<slug:slug>/", views.DocumentTypeDetailView.as_view(), name="type-detail"),
+    path("search/", advanced.AdvancedSearchView.as_view(), name="advanced-search"),
+    # The site's own pages, by their fixed addresses (see `models.Page.Address`).
+    path("<page_slug:slug>/", views.PageView.as_view(), name="page"),
     path("oai/", oai.endpoint, name="oai"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("healthz", health.alive, name="healthz"),

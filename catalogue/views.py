@@ -33,6 +33,7 @@ from .models import (
     DocumentType,
     Event,
     Organisation,
+    Page,
     Person,
     PersonMerge,
     Place,
@@ -522,6 +523,14 @@ class ApiGuideView(TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(base=self.request.build_absolute_uri("/"), rate=api.rate_in_words(), **kwargs)
+
+
+class PageView(DetailView):
+    """One of the site's own pages (About, How to search, How to cite), as staff last worded it."""
+
+    model = Page
+    template_name = "catalogue/page.html"
+    context_object_name = "page"
 
 
 class HomeView(TemplateView):

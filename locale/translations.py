@@ -443,6 +443,33 @@ RU = {
         "%(counter)s мест пока без координат и есть только в списке ниже.",
         "%(counter)s места пока без координат и есть только в списке ниже.",
     ],
+    "In the title": "В заголовке",
+    "In the summary": "В аннотации",
+    "In the text": "В тексте",
+    "Any": "Любой",
+    "All these words": "Все эти слова",
+    "Words": "Слова",
+    "Names": "Имена и названия",
+    "A name, another name or spelling, or the last part of its address.": (
+        "Имя, другое имя или написание либо последняя часть адреса страницы."
+    ),
+    "The record": "Запись",
+    "There is no %(kind)s “%(name)s” in the catalogue.": "В каталоге нет: %(kind)s «%(name)s».",
+    "Fill in at least one box.": "Заполните хотя бы одно поле.",
+    "Advanced search": "Расширенный поиск",
+    "How to search": "Как искать",
+    "How to cite": "Как цитировать",
+    "About": "О каталоге",
+    "Search %(catalogue_name)s by title, summary, text, person, place, organisation, topic, type, language, archive and date.": (
+        "Поиск в каталоге «%(catalogue_name)s» по заголовку, аннотации, тексту, персоналии, месту, организации, "
+        "теме, типу, языку, архиву и дате."
+    ),
+    'Fill in any of the boxes: a document must match them all. The results are an ordinary search, which the filters beside them refine. <a href="%(help_url)s">How to search</a> explains the words each box takes.': (
+        "Заполните любые поля: документ должен соответствовать им всем. Результат — обычный поиск, который "
+        'уточняют фильтры рядом с ним. <a href="%(help_url)s">Как искать</a> — о том, что принимает каждое поле.'
+    ),
+    "The search could not be made:": "Поиск не удалось выполнить:",
+    "Rights": "Права",
 }
 
 ZH_HANS = {
@@ -741,4 +768,27 @@ ZH_HANS = {
         "有已发布文献的地点，圆圈大小表示文献数量；选择一个地点即可打开其页面。"
     ),
     "%(counter)s place has no coordinates yet and is in the list below only.": "%(counter)s 个地点尚无坐标，仅列于下方列表。",
+    "In the title": "标题中",
+    "In the summary": "摘要中",
+    "In the text": "正文中",
+    "Any": "不限",
+    "All these words": "包含全部这些词",
+    "Words": "词语",
+    "Names": "名称",
+    "A name, another name or spelling, or the last part of its address.": "名称、别名或其他拼写，或其网址的最后一段。",
+    "The record": "著录",
+    "There is no %(kind)s “%(name)s” in the catalogue.": "目录中没有%(kind)s“%(name)s”。",
+    "Fill in at least one box.": "请至少填写一项。",
+    "Advanced search": "高级检索",
+    "How to search": "检索说明",
+    "How to cite": "引用说明",
+    "About": "关于",
+    "Search %(catalogue_name)s by title, summary, text, person, place, organisation, topic, type, language, archive and date.": (
+        "按标题、摘要、正文、人物、地点、机构、主题、类型、语种、收藏机构和日期检索%(catalogue_name)s。"
+    ),
+    'Fill in any of the boxes: a document must match them all. The results are an ordinary search, which the filters beside them refine. <a href="%(help_url)s">How to search</a> explains the words each box takes.': (
+        '填写任意几项：文献须全部符合。结果即普通检索，可用旁边的筛选进一步缩小。<a href="%(help_url)s">检索说明</a>解释每一项可填写的内容。'
+    ),
+    "The search could not be made:": "无法执行检索：",
+    "Rights": "权利",
 }
