@@ -24,6 +24,17 @@ PAGES = [
     "/places/china/",
     "/collections/",
     "/collections/sino-soviet-relations/",
+    "/topics/",
+    "/topics/china-foreign-relations/",
+    "/organisations/",
+    "/organisations/chinese-communist-party/",
+    "/types/",
+    "/types/minutes/",
+    "/search/",
+    "/about/",
+    "/how-to-search/",
+    "/api/v1/topics/",
+    "/api/v1/organisations/chinese-communist-party/",
     "/oai/",
     "/sitemap.xml",
     "/sitemap-documents.xml",
@@ -58,6 +69,7 @@ PARAMETERS = [
     "q", "person", "place", "event", "collection", "language", "archive", "date_from", "date_to", "sort",
     "page", "show", "verb", "metadataPrefix", "identifier", "from", "until", "set", "resumptionToken",
     "limit", "cursor", "ids", "in", "at", "per_page", "language", "next", "person_op", "language_op",
+    "type", "topic", "organisation", "topic_op", "title", "summary", "text", "event",
 ]  # fmt: skip
 
 # Markup that must never come back as markup: every hostile value carries it.

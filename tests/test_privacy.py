@@ -7,7 +7,19 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from catalogue.models import Collection, Document, Event, Language, Person, Place, Repository, Status
+from catalogue.models import (
+    Collection,
+    Document,
+    DocumentType,
+    Event,
+    Language,
+    Organisation,
+    Person,
+    Place,
+    Repository,
+    Status,
+    Topic,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -32,11 +44,24 @@ def unpublished(sample):
         document.places.set(Place.objects.all())
         document.events.set(Event.objects.all())
         document.collections.set(Collection.objects.all())
+        document.organisations.set(Organisation.objects.all())
+        document.topics.set(Topic.objects.all())
         documents.append(document)
-    # Someone known only from unpublished documents.
-    secret = Person.objects.create(name=f"{MARKER} Informant", sort_name=f"{MARKER}, Informant", slug="informant")
+    # Someone, a body, a subject and a kind of document known only from unpublished documents, each with
+    # another name that search and "did you mean" must not give away either.
+    secret = Person.objects.create(
+        name=f"{MARKER} Informant", sort_name=f"{MARKER}, Informant", slug="informant", other_names="Quetzalinformer"
+    )
+    body = Organisation.objects.create(name=f"{MARKER} Bureau", slug="bureau", other_names="Quetzalbureau")
+    broad = Topic.objects.create(name=f"{MARKER} Matters", slug="matters")
+    narrow = Topic.objects.create(name=f"{MARKER} Narrow matters", slug="narrow-matters", parent=broad)
+    kind = DocumentType.objects.create(name=f"{MARKER} Dossier", slug="dossier")
     for document in documents:
         document.people.add(secret)
+        document.organisations.add(body)
+        document.topics.add(narrow)
+        document.document_type = kind
+        document.save()
     return documents
 
 
@@ -81,6 +106,33 @@ def public_urls(documents):
         "/api/v1/collections/?limit=500",
         "/api/v1/events/?limit=500",
         "/api/v1/places/?limit=500",
+        "/api/v1/organisations/?limit=500",
+        "/api/v1/topics/?limit=500",
+        "/api/v1/document-types/?limit=500",
+        "/api/v1/organisations/bureau/",
+        "/api/v1/topics/matters/",
+        "/api/v1/documents/?organisation=bureau",
+        "/api/v1/documents/?q=Quetzalinformer",
+        reverse("catalogue:organisation-index"),
+        reverse("catalogue:topic-index"),
+        reverse("catalogue:type-index"),
+        reverse("catalogue:organisation-detail", args=["bureau"]),
+        reverse("catalogue:topic-detail", args=["matters"]),
+        reverse("catalogue:topic-detail", args=["narrow-matters"]),
+        reverse("catalogue:type-detail", args=["dossier"]),
+        f"{listing}?organisation=bureau",
+        f"{listing}?topic=matters",
+        f"{listing}?type=dossier",
+        f"{listing}?q=Quetzalinformer",
+        f"{listing}?q=Quetzalbureu",
+        f"{listing}?q=person%3AQuetzalinformer",
+        f"{listing}?q=topic%3Amatters",
+        f"{listing}?person=informant&person=wang-ming&person_op=any",
+        f"{listing}?language=russian&language=chinese&language_op=any",
+        "/search/?person=Quetzalinformer",
+        "/search/?organisation=bureau",
+        "/how-to-search/",
+        "/about/",
     ]
     published = Document.objects.published().get(title__startswith="Record of a Meeting")
     urls += [

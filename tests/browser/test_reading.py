@@ -461,3 +461,31 @@ def test_the_places_map_fits_a_phone(phone, live_sample, axe):
     drawing = phone.locator(".place-map__drawing").bounding_box()
     assert drawing["width"] <= 390 and drawing["height"] > 100
     assert axe(phone) == []
+
+
+def test_the_advanced_search_is_filled_in_with_the_keyboard_and_says_what_is_wrong(wide, live_sample, axe):
+    wide.goto("/search/")
+    assert axe(wide) == []
+    wide.get_by_label("In the title").focus()
+    wide.keyboard.type("conversation")
+    wide.get_by_label("Person").fill("Chen Shaoyu")
+    wide.locator("#id_language").select_option("russian")
+    wide.get_by_label("Person").press("Enter")
+    wide.wait_for_url(re.compile(r"/documents/\?q="))
+    assert wide.locator(".results .result").count() > 0
+    assert "Wang Ming" in wide.locator(".results").inner_text()
+    wide.goto("/search/?person=Nobody+Atall")
+    errors = wide.locator(".form-errors")
+    assert "There is no person “Nobody Atall” in the catalogue." in errors.inner_text()
+    errors.get_by_role("link", name="Person").click()
+    assert wide.evaluate("document.activeElement.name") == "person"
+    assert axe(wide) == []
+
+
+@pytest.mark.parametrize("address", ["/topics/", "/topics/china-foreign-relations/", "/organisations/", "/types/",
+                                     "/how-to-search/", "/documents/?q=Krushchev"])  # fmt: skip
+def test_the_new_pages_pass_axe_at_both_widths(wide, phone, live_sample, axe, address):
+    for page in (wide, phone):
+        page.goto(address)
+        assert page.locator("h1").count() == 1
+        assert axe(page) == [], (address, page.viewport_size)
