@@ -662,6 +662,7 @@ class Document(models.Model):
         "rights statement",
         max_length=200,
         blank=True,
+        db_default="",
         choices=RIGHTS,
         help_text="What readers may do with it (rightsstatements.org or a licence); blank when not yet stated.",
     )

@@ -16,6 +16,7 @@ import urllib.request
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.management import call_command
@@ -76,8 +77,15 @@ class Command(BaseCommand):
             "--no-backup", action="store_true", help="Skip timing a backup of the catalogue and its restore."
         )
         parser.add_argument("--only-api", action="store_true", help="Time the research API alone.")
+        parser.add_argument(
+            "--only-discovery",
+            action="store_true",
+            help="Time topics, any-of facets, did-you-mean, previous/next and the feed alone.",
+        )
 
-    def handle(self, size, runs, warmup, no_naive=False, no_rss=False, no_backup=False, only_api=False, **options):
+    def handle(
+        self, size, runs, warmup, no_naive=False, no_rss=False, no_backup=False, only_api=False, **options
+    ):  # fmt: skip
         if connection.vendor != "postgresql":
             self.stderr.write(
                 "The benchmark is meant for PostgreSQL (set DATABASE_URL); on SQLite its figures say little."
@@ -92,6 +100,9 @@ class Command(BaseCommand):
         if only_api:
             self.stdout.write(self.api(runs))
             return
+        if options.get("only_discovery"):
+            self.stdout.write(self.discovery(runs))
+            return
         scenarios = self.scenarios(runs)
         rows = []
         for scenario in scenarios:
@@ -102,6 +113,7 @@ class Command(BaseCommand):
         rss = None if no_rss else self.worker_rss([s.path for s in scenarios if "export" not in s.path])
         self.report(rows, rss, runs)
         self.stdout.write(self.api(runs))
+        self.stdout.write(self.discovery(runs))
         self.stdout.write(self.import_rows())
         if not no_backup:
             self.stdout.write(self.backup_and_restore())
@@ -246,6 +258,60 @@ class Command(BaseCommand):
         lines += [f"| {name} | {fresh:.1f} | {kept:.1f} |" for name, fresh, kept in rows]
         lines += ["", f"Walking by cursor, 500 a page: {walked:,} documents at {rate:,.0f} documents/s."]
         return "\n".join(lines)
+
+    def discovery(self, runs):
+        """Finding one's way, through the whole stack, p50 ms of pages made afresh: a broad topic with its
+        narrower ones, any of two people, a search offered "did you mean", previous and next on a document
+        opened from the seed-shaped results, and the feed of the newest 50; and the did-you-mean lookup alone."""
+        from django.test import Client
+
+        from catalogue import spelling
+        from catalogue.models import Topic
+
+        client = Client(HTTP_HOST=self.factory.defaults["HTTP_HOST"])
+        with self.settings_for_api():
+            broad = Topic.objects.filter(parent=None, narrower__isnull=False).order_by("id").first()
+            person, place = self.seed_filters()
+            target = max(5, Document.objects.count() // 5000)
+            people = list(
+                Person.objects.filter(document_count__gte=target).order_by("document_count", "id")
+                .values_list("slug", flat=True)[:2]
+            )  # fmt: skip
+            seed = f"person={person}&place={place}"
+            opened = Document.objects.published().filter(people__slug=person, places__slug=place)
+            opened = opened.order_by("-added", "-id").values_list("slug", flat=True)[5]
+            misspelt = Person.objects.popular().values_list("name", flat=True)[3].split()[-1]
+            misspelt = misspelt[:2] + misspelt[3] + misspelt[2] + misspelt[4:]  # two letters swapped
+
+            def timed(url):
+                # A parameter the pages ignore makes each address new to the page cache (in the address
+                # itself: the test client drops an address's own query when given parameters apart).
+                fresh = f"{url}{'&' if '?' in url else '?'}fresh="
+                for _ in range(3):
+                    assert client.get(f"{fresh}warm").status_code == 200, url
+                times = []
+                for run in range(runs):
+                    started = time.perf_counter()
+                    status = client.get(f"{fresh}{run}").status_code
+                    times.append(time.perf_counter() - started)
+                    assert status == 200, (url, status)
+                return percentile(times, 0.5) * 1000
+
+            rows = [
+                (f"topic with its narrower topics ({broad.name})", timed(f"/documents/?topic={broad.slug}")),
+                ("any of two people", timed(f"/documents/?person={people[0]}&person={people[-1]}&person_op=any")),
+                (f"a search for “{misspelt}”, offered a name", timed(f"/documents/?q={misspelt}")),
+                ("a document with previous and next", timed(f"/documents/{opened}/?in={quote(seed)}&at=6")),
+                ("the feed of the newest 50", timed("/documents/feed.atom")),
+            ]
+            times = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                spelling.suggestion(misspelt, connection.vendor)
+                times.append(time.perf_counter() - started)
+            rows.append(("the did-you-mean lookup alone", percentile(times, 0.5) * 1000))
+        lines = ["", "Finding one's way (p50 ms, made afresh):", "", "| request | p50 ms |", "| --- | ---: |"]
+        return "\n".join(lines + [f"| {name} | {ms:.1f} |" for name, ms in rows])
 
     def settings_for_api(self):
         from django.test.utils import override_settings
