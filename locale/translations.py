@@ -470,6 +470,9 @@ RU = {
     ),
     "The search could not be made:": "Поиск не удалось выполнить:",
     "Rights": "Права",
+    '<code>type</code>, <code>organisation</code> and <code>topic</code> (a topic with its narrower topics) narrow the list likewise, and <code>q</code> takes fields as the site\'s search box does (<code>title:minutes</code>, <code>person:"Zhou Enlai"</code>). People, places and organisations carry their other names and their records in authority files (<code>same_as</code>: Wikidata, VIAF, GeoNames, LCNAF); places their coordinates; documents their type, topics, organisations and rights statement.': (
+        '<code>type</code>, <code>organisation</code> и <code>topic</code> (тема вместе с более узкими) сужают список так же, а <code>q</code> принимает поля, как строка поиска на сайте (<code>title:minutes</code>, <code>person:"Zhou Enlai"</code>). У персоналий, мест и организаций есть другие имена и записи в авторитетных файлах (<code>same_as</code>: Wikidata, VIAF, GeoNames, LCNAF); у мест — координаты; у документов — тип, темы, организации и заявление о правах.'
+    ),
 }
 
 ZH_HANS = {
@@ -791,4 +794,7 @@ ZH_HANS = {
     ),
     "The search could not be made:": "无法执行检索：",
     "Rights": "权利",
+    '<code>type</code>, <code>organisation</code> and <code>topic</code> (a topic with its narrower topics) narrow the list likewise, and <code>q</code> takes fields as the site\'s search box does (<code>title:minutes</code>, <code>person:"Zhou Enlai"</code>). People, places and organisations carry their other names and their records in authority files (<code>same_as</code>: Wikidata, VIAF, GeoNames, LCNAF); places their coordinates; documents their type, topics, organisations and rights statement.': (
+        '<code>type</code>、<code>organisation</code> 和 <code>topic</code>（主题及其下位主题）同样可缩小列表，<code>q</code> 也接受与网站检索框相同的字段（<code>title:minutes</code>、<code>person:"Zhou Enlai"</code>）。人物、地点和机构附有别名及其在规范档中的记录（<code>same_as</code>：Wikidata、VIAF、GeoNames、LCNAF）；地点附坐标；文献附类型、主题、机构和权利声明。'
+    ),
 }
