@@ -1,6 +1,6 @@
 from django.contrib.sitemaps import Sitemap
 
-from .models import Collection, Document, Event, Person, Place
+from .models import Collection, Document, DocumentType, Event, Organisation, Person, Place, Topic
 
 
 class DocumentSitemap(Sitemap):
@@ -31,4 +31,7 @@ SITEMAPS = {
     "events": EntitySitemap(Event),
     "places": EntitySitemap(Place),
     "collections": EntitySitemap(Collection),
+    "organisations": EntitySitemap(Organisation),
+    "topics": EntitySitemap(Topic),
+    "types": EntitySitemap(DocumentType),
 }

@@ -244,6 +244,12 @@ def test_sitemap_and_robots(client, draft):
     assert draft.slug not in documents
     people = client.get(reverse("catalogue:sitemap-section", args=["people"])).content.decode()
     assert "/people/wang-ming/" in people
+    # Topics (broader ones too), organisations and the types in use have their pages in it as well.
+    topics = client.get(reverse("catalogue:sitemap-section", args=["topics"])).content.decode()
+    assert "/topics/china-foreign-relations/" in topics and topics.count("<url>") == 10
+    types = client.get(reverse("catalogue:sitemap-section", args=["types"])).content.decode()
+    assert "/types/minutes/" in types and "/types/telegram/" not in types
+    assert "/organisations/nkvd/" in client.get("/sitemap-organisations.xml").content.decode()
     robots = client.get("/robots.txt").content.decode()
     assert "Disallow: /admin/" in robots and "Sitemap: http://testserver/sitemap.xml" in robots
     assert client.get("/sitemap-nothing.xml").status_code == 404
