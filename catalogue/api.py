@@ -26,9 +26,9 @@ from ninja.openapi.docs import Swagger
 from ninja.throttling import AnonRateThrottle
 from pydantic import create_model
 
-from . import caching, citations, csl, records
+from . import caching, citations, csl, records, tallies
 from .clients import client_address
-from .filters import ENTITY_FILTERS, MATCH_SUFFIX, DocumentFilter
+from .filters import ENTITY_FILTERS, MATCH_SUFFIX, SORTS, DocumentFilter
 from .jsontext import markup_safe_json
 from .listing import ResultSet
 from .models import ENTITY_KINDS, Document, Entity, Event, Person, Place, Topic
@@ -458,14 +458,10 @@ def entity_out(request: HttpRequest, entity: Entity) -> dict[str, Any]:
     return data
 
 
-def json_response(data: Any, request: HttpRequest | None = None) -> HttpResponse:
+def json_response(data: Any) -> HttpResponse:
     """The answer as JSON, written straight by orjson: its shape is the declared schema's, which the tests
-    (schemathesis among them) hold it to, so it is not validated again on every request. With `request`,
-    the addresses in kept entries are put on the site it was made to."""
-    body = records.encode(data)
-    if request is not None:
-        body = records.on_site(body, Addresses.of(request).site)
-    return HttpResponse(body, content_type="application/json; charset=utf-8")
+    (schemathesis among them) hold it to, so it is not validated again on every request."""
+    return HttpResponse(records.encode(data), content_type="application/json; charset=utf-8")
 
 
 # Documents -------------------------------------------------------------------------------------------
@@ -518,15 +514,20 @@ documents_router = Router(tags=["documents"])
 def list_documents(request, filters: Query[DocumentQuery]):  # type: ignore[valid-type]
     limit = filters.limit
     params = params_of(request)
-    filterset = DocumentFilter(request.GET or None, queryset=Document.objects.published(), request=request)
-    if filterset.is_bound and not filterset.is_valid():
-        errors = {field: [str(error) for error in messages] for field, messages in filterset.errors.items()}
-        raise Problem(400, "Bad request", "The filters could not be used.", errors=errors)
-    sort = filterset.sort_order
+    if set(params) <= {"limit", "cursor"}:
+        # The whole catalogue, newest first (a walk through all of it): nothing to check, counted by the tallies.
+        sort, documents = "added", Document.objects.published().order_by(*SORTS["added"])
+        # As the listing states the kept count (`ResultSet.for_listing`): exact.
+        total = {"value": min(tallies.published_total(), settings.CATALOGUE_COUNT_CAP), "exact": True}
+    else:
+        filterset = DocumentFilter(request.GET, queryset=Document.objects.published(), request=request)
+        if not filterset.is_valid():
+            errors = {field: [str(error) for error in messages] for field, messages in filterset.errors.items()}
+            raise Problem(400, "Bad request", "The filters could not be used.", errors=errors)
+        sort, documents = filterset.sort_order, filterset.qs
+        results = ResultSet.for_listing(documents, limit, filterset)
+        total = {"value": min(results.count, settings.CATALOGUE_COUNT_CAP), "exact": not results.paginator.capped}
     keyset = KEYSETS[sort]
-    documents = filterset.qs
-    results = ResultSet.for_listing(documents, limit, filterset)
-    total = {"value": min(results.count, settings.CATALOGUE_COUNT_CAP), "exact": not results.paginator.capped}
     if filters.cursor:
         documents = documents.filter(
             after_condition(keyset, read_cursor(filters.cursor, "documents", params, len(keyset)))
@@ -535,14 +536,11 @@ def list_documents(request, filters: Query[DocumentQuery]):  # type: ignore[vali
     rows = list(documents.values_list(*fields)[: limit + 1])
     more, rows = len(rows) > limit, rows[:limit]
     position = fields.index("id")
-    return json_response(
-        {
-            "total": total,
-            "next": next_url(request, make_cursor("documents", params, list(rows[-1]))) if more else None,
-            "results": records.entries([row[position] for row in rows]),
-        },
-        request,
-    )
+    head = {
+        "total": total,
+        "next": next_url(request, make_cursor("documents", params, list(rows[-1]))) if more else None,
+    }
+    return records.list_response(head, records.entries([row[position] for row in rows]), Addresses.of(request).site)
 
 
 @documents_router.get(

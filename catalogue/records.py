@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.db import connection
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import translation
 
@@ -208,6 +209,14 @@ def documents_out(addresses: Addresses, ids: list[int], full_text: bool = False)
 def encode(data: Any) -> bytes:
     """JSON as the API writes it: by orjson, with no "<", ">" or "&" a browser could read as markup."""
     return markup_safe_bytes(orjson.dumps(data))
+
+
+def list_response(head: dict[str, Any], entries: list[orjson.Fragment], site: str) -> HttpResponse:
+    """A page of a list: `head`'s fields, then `results`, the entries as they are kept (already written safe
+    for markup, so only the head is escaped and only the entries' addresses are put on the site)."""
+    results = on_site(orjson.dumps(entries), site)
+    body = encode(head)[:-1] + b',"results":' + results + b"}"
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 
 def on_site(encoded: bytes, site: str) -> bytes:
