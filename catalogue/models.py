@@ -399,7 +399,7 @@ class Topic(Entity):
     )
     description = models.TextField(blank=True)
 
-    objects = TopicQuerySet.as_manager()
+    objects = TopicQuerySet.as_manager()  # type: ignore[misc]  # a narrower queryset of the same kind
     history = HistoricalRecords(excluded_fields=("document_count",))
 
     document_field = "topics"

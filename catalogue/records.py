@@ -238,7 +238,7 @@ def entries(ids: list[int]) -> list[orjson.Fragment]:
 
     Built ones are not written here: a list is read from a replica, and `keep` and `fill` write them.
     """
-    kept = dict(
+    kept: dict[int, str | bytes] = dict(
         DocumentEntry.objects.filter(document_id__in=among(ids), format=FORMAT).values_list("document_id", "body")
     )
     missing = [pk for pk in ids if pk not in kept]

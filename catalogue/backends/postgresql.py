@@ -64,6 +64,7 @@ class PostgreSQL(CatalogueDatabase):
                 queryset = queryset.annotate(summary_vector=SearchVector("summary", config=CONFIG)).filter(
                     summary_vector=bare
                 )
+        assert query is not None  # a match has words, fielded or not (see `search.matching`)
         # ts_rank is a real; as double precision it reads back exactly, so the API's cursor can continue
         # after a rank it was given (a real printed as text and read as a double is not the same number).
         rank = Cast(SearchRank(F("search_vector"), query), FloatField())
