@@ -202,14 +202,14 @@ def popular_all(limits: dict[Kind, int]) -> dict[Kind, list[Entity]]:
         # The counts order the list; whether a name may be shown is asked of the documents themselves.
         branches.append(
             f"SELECT * FROM (SELECT {kind} AS kind, id, name, slug, document_count FROM {table} AS entity"
-            f" WHERE document_count > 0 AND {_published_exists_sql(model)}"
+            f" WHERE document_count > 0 AND {published_exists_sql(model)}"
             " ORDER BY document_count DESC, id LIMIT %s) AS facet"
         )
         params += [Status.PUBLISHED, limit]
     return _entities_from_union(list(limits), branches, params, "document_count")
 
 
-def _published_exists_sql(model: Kind) -> str:
+def published_exists_sql(model: Kind) -> str:
     """SQL true when the row `entity` of `model` is on a published document (one parameter: the status).
 
     A scalar subquery that stops at the first such document, asked of each candidate in turn: as an

@@ -9,13 +9,11 @@ that may be shown in public are offered: they are asked of the published documen
 
 import re
 
-from django.contrib.postgres.search import TrigramWordSimilarity
 from django.core.cache import cache
-from django.db.models import Q
-from django.db.models.functions import Greatest
 
 from . import search
-from .models import ENTITY_KINDS, CatalogueVersion
+from .listing import published_exists_sql
+from .models import ENTITY_KINDS, CatalogueVersion, Status
 from .replicas import read_connection
 
 # The kinds whose names are searched are the names a reader types.
@@ -64,22 +62,23 @@ def suggestion(text: str, vendor: str) -> str | None:
 
 
 def _candidates_postgresql(word: str) -> list[str]:
-    """Public names word-similar to `word`, found through the trigram indexes."""
+    """Public names word-similar to `word`, found through the trigram indexes, every kind in one statement
+    (the three most alike of each kind, each asked of its published documents as the facets ask)."""
+    branches, params = [], []
+    for kind in KINDS:
+        alike = "greatest(word_similarity(%s, entity.name), word_similarity(%s, entity.other_names))"
+        branches.append(
+            f"(SELECT entity.name, entity.other_names FROM {kind._meta.db_table} AS entity"
+            f" WHERE (%s <%% entity.name OR %s <%% entity.other_names) AND {published_exists_sql(kind)}"
+            f" ORDER BY {alike} DESC LIMIT 3)"
+        )
+        params += [word, word, Status.PUBLISHED, word, word]
     names: list[str] = []
     with read_connection().cursor() as cursor:
         # The word-similarity operator's own threshold, for this connection.
         cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)", [str(THRESHOLD)])
-    for kind in KINDS:
-        similar = Q(name__trigram_word_similar=word) | Q(other_names__trigram_word_similar=word)
-        closeness = Greatest(TrigramWordSimilarity(word, "name"), TrigramWordSimilarity(word, "other_names"))
-        rows = (
-            kind.objects.filter(similar)
-            .public()
-            .annotate(closeness=closeness)
-            .order_by("-closeness")
-            .values_list("name", "other_names")[:3]
-        )
-        for name, other in rows:
+        cursor.execute(" UNION ALL ".join(branches), params)
+        for name, other in cursor.fetchall():
             names += [name, *other.splitlines()]
     return names
 
