@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import User
 from lxml import etree
 
-from catalogue.models import Document, Page
+from catalogue.models import Document, Page, Topic
 
 from .helpers import html, text_of
 
@@ -134,3 +134,23 @@ def test_an_advanced_search_that_cannot_be_made_says_why_with_a_400(client, samp
     assert response.status_code == 400
     errors = text_of(html(response).select_one(".form-errors"))
     assert errors and message in errors
+
+
+def test_archivists_curate_the_new_kinds_and_only_editors_reword_the_site_s_pages(client, sample):
+    from django.contrib.auth.models import Group
+
+    from .factories import UserFactory
+
+    archivist = UserFactory(roles=["Archivist"])
+    client.force_login(archivist)
+    for model in ("topic", "organisation", "documenttype"):
+        assert client.get(f"/admin/catalogue/{model}/add/").status_code == 200, model
+    added = client.post("/admin/catalogue/topic/add/", {"name": "Korea -- Politics", "slug": "korea-politics"})
+    assert added.status_code == 302 and Topic.objects.filter(slug="korea-politics").exists()
+    page = Page.objects.get(slug="about")
+    refused = client.post(f"/admin/catalogue/page/{page.pk}/change/", {"title": "Hijacked", "body": "x"})
+    assert refused.status_code == 403 and Page.objects.get(slug="about").title == "About this catalogue"
+    assert Group.objects.get(name="Editor").permissions.filter(codename="change_page").exists()
+    client.force_login(UserFactory(roles=["Editor"]))
+    changed = client.post(f"/admin/catalogue/page/{page.pk}/change/", {"title": "About us", "body": "Words."})
+    assert changed.status_code == 302 and Page.objects.get(slug="about").title == "About us"
