@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 
 from . import search
-from .filters import PartialDateField, find_named
+from .filters import PartialDateField, find_named, unknown_name
 from .models import Collection, DocumentType, Event, Language, Organisation, Person, Place, Repository, Topic
 
 # Typed names, resolved as `person:"…"` is: {form field: kind}.
@@ -61,8 +61,7 @@ class AdvancedSearchForm(forms.Form):
         for name, kind in NAMED.items():
             typed = search.clean(cleaned.get(name) or "").replace('"', "")
             if typed and find_named(kind, typed) is None:
-                self.add_error(name, _("There is no %(kind)s “%(name)s” in the catalogue.") % {
-                    "kind": kind.singular(), "name": typed})  # fmt: skip
+                self.add_error(name, unknown_name(kind, typed))
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start.start > end.end:
             self.add_error("date_to", _("The range starts (%(start)s) after it ends (%(end)s).") % {

@@ -445,7 +445,7 @@ def entity_out(request: HttpRequest, entity: Entity) -> dict[str, Any]:
         "document_count": entity.document_count,
         "documents_url": addresses.documents_api(kind, entity.slug),
         "other_names": entity.variants,
-        "same_as": [address for _label, address in getattr(entity, "authority_links", list)()],
+        "same_as": entity.same_as,
     }
     if kind is Topic:
         data["broader"] = entity.parent.slug if entity.parent_id else None  # type: ignore[attr-defined]

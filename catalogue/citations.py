@@ -282,9 +282,8 @@ def _linked(kind, entity, entity_url):
     node = {"@type": kind, "name": entity.name, "url": entity_url(entity)}
     if entity.variants:
         node["alternateName"] = entity.variants
-    same_as = [address for _label, address in getattr(entity, "authority_links", list)()]
-    if same_as:
-        node["sameAs"] = same_as
+    if entity.same_as:
+        node["sameAs"] = entity.same_as
     return node
 
 

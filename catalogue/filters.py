@@ -68,6 +68,15 @@ def find_named(kind, typed):
     return None
 
 
+def unknown_name(kind, typed):
+    """What is said of a name that names no public entity of `kind`, in the words of the tag filters."""
+    return str(unknown_value_message(kind)) % {"value": typed}
+
+
+def unknown_value_message(kind):
+    return format_lazy(_("There is no {kind} “%(value)s” in the catalogue."), kind=_lower(capfirst(kind.singular())))
+
+
 def named_in(parsed):
     """[(kind, entity)] for each name in a field of a query (`person:"Mao Zedong"`), refusing one that names
     nothing public in the listing's own words."""
@@ -76,8 +85,7 @@ def named_in(parsed):
         kind = ENTITY_FILTERS[parameter]
         entity = find_named(kind, typed)
         if entity is None:
-            message = format_lazy(_("There is no {kind} “%(value)s” in the catalogue."), kind=_lower(kind.singular()))
-            raise ValidationError(str(message) % {"value": typed}, code="unknown_name")
+            raise ValidationError(unknown_name(kind, typed), code="unknown_name")
         found.append((kind, entity))
     return found
 
@@ -195,9 +203,7 @@ def entity_filter(kind):
         label=label,
         max_values=MAX_TAG_VALUES,
         plural=kind.plural(),
-        error_messages={
-            "invalid_choice": format_lazy(_("There is no {kind} “%(value)s” in the catalogue."), kind=_lower(label))
-        },
+        error_messages={"invalid_choice": unknown_value_message(kind)},
     )
 
 

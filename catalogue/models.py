@@ -160,6 +160,15 @@ class Entity(models.Model):
         """Entities a filter by this one also stands for (a topic's narrower topics): none for most kinds."""
         return []
 
+    def authority_links(self):
+        """[(label, address)] of its records in authority files: none for kinds that have none."""
+        return []
+
+    @property
+    def same_as(self):
+        """The addresses of its records in authority files (schema.org's `sameAs`)."""
+        return [address for _label, address in self.authority_links()]
+
     def get_listing_url(self):
         return f"{reverse('catalogue:document-list')}?{self.filter_parameter}={self.slug}"
 
@@ -426,7 +435,10 @@ class Topic(Entity):
             raise ValidationError({"parent": f"Topics nest at most {TOPIC_DEPTH} levels under the broadest one."})
 
     def narrower_ids(self):
-        """Every topic under this one, at any depth."""
+        """Every topic under this one, at any depth; worked out once for this object (the filter, the count
+        and the page of one request all ask)."""
+        if hasattr(self, "_narrower"):
+            return self._narrower
         children: dict[int, list[int]] = {}
         for pk, parent in Topic.objects.exclude(parent=None).values_list("pk", "parent_id"):
             children.setdefault(parent, []).append(pk)
@@ -436,6 +448,7 @@ class Topic(Entity):
                 if child not in found:
                     found.append(child)
                     todo.append(child)
+        self._narrower: list[int] = found
         return found
 
     def broader(self):

@@ -454,7 +454,6 @@ RU = {
         "Имя, другое имя или написание либо последняя часть адреса страницы."
     ),
     "The record": "Запись",
-    "There is no %(kind)s “%(name)s” in the catalogue.": "В каталоге нет: %(kind)s «%(name)s».",
     "Fill in at least one box.": "Заполните хотя бы одно поле.",
     "Advanced search": "Расширенный поиск",
     "How to search": "Как искать",
@@ -780,7 +779,6 @@ ZH_HANS = {
     "Names": "名称",
     "A name, another name or spelling, or the last part of its address.": "名称、别名或其他拼写，或其网址的最后一段。",
     "The record": "著录",
-    "There is no %(kind)s “%(name)s” in the catalogue.": "目录中没有%(kind)s“%(name)s”。",
     "Fill in at least one box.": "请至少填写一项。",
     "Advanced search": "高级检索",
     "How to search": "检索说明",
