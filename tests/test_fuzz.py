@@ -34,7 +34,13 @@ PAGES = [
     "/about/",
     "/how-to-search/",
     "/api/v1/topics/",
+    "/api/v1/topics/china-foreign-relations-india/",
+    "/api/v1/document-types/",
     "/api/v1/organisations/chinese-communist-party/",
+    "/how-to-cite/",
+    "/sitemap-topics.xml",
+    "/sitemap-organisations.xml",
+    "/sitemap-types.xml",
     "/oai/",
     "/sitemap.xml",
     "/sitemap-documents.xml",
@@ -162,12 +168,17 @@ ADMIN_PAGES = [
     "/admin/catalogue/language/",
     "/admin/catalogue/repository/",
     "/admin/catalogue/personmerge/",
+    "/admin/catalogue/topic/",
+    "/admin/catalogue/topic/add/",
+    "/admin/catalogue/organisation/",
+    "/admin/catalogue/documenttype/",
+    "/admin/catalogue/page/",
     "/admin/autocomplete/",
 ]
 ADMIN_PARAMETERS = [
     "q", "o", "p", "e", "status__exact", "language__id__exact", "repository__id__exact", "collections__id__exact",
     "added__gte", "added__lt", "born__isempty", "_changelist_filters", "term", "app_label", "model_name",
-    "field_name", "all",
+    "field_name", "all", "document_type__id__exact", "parent__id__exact",
 ]  # fmt: skip
 
 
@@ -208,9 +219,11 @@ def test_admin_autocomplete_with_nul_and_bad_bytes(archivist, query):
 
 @pytest.mark.parametrize("suffix", ["abc/history/", "1/history/abc/", "abc/history/1/", "%00/change/", "1%00/history/"])
 def test_admin_urls_with_ids_that_are_not_ids(archivist, suffix):
-    for model in ("document", "person", "place", "event"):
+    for model in ("document", "person", "place", "event", "topic", "organisation", "documenttype"):
         response = archivist.get(f"/admin/catalogue/{model}/{suffix}")
         assert response.status_code in {302, 404}, (model, suffix)
+    # The site's pages are an Editor's: refused to an Archivist whatever the address says.
+    assert archivist.get(f"/admin/catalogue/page/{suffix}").status_code in {403, 404}
 
 
 def test_hostile_values_posted_to_the_import_and_merge_forms_change_nothing(admin_client, sample):

@@ -56,10 +56,12 @@ def unpublished(sample):
     broad = Topic.objects.create(name=f"{MARKER} Matters", slug="matters")
     narrow = Topic.objects.create(name=f"{MARKER} Narrow matters", slug="narrow-matters", parent=broad)
     kind = DocumentType.objects.create(name=f"{MARKER} Dossier", slug="dossier")
+    hideout = Place.objects.create(name=f"{MARKER} Hideout", slug="hideout", latitude=10, longitude=10)
     for document in documents:
         document.people.add(secret)
         document.organisations.add(body)
         document.topics.add(narrow)
+        document.places.add(hideout)
         document.document_type = kind
         document.save()
     return documents
@@ -135,7 +137,20 @@ def public_urls(documents):
         "/search/?person=Quetzalinformer",
         "/search/?organisation=bureau",
         "/how-to-search/",
+        "/how-to-cite/",
         "/about/",
+        "/api/v1/document-types/dossier/",
+        "/api/v1/topics/narrow-matters/",
+        "/api/v1/places/hideout/",
+        "/api/v1/documents/?type=dossier",
+        "/api/v1/documents/?topic=matters",
+        "/api/v1/documents/?q=type%3Adossier",
+        reverse("catalogue:place-detail", args=["hideout"]),
+        f"{listing}?place=hideout",
+        f"{listing}?q=Quetzalhideot",
+        "/documents/feed.atom?topic=matters",
+        "/documents/export.csv?organisation=bureau",
+        "/search/?topic=matters&type=dossier",
     ]
     published = Document.objects.published().get(title__startswith="Record of a Meeting")
     urls += [
