@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import search
 from .dates import PartialDate
-from .models import ENTITY_KINDS, Document
+from .models import KINDS_BY_PARAMETER, Document
 
 SORTS = {
     "relevance": ("-search_rank", "-added", "-id"),
@@ -208,7 +208,7 @@ def entity_filter(kind):
 
 
 # Query parameter -> the kind of entity it names by slug, in the order facets are shown.
-ENTITY_FILTERS = {kind.filter_parameter: kind for kind in ENTITY_KINDS}
+ENTITY_FILTERS = KINDS_BY_PARAMETER
 
 
 def match_filter(kind):

@@ -866,8 +866,8 @@ MANY_KINDS = tuple(kind for kind in ENTITY_KINDS if kind.many())
 SINGLE_KINDS = tuple(kind for kind in ENTITY_KINDS if not kind.many())
 
 
-def kind_for_parameter(parameter):
-    return next(kind for kind in ENTITY_KINDS if kind.filter_parameter == parameter)
+# The listing's query parameter (and the search box's field) -> the kind of entity it names, in facet order.
+KINDS_BY_PARAMETER = {kind.filter_parameter: kind for kind in ENTITY_KINDS}
 
 
 class PersonMerge(models.Model):

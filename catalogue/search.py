@@ -24,7 +24,7 @@ from django.utils.safestring import mark_safe
 from .backends import database
 from .backends.base import MARK_START as _START
 from .backends.base import MARK_STOP as _STOP
-from .models import ENTITY_KINDS, Document
+from .models import ENTITY_KINDS, KINDS_BY_PARAMETER, Document
 
 MAX_QUERY_LENGTH = 500
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001]")
@@ -72,15 +72,10 @@ def _quoted(words):
     return " ".join(words) if len(words) == 1 else '"' + " ".join(words) + '"'
 
 
-def entity_fields():
-    """{name of a field in the query: the kind of entity it names} ("person", "type", "archive"...)."""
-    return {kind.filter_parameter: kind for kind in ENTITY_KINDS}
-
-
 def parse(text):
     parsed = ParsedQuery()
     joining = False
-    named = entity_fields()
+    named = KINDS_BY_PARAMETER
     for match in _TOKEN.finditer(clean(text)):
         prefix, phrase, bare = match.groups()
         if bare is not None and ":" in bare and not bare.startswith("-"):

@@ -184,12 +184,10 @@ class DocumentListView(FilterView):
         # A facet of alternatives counts each value among the documents the other filters give (how many a
         # reader would add by choosing it), not among the results it already narrowed.
         for name in self.filterset.alternatives():
-            without = self.filterset.without(name)
+            without, kind = self.filterset.without(name), ENTITY_FILTERS[name]
             if not without.has_strict_errors:
                 others = self.result_set_class.for_listing(without.qs, self.paginate_by, without)
-                found[ENTITY_FILTERS[name]] = others.facets({ENTITY_FILTERS[name]: asked[ENTITY_FILTERS[name]]})[
-                    ENTITY_FILTERS[name]
-                ]
+                found[kind] = others.facets({kind: asked[kind]})[kind]
         facets = []
         for name, model in ENTITY_FILTERS.items():
             limit, entities = limits[model], found[model]
