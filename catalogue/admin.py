@@ -405,6 +405,19 @@ class PageAdmin(HistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ("slug", "modified") if obj else ("modified",)
 
+    # A page is public the moment it is saved: rewording one is publishing, so it is for those who may publish.
+    def has_module_permission(self, request):
+        return request.user.has_perm("catalogue.publish_document")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("catalogue.publish_document")
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("catalogue.publish_document")
+
+    def has_add_permission(self, request):
+        return False  # the three pages are made by the migrations, at fixed addresses
+
     def has_delete_permission(self, request, obj=None):
         return False  # a page's address is linked from every page of the site
 

@@ -150,7 +150,7 @@ def test_archivists_curate_the_new_kinds_and_only_editors_reword_the_site_s_page
     page = Page.objects.get(slug="about")
     refused = client.post(f"/admin/catalogue/page/{page.pk}/change/", {"title": "Hijacked", "body": "x"})
     assert refused.status_code == 403 and Page.objects.get(slug="about").title == "About this catalogue"
-    assert Group.objects.get(name="Editor").permissions.filter(codename="change_page").exists()
+    assert Group.objects.get(name="Editor").permissions.filter(codename="publish_document").exists()
     client.force_login(UserFactory(roles=["Editor"]))
     changed = client.post(f"/admin/catalogue/page/{page.pk}/change/", {"title": "About us", "body": "Words."})
     assert changed.status_code == 302 and Page.objects.get(slug="about").title == "About us"

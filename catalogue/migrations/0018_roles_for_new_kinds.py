@@ -1,13 +1,13 @@
 """The roles over what this version adds: Archivists and Editors curate document types, topics and
-organisations as they do people and places; the site's own pages are public the moment they are saved, so
-rewording them is an Editor's, as publishing is."""
+organisations as they do people and places. (The site's own pages are an Editor's through the right to
+publish: see `admin.PageAdmin`.)"""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 CURATED = ("documenttype", "topic", "organisation")
 ARCHIVIST = [f"{action}_{model}" for model in CURATED for action in ("add", "change", "view")]
-EDITOR = [*ARCHIVIST, "change_page", "view_page"]
+EDITOR = ARCHIVIST
 ROLES = {"Archivist": ARCHIVIST, "Editor": EDITOR}
 
 
