@@ -45,7 +45,7 @@ migrate: install
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py migrate --no-input
 
 sample: migrate
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py load_sample
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py load_sample --specimen
 
 run: sample
 	@echo "The site: http://$(HOST):$(PORT)/   The admin: http://$(HOST):$(PORT)/admin/ (make superuser makes an account)"

@@ -6,6 +6,7 @@ sets DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL explicitly.
 
 import warnings
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -170,8 +171,28 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # Before `collectstatic` has run, whitenoise serves from the finders and need not warn about it.
 WHITENOISE_USE_FINDERS = True
 warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+# Documents' files (scans and the images made of them) and uploads waiting for an import: the local folder
+# MEDIA_ROOT by default; any S3-compatible object store when CATALOGUE_S3_BUCKET is set (django-storages).
+# Either way they are served only through the views that check publication, never from the store directly.
+_S3_BUCKET = env.str("CATALOGUE_S3_BUCKET", default="")
+_DEFAULT_STORAGE: dict[str, Any] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if _S3_BUCKET:
+    _DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _S3_BUCKET,
+            "endpoint_url": env.str("CATALOGUE_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("CATALOGUE_S3_REGION", default="") or None,
+            "access_key": env.str("CATALOGUE_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("CATALOGUE_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("CATALOGUE_S3_PREFIX", default=""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _DEFAULT_STORAGE,
     "staticfiles": {
         # Production (`make serve`) serves compressed files with hashed names after collectstatic.
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -185,6 +206,17 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "media/"
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# Uploads past 2.5 MB go to a temporary file as they arrive, never held in memory (Django's default).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The largest original file received, in bytes (200 MB).
+CATALOGUE_MAX_FILE_SIZE = env.int("CATALOGUE_MAX_FILE_SIZE", default=200 * 1_000_000)
+# Pages read by Tesseract at once while a file's derivatives are made.
+CATALOGUE_OCR_THREADS = env.int("CATALOGUE_OCR_THREADS", default=2)
+# After the publication check, hand a file's bytes to the front web server instead of reading them here:
+# "nginx" answers with X-Accel-Redirect under CATALOGUE_FILES_ACCEL_PREFIX (an internal location aliased to
+# MEDIA_ROOT), "sendfile" with X-Sendfile and the file's path (Apache, lighttpd). Empty: the app sends them.
+CATALOGUE_FILES_ACCEL = env.str("CATALOGUE_FILES_ACCEL", default="")
+CATALOGUE_FILES_ACCEL_PREFIX = env.str("CATALOGUE_FILES_ACCEL_PREFIX", default="/protected-media/")
 
 # Background work (imports confirmed in the admin). By default a task runs at once, inside the request
 # that asks for it: nothing to start for `make run`. Production sets the database backend, whose worker

@@ -1,6 +1,7 @@
 import re
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminTextareaWidget
@@ -14,11 +15,13 @@ from django.utils.html import format_html
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import curation, search
+from . import curation, reading, search
 from .admin_views import DocumentImportView, PersonMergeView, can_publish, editor_only
 from .models import (
     Collection,
     Document,
+    DocumentFile,
+    DocumentText,
     DocumentType,
     Event,
     ImportJob,
@@ -203,6 +206,156 @@ class HistoryAdmin(SelectedRowsAdmin, SimpleHistoryAdmin):
         return RevertForm
 
 
+NEW_FILES_HELP = (
+    "The original scan: one PDF, or page images (JPEG, PNG, TIFF), several at once; at most "
+    "{limit}. Its pages are made ready for the viewer, and its words read (by OCR where it has no text layer), "
+    "in the background: each file's state is shown below, with a box to make its pages again."
+)
+
+
+def _megabytes():
+    return f"{settings.CATALOGUE_MAX_FILE_SIZE / 1_000_000:,.0f} MB a file"
+
+
+def _label_of(name):
+    """A label from an uploaded file's name: "page-03_recto.tif" → "page 03 recto"."""
+    stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return " ".join(re.split(r"[_\s]+", stem))[:200]
+
+
+def _facts(inspection):
+    return {
+        "media_type": inspection.media_type,
+        "size": inspection.size,
+        "sha256": inspection.sha256,
+        "page_count": inspection.pages,
+        "state": DocumentFile.State.QUEUED,
+        "error": "",
+        "uploaded": timezone.now(),
+    }
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.tif,.tiff"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class DocumentForm(VersionedForm):
+    new_files = MultipleFileField(label="Add files", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.received = []
+
+    def clean_new_files(self):
+        received, problems = [], []
+        for uploaded in self.cleaned_data.get("new_files") or []:
+            try:
+                received.append((uploaded, reading.inspect(uploaded)))
+            except ValidationError as error:
+                problems.extend(error.messages)
+        if problems:
+            raise ValidationError(problems + ["Nothing was saved: send the files again once these are put right."])
+        self.received = received
+        return [uploaded for uploaded, _ in received]
+
+
+class DocumentFileForm(forms.ModelForm):
+    redo = forms.BooleanField(
+        label="make again", required=False, help_text="Render its pages and read its words again."
+    )
+
+    class Meta:
+        model = DocumentFile
+        fields = ("label", "order", "file")
+
+    def clean_file(self):
+        uploaded = self.cleaned_data.get("file")
+        if "file" in self.changed_data and uploaded:
+            inspection = reading.inspect(uploaded)
+            for name, value in _facts(inspection).items():
+                setattr(self.instance, name, value)
+            self.instance.original_name = uploaded.name[:255]
+        return uploaded
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("label",):
+            try:
+                refuse_control_characters(cleaned.get(name))
+            except ValidationError as error:
+                self.add_error(name, error)
+        return cleaned
+
+
+class ReadingInline:
+    """Texts and files belong to their document: changing those of a published one is an Editor's, as the
+    document is."""
+
+    def _may_change_document(self, request, obj):
+        return obj is None or obj.status != Status.PUBLISHED or can_publish(request)
+
+    def has_add_permission(self, request, obj):
+        return self._may_change_document(request, obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_change_document(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_change_document(request, obj) and super().has_delete_permission(request, obj)
+
+
+class DocumentFileInline(ReadingInline, admin.TabularInline):
+    model = DocumentFile
+    form = DocumentFileForm
+    extra = 0
+    fields = ("order", "label", "file", "facts", "state_shown", "redo")
+    readonly_fields = ("facts", "state_shown")
+    verbose_name_plural = "files (original scans)"
+
+    @admin.display(description="what it is")
+    def facts(self, stored):
+        if not stored.pk:
+            return "—"
+        from django.template.defaultfilters import filesizeformat
+
+        pages = ngettext("%(n)d page", "%(n)d pages", stored.page_count) % {"n": stored.page_count}
+        return f"{stored.media_type}, {filesizeformat(stored.size)}, {pages}; SHA-256 {stored.sha256[:12]}…"
+
+    @admin.display(description="state")
+    def state_shown(self, stored):
+        if not stored.pk:
+            return "—"
+        if stored.state == DocumentFile.State.FAILED:
+            return format_html("<strong>Failed</strong>: {}", stored.error or "no reason was recorded")
+        return stored.get_state_display()
+
+
+class DocumentTextInline(ReadingInline, admin.StackedInline):
+    model = DocumentText
+    extra = 0
+    fields = (("kind", "language", "order"), ("made_by", "made_on"), "note", "body")
+    autocomplete_fields = ("language",)
+    verbose_name_plural = "texts (transcript and translations)"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name == "body":
+            field.widget.attrs.update({"rows": 12, "class": "vLargeTextField"})
+        return field
+
+
 @admin.register(Document)
 class DocumentAdmin(HistoryAdmin):
     list_display = ("title", "date_display", "status", "language", "added")
@@ -245,9 +398,48 @@ class DocumentAdmin(HistoryAdmin):
             {"fields": ("document_type", "creator", "source", "repository", "credit", "language", "rights")},
         ),
         ("Subjects", {"fields": ("people", "organisations", "places", "events", "topics", "collections")}),
-        ("Text", {"fields": ("full_text",), "classes": ("collapse",)}),
+        ("Files", {"fields": ("new_files",), "description": NEW_FILES_HELP.format(limit=_megabytes())}),
         ("Record", {"fields": ("added", "modified")}),
     )
+    inlines = (DocumentFileInline, DocumentTextInline)
+    form = DocumentForm
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        document = form.instance
+        following = (document.files.aggregate(last=models.Max("order"))["last"] or 0) + 1
+        for offset, (uploaded, inspection) in enumerate(form.received):
+            stored = DocumentFile(
+                document=document, order=following + offset, original_name=uploaded.name[:255],
+                label=_label_of(uploaded.name), **_facts(inspection),
+            )  # fmt: skip
+            stored.file.save(uploaded.name, uploaded, save=False)
+            stored.save()
+            reading.queue(stored)
+
+    def save_model(self, request, obj, form, change):
+        reverting = getattr(request, "_reverting_to", None)
+        # A version's texts and files are saved just after it: they are as they stood until the next version.
+        following = None
+        if reverting is not None:
+            following = obj.history.filter(history_id__gt=reverting.history_id).order_by("history_id").first()
+        super().save_model(request, obj, form, change)
+        if reverting is not None:
+            restored = curation.restore_reading(obj, following.history_date if following else timezone.now())
+            if restored:
+                self.message_user(request, restored, messages.WARNING)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is DocumentFile:
+            for inline_form in formset.forms:
+                stored = inline_form.instance
+                if (
+                    stored.pk
+                    and inline_form.cleaned_data.get("DELETE") is not True
+                    and ("file" in inline_form.changed_data or inline_form.cleaned_data.get("redo"))
+                ):
+                    reading.queue(stored)
 
     @admin.display(description="date", ordering="date_start")
     def date_display(self, document):

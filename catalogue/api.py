@@ -18,6 +18,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.html import strip_tags
 from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.decorators import decorate_view
@@ -31,7 +32,7 @@ from .clients import client_address
 from .filters import ENTITY_FILTERS, MATCH_SUFFIX, SORTS, DocumentFilter
 from .jsontext import markup_safe_json
 from .listing import ResultSet
-from .models import ENTITY_KINDS, Document, Entity, Event, Person, Place, Topic
+from .models import ENTITY_KINDS, Document, DocumentFile, Entity, Event, Language, Person, Place, Topic
 from .records import Addresses, api_path
 
 MAX_LIMIT = 500
@@ -352,6 +353,30 @@ class DocumentOut(Schema):
     collections: list[EntityBrief] = []
 
 
+class TextOut(Schema):
+    id: int
+    kind: str | None = Field(description="transcript, translation, or null where it was not recorded.")
+    label: str
+    language: EntityRef | None = None
+    language_tag: str | None = Field(description="The text's BCP 47 language tag, where known.")
+    made_by: str | None = None
+    made_on: str | None = Field(None, description="YYYY, YYYY-MM or YYYY-MM-DD.")
+    note: str | None = None
+    text: str
+    plain_text_url: str
+
+
+class FileOut(Schema):
+    id: int
+    label: str
+    media_type: str
+    size: int = Field(description="In bytes.")
+    sha256: str
+    pages: int
+    state: str = Field(description="queued, processing, ready or failed (the original can still be downloaded).")
+    url: str
+
+
 class Citation(Schema):
     style: str
     label: str
@@ -365,7 +390,9 @@ class DocumentDetailOut(DocumentOut):
     events: list[EntityRef] = []  # type: ignore[assignment]
     topics: list[EntityRef] = []  # type: ignore[assignment]
     collections: list[EntityRef] = []  # type: ignore[assignment]
-    full_text: str
+    texts: list[TextOut] = Field(description="Its transcript and translations, each with who made it.")
+    files: list[FileOut] = Field(description="Its original scans (PDF or page images).")
+    iiif_manifest: str | None = Field(None, description="Its IIIF Presentation 3.0 manifest, where it has scans.")
     citations: list[Citation]
     csl: dict[str, Any] = Field(description="The document as one CSL-JSON item.")
 
@@ -543,6 +570,39 @@ def list_documents(request, filters: Query[DocumentQuery]):  # type: ignore[vali
     return records.list_response(head, records.entries([row[position] for row in rows]), Addresses.of(request).site)
 
 
+def _reading(request, addresses, document):
+    """A document's texts, files and IIIF manifest, for its record."""
+    absolute = request.build_absolute_uri
+    texts = [
+        {
+            "id": text.pk,
+            "kind": text.kind or None,
+            "label": text.label,
+            "language": addresses.entity(Language, text.language.pk, text.language.slug, text.language.name)
+            if text.language_id
+            else None,
+            "language_tag": text.lang or None,
+            "made_by": text.made_by or None,
+            "made_on": text.made_on or None,
+            "note": text.note or None,
+            "text": text.body,
+            "plain_text_url": absolute(reverse("document-text", args=[document.slug, text.pk])),
+        }
+        for text in document.texts.select_related("language")
+    ]
+    files = [
+        {
+            "id": stored.pk, "label": str(stored), "media_type": stored.media_type, "size": stored.size,
+            "sha256": stored.sha256, "pages": stored.page_count, "state": stored.state,
+            "url": absolute(stored.get_absolute_url()),
+        }
+        for stored in document.files.all()
+    ]  # fmt: skip
+    has_pages = any(stored["state"] == DocumentFile.State.READY and stored["pages"] for stored in files)
+    manifest = absolute(reverse("iiif-manifest", args=[document.slug])) if has_pages else None
+    return {"texts": texts, "files": files, "iiif_manifest": manifest}
+
+
 @documents_router.get(
     "/documents/{slug}/",
     response={200: DocumentDetailOut, 404: ProblemOut, 429: ProblemOut},
@@ -551,10 +611,12 @@ def list_documents(request, filters: Query[DocumentQuery]):  # type: ignore[vali
 )
 @decorate_view(conditional)
 def get_document(request, slug: str):
-    document = Document.objects.published().filter(slug=slug).defer("full_text", "search_vector").first()
+    document = Document.objects.published().filter(slug=slug).defer("search_vector").first()
     if document is None:
         raise Http404(f"No published document has the slug “{slug}”.")
-    (data,) = records.documents_out(Addresses.of(request), [document.pk], full_text=True)
+    addresses = Addresses.of(request)
+    (data,) = records.documents_out(addresses, [document.pk], whole=True)
+    data |= _reading(request, addresses, document)
     item = citations.csl_item(document, data["links"]["html"])
     data["citations"] = [
         {"style": style.key, "label": str(style.label), "text": html.unescape(strip_tags(csl.render(style, item)))}

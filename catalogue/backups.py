@@ -1,7 +1,9 @@
 """Backups of the whole catalogue, and restoring one, all or nothing, without emptying what is not in it.
 
-A backup is a ZIP holding `manifest.json` (what it is, when it was made, the schema it was made with, and
-the SHA-256 of each part) and the data, read as of one moment. On PostgreSQL the data is each table as
+A backup is a ZIP holding `manifest.json` (what it is, when it was made, the schema it was made with,
+and the SHA-256 of each part and each stored file) and the data, read as of one moment, with the
+documents' files: every original and the page images made of it (a restored catalogue shows them at
+once). On PostgreSQL the data is each table as
 `COPY` writes it (binary), so a million documents go out and come back at the database's own speed; on
 SQLite it is `catalogue.json`, as Django's serializer writes it. A restore reads and checks the manifest
 and every checksum before it changes anything, then replaces exactly the records a backup holds, in one
@@ -22,6 +24,8 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, transaction
@@ -35,6 +39,7 @@ from .upkeep import bulk_loading
 FORMAT = "catalogue-backup"
 VERSION = 2
 MANIFEST, DATA = "manifest.json", "catalogue.json"
+FILES = "files/"
 # Rebuilt by migrations, kept by the running site (the API's kept entries are written again from the
 # documents), or worth nothing in a backup.
 EXCLUDED = (
@@ -131,6 +136,7 @@ def write(target):
                     "database": connection.vendor,
                     "schema": schema(),
                     "parts": database().write_backup(archive),
+                    "files": write_files(archive),
                 }
             archive.writestr(MANIFEST, json.dumps(manifest, indent=2))
         partial.replace(target)
@@ -163,6 +169,33 @@ def copy_out(archive):
                     part.write(block)
             parts.append({"name": name, "table": table, "columns": columns, "sha256": digest.hexdigest()})
     return parts
+
+
+def _stored_names():
+    """Every stored file the catalogue's rows name: originals, then the images made of each page."""
+    from .models import DocumentFile, FilePage
+    from .reading import derivative_name, page_widths
+
+    yield from DocumentFile.objects.order_by("pk").values_list("file", flat=True).iterator()
+    pages = FilePage.objects.order_by("file_id", "number").values_list("file_id", "number", "width").iterator()
+    for file_id, number, width in pages:
+        for at in page_widths(width):
+            yield derivative_name(file_id, number, at)
+
+
+def write_files(archive):
+    """The documents' stored files into the archive under files/, each with its checksum."""
+    listed = []
+    for name in _stored_names():
+        if not default_storage.exists(name):
+            continue  # a page image not made yet: made again after a restore
+        digest = hashlib.sha256()
+        with default_storage.open(name, "rb") as stored, archive.open(f"{FILES}{name}", "w", force_zip64=True) as part:
+            for block in iter(lambda stored=stored: stored.read(BLOCK), b""):
+                digest.update(block)
+                part.write(block)
+        listed.append({"name": name, "sha256": digest.hexdigest()})
+    return listed
 
 
 # Restoring -------------------------------------------------------------------------
@@ -212,6 +245,7 @@ def restore(source):
         for part in manifest["parts"]:  # every part is read and checked before anything changes
             if _sha256_of_part(archive, part["name"]) != part.get("sha256"):
                 raise BackupError(f"its part {part['name']} does not match its checksum: the file is damaged")
+        files = _checked_files(archive, manifest)
         with transaction.atomic(), bulk_loading():
             # The API's kept entries describe the documents being replaced: written again after the commit.
             records.drop_all()
@@ -220,9 +254,50 @@ def restore(source):
             # Entries of the admin's log about users or kinds of record the backup does not have go with them.
             LogEntry.objects.exclude(user_id__in=get_user_model().objects.values("pk")).delete()
             LogEntry.objects.exclude(content_type_id__in=ContentType.objects.values("pk")).delete()
+            # The stored files are put back once the rows naming them are: a restore rolled back leaves them be.
+            transaction.on_commit(lambda: _put_back_files(source, files))
     if not connection.in_atomic_block:
         database().analyze(part["table"] for part in manifest["parts"] if "table" in part)
     return manifest
+
+
+def _checked_files(archive, manifest):
+    """The stored files a backup holds, every one read and checked against its checksum (or BackupError)."""
+    files = manifest.get("files", [])
+    if not isinstance(files, list):
+        raise BackupError("its manifest's list of files is not a list")
+    for entry in files:
+        name = entry.get("name", "") if isinstance(entry, dict) else ""
+        if not name or name.startswith("/") or ".." in name.split("/"):
+            raise BackupError(f"its manifest names a file outside the catalogue's storage ({name!r})")
+        if _sha256_of_part(archive, f"{FILES}{name}") != entry.get("sha256"):
+            raise BackupError(f"its file {name} does not match its checksum: the backup is damaged")
+    return [entry["name"] for entry in files]
+
+
+def _put_back_files(source, names):
+    """After the restore commits: every stored file of the backup in place, and those it does not name gone."""
+    from . import reading
+
+    with zipfile.ZipFile(source) as archive:
+        for name in names:
+            if default_storage.exists(name):
+                default_storage.delete(name)
+            with archive.open(f"{FILES}{name}") as part:
+                default_storage.save(name, File(part, name=name))
+    kept = set(names)
+    for name in _walk("documents") + _walk("derivatives"):
+        if name not in kept:
+            default_storage.delete(name)
+    reading.queue_missing()
+
+
+def _walk(prefix):
+    try:
+        folders, files = default_storage.listdir(prefix)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return [f"{prefix}/{name}" for name in files] + [name for folder in folders for name in _walk(f"{prefix}/{folder}")]
 
 
 def load_json(archive, scratch):

@@ -66,7 +66,8 @@ class PublicPageCache:
     cookie are kept; exports are streamed, so they are revalidated but not kept.
     """
 
-    EXCLUDED = ("/admin/", "/api/", "/static/", "/robots.txt", "/healthz", "/readyz", "/metrics")
+    # Files and page images carry validators of their own (their checksums) and answer byte ranges.
+    EXCLUDED = ("/admin/", "/api/", "/static/", "/files/", "/iiif/", "/robots.txt", "/healthz", "/readyz", "/metrics")
 
     def __init__(self, get_response):
         self.get_response = get_response

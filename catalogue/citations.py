@@ -298,8 +298,9 @@ def _place(place, entity_url):
     return node
 
 
-def json_ld(document, url, entity_url):
-    """schema.org ArchiveComponent; `entity_url(entity)` gives each linked entity's absolute URL."""
+def json_ld(document, url, entity_url, manifest=None):
+    """schema.org ArchiveComponent; `entity_url(entity)` gives each linked entity's absolute URL, `manifest`
+    the address of its IIIF manifest where it has scans."""
     data = {
         "@context": "https://schema.org",
         "@type": "ArchiveComponent",
@@ -338,5 +339,12 @@ def json_ld(document, url, entity_url):
     collections = [{"@type": "Collection", "name": c.name, "url": entity_url(c)} for c in document.collections.all()]
     if collections:
         data["isPartOf"] = collections
+    if manifest:
+        data["subjectOf"] = {
+            "@type": "CreativeWork",
+            "name": "IIIF Presentation manifest",
+            "url": manifest,
+            "encodingFormat": 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"',
+        }
     data["publisher"] = {"@type": "Organization", "name": settings.CATALOGUE_NAME}
     return mark_safe(markup_safe_json(data, indent=2))

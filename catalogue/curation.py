@@ -1,10 +1,11 @@
-"""Curation that spans several records: merging duplicate people, and undoing a merge."""
+"""Curation that spans several records: merging duplicate people, and undoing a merge; a document's texts and
+files brought back to a past version of it."""
 
 from django.db import transaction
 from django.utils import timezone
 
 from . import search
-from .models import Document, Person, PersonMerge
+from .models import Document, DocumentFile, DocumentText, Person, PersonMerge
 
 PERSON_FIELDS = ("name", "sort_name", "slug", "born", "died", "note")
 
@@ -93,3 +94,26 @@ def _tag_history(instance, reason, user):
     instance._change_reason = reason
     if user is not None:
         instance._history_user = user
+
+
+def restore_reading(document, moment):
+    """Bring the document's texts back to what they were at `moment`, and its files' labels and order; a
+    file removed since cannot come back (its bytes went with it) and one added since stays: the message
+    returned says so ("" when everything was restored)."""
+    then = {text.pk: text for text in DocumentText.history.as_of(moment).filter(document_id=document.pk)}
+    DocumentText.objects.filter(document=document).exclude(pk__in=list(then)).delete()
+    for text in then.values():
+        text.save()
+    files_then = {stored.pk: stored for stored in DocumentFile.history.as_of(moment).filter(document_id=document.pk)}
+    current = {stored.pk: stored for stored in document.files.all()}
+    for pk, stored in current.items():
+        if pk in files_then and (stored.label, stored.order) != (files_then[pk].label, files_then[pk].order):
+            stored.label, stored.order = files_then[pk].label, files_then[pk].order
+            stored.save(update_fields=["label", "order"])
+    gone, added = set(files_then) - set(current), set(current) - set(files_then)
+    notes = []
+    if gone:
+        notes.append(f"{len(gone)} file(s) removed since that version cannot be brought back: their bytes are gone.")
+    if added:
+        notes.append(f"{len(added)} file(s) added since that version were kept; remove them below if they must go.")
+    return " ".join(notes)

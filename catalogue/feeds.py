@@ -63,7 +63,7 @@ class DocumentFeed(Feed):
         }
 
     def items(self, filterset):
-        documents = filterset.qs.order_by("-added", "-id").defer("full_text", "search_vector")
+        documents = filterset.qs.order_by("-added", "-id").defer("search_vector")
         return list(documents.select_related("language").prefetch_related("people", "places")[:FEED_LENGTH])
 
     def item_title(self, document):

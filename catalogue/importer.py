@@ -12,7 +12,9 @@ Columns (CSV header, or keys of each JSON object; see fixtures/import-template.c
     title        required
     date         YYYY, YYYY-MM or YYYY-MM-DD; blank if undated
     creator      who wrote or issued it; several separated by ";"
-    summary, source, credit, full_text
+    summary, source, credit
+    full_text    the document's text, its kind not recorded (a transcript or translation is added in the
+                 admin): it replaces the document's text of unrecorded kind; blank removes it
     language, archive                       one name or slug
     people, places, events, collections     names or slugs, separated by ";" in CSV
                                             (a JSON list or a ";"-separated string)
@@ -39,7 +41,7 @@ from django.utils.translation import ngettext
 from . import tallies, upkeep
 from .backends import database
 from .dates import PartialDate
-from .models import MANY_KINDS, SINGLE_KINDS, Document, Person, Status, record_history
+from .models import MANY_KINDS, SINGLE_KINDS, Document, DocumentText, Person, Status, record_history
 from .text import control_character, describe
 
 REQUIRED = ("identifier", "title")
@@ -398,6 +400,15 @@ def plan_chunk(rows, resolver, seen, report, can_publish):
     existing = {d.slug: d for d in Document.objects.filter(slug__in=slugs).defer("search_vector")}
     multi = [name for name in MULTIPLE if any(name in relations for *_, relations in cleaned)]
     current_links = _links([d.pk for d in existing.values()], multi)
+    if any("full_text" in fields for _, _, fields, _ in cleaned):
+        # The column is compared with each document's text of unrecorded kind ("" for none).
+        texts = dict(
+            DocumentText.objects.filter(document__in=list(existing.values()), kind=DocumentText.Kind.UNRECORDED)
+            .order_by("-id")
+            .values_list("document_id", "body")
+        )
+        for document in existing.values():
+            document.full_text = texts.get(document.pk, "")
     plans = []
     for number, identifier, fields, relations in cleaned:
         document = existing.get(identifier)
@@ -450,7 +461,8 @@ def _write_chunk(plans, resolver, status, user, moment):
         documents.append((plan, existing[plan.document_id]))
     for plan, document in documents:
         for name, value in plan.fields.items():
-            setattr(document, name, value)
+            if name != "full_text":
+                setattr(document, name, value)
         for name, kind in SINGLE.items():
             if name in plan.relations:
                 ids = plan.relations[name]
@@ -462,7 +474,7 @@ def _write_chunk(plans, resolver, status, user, moment):
     if changed:
         Document.objects.bulk_update(
             changed,
-            ["title", "date", "date_start", "date_end", "creator", "summary", "source", "credit", "full_text",
+            ["title", "date", "date_start", "date_end", "creator", "summary", "source", "credit",
              *(kind.document_field for kind in SINGLE_KINDS), "modified"],
         )  # fmt: skip
     all_documents = [d for _, d in documents]
@@ -477,8 +489,23 @@ def _write_chunk(plans, resolver, status, user, moment):
             for ref in dict.fromkeys(p.relations[name], None)
         ]
         through.objects.bulk_create(rows)
+    _write_texts(documents)
     record_history(new_documents, changed, reason="Imported from a file", user=user, moment=moment)
     upkeep.documents_written([d.pk for d in all_documents], before)
+
+
+def _write_texts(documents):
+    """The `full_text` column: each named document's text of unrecorded kind replaced by the cell (none if blank)."""
+    named = [(plan.fields["full_text"], document) for plan, document in documents if "full_text" in plan.fields]
+    if not named:
+        return
+    unrecorded = DocumentText.objects.filter(kind=DocumentText.Kind.UNRECORDED)
+    unrecorded.filter(document_id__in=[document.pk for _text, document in named]).delete()
+    DocumentText.objects.bulk_create(
+        DocumentText(document_id=document.pk, kind=DocumentText.Kind.UNRECORDED, body=text, search_config="catalogue")
+        for text, document in named
+        if text
+    )
 
 
 # Running -----------------------------------------------------------------------------

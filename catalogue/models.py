@@ -260,6 +260,17 @@ class Authority(models.Model):
 
 
 class Language(Entity):
+    code = models.CharField(
+        "language tag",
+        max_length=35,
+        blank=True,
+        db_default="",
+        validators=[
+            RegexValidator(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$", "A language tag is like ru, zh, zh-Hant or en.")
+        ],
+        help_text="Its BCP 47 tag (ru, zh, en): texts in it are marked with it for browsers and screen readers, "
+        "and searched with its stemming where the database has one.",
+    )
     history = HistoricalRecords(excluded_fields=("document_count",))
 
     document_field = "language"
@@ -703,7 +714,6 @@ class Document(models.Model):
         on_delete=models.PROTECT,
         related_name="documents",
     )
-    full_text = models.TextField(blank=True, help_text="Transcription or translation, if there is one.")
     people = models.ManyToManyField(Person, blank=True, related_name="documents")
     organisations = models.ManyToManyField(Organisation, blank=True, related_name="documents")
     topics = models.ManyToManyField(Topic, blank=True, related_name="documents")
@@ -818,7 +828,7 @@ class Document(models.Model):
             cursor.execute(sql, [*people, *events, self.pk or 0, limit * 10])
             shared = dict(cursor.fetchall())
         candidates = list(shared)
-        documents = Document.objects.published().filter(pk__in=candidates).defer("full_text", "search_vector")
+        documents = Document.objects.published().filter(pk__in=candidates).defer("search_vector")
         ranked = sorted(documents, key=lambda d: (-shared[d.pk], d.date_start or date.max, d.pk))[:limit]
         for document in ranked:
             document.shared = shared[document.pk]
@@ -955,6 +965,175 @@ class WithdrawnRecord(models.Model):
 
     def __str__(self):
         return f"{self.slug} (withdrawn {self.withdrawn:%Y-%m-%d})"
+
+
+class DocumentText(models.Model):
+    """A transcript of the document in its original language, or a translation of it, with who made it."""
+
+    class Kind(models.TextChoices):
+        TRANSCRIPT = "transcript", _("Transcript")
+        TRANSLATION = "translation", _("Translation")
+        # Texts brought over from the catalogue's single text field, whose kind was never recorded.
+        UNRECORDED = "", _("Text")
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="texts")
+    kind = models.CharField(
+        max_length=12,
+        choices=Kind,
+        blank=True,
+        help_text="A transcript is in the original language; a translation in another. Blank if not recorded.",
+    )
+    language = models.ForeignKey(
+        Language, null=True, blank=True, on_delete=models.PROTECT, related_name="texts", help_text="The text's own."
+    )
+    body = models.TextField("text")
+    made_by = models.CharField(
+        "transcribed or translated by", max_length=300, blank=True, help_text="Blank when not known."
+    )
+    made_on = models.CharField(
+        "when",
+        max_length=10,
+        blank=True,
+        validators=[validate_partial_date],
+        help_text="YYYY, YYYY-MM or YYYY-MM-DD; blank when not known.",
+    )
+    note = models.TextField(blank=True, help_text="On the text itself: what it leaves out, what is illegible.")
+    order = models.PositiveIntegerField(default=0)
+    # The text search configuration its words are indexed with on PostgreSQL (see `catalogue.reading`).
+    search_config = models.CharField(max_length=40, editable=False, default="catalogue")
+
+    history = HistoricalRecords(excluded_fields=("search_config",))
+
+    class Meta:
+        verbose_name = _("text")
+        verbose_name_plural = _("texts")
+        ordering = ("order", "id")
+        indexes = (models.Index(fields=("document", "order"), name="text_by_document"),)
+
+    def __str__(self):
+        return self.label
+
+    def save(self, *args, **kwargs):
+        from .reading import search_config
+
+        self.search_config = search_config(self.language)
+        super().save(*args, **kwargs)
+
+    @property
+    def label(self):
+        """ "Russian transcript", "English translation", "Translation" or "Text": its tab and its heading."""
+        language = self.language.name if self.language_id else ""
+        if self.kind == self.Kind.TRANSCRIPT:
+            return gettext("%(language)s transcript") % {"language": language} if language else gettext("Transcript")
+        if self.kind == self.Kind.TRANSLATION:
+            return gettext("%(language)s translation") % {"language": language} if language else gettext("Translation")
+        return gettext("Text")
+
+    @property
+    def where_found(self):
+        """ "in the English translation": where a search found its words, said of a result."""
+        language = self.language.name if self.language_id else ""
+        if self.kind == self.Kind.TRANSCRIPT:
+            return (
+                gettext("in the %(language)s transcript") % {"language": language}
+                if language
+                else gettext("in the transcript")
+            )
+        if self.kind == self.Kind.TRANSLATION:
+            return (
+                gettext("in the %(language)s translation") % {"language": language}
+                if language
+                else gettext("in the translation")
+            )
+        return gettext("in the text")
+
+    @property
+    def lang(self):
+        return self.language.code if self.language_id else ""
+
+    @property
+    def made_on_shown(self):
+        return PartialDate.parse(self.made_on).shown() if self.made_on else ""
+
+
+def stored_name(instance, filename):
+    """Where an original file is kept: a name no one can guess, its extension read from its bytes."""
+    from .reading import EXTENSIONS
+
+    return f"documents/{instance.document_id}/{uuid.uuid4().hex}{EXTENSIONS.get(instance.media_type, '')}"
+
+
+class DocumentFile(models.Model):
+    """An original scan of the document: one PDF, or one page image; derivatives are made in the background."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        PROCESSING = "processing", "Processing"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="files")
+    label = models.CharField(max_length=200, blank=True, help_text="“Original scan”, “Page 3”.")
+    order = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to=stored_name, max_length=300)
+    original_name = models.CharField("file name", max_length=255, blank=True)
+    # Read from the bytes when the file is received (`catalogue.reading.inspect`), never from its name.
+    media_type = models.CharField("media type", max_length=100, editable=False)
+    size = models.BigIntegerField(editable=False)
+    sha256 = models.CharField("SHA-256", max_length=64, editable=False)
+    page_count = models.PositiveIntegerField("pages", default=0, editable=False)
+    uploaded = models.DateTimeField(default=timezone.now, editable=False)
+    state = models.CharField(max_length=12, choices=State, default=State.QUEUED, editable=False)
+    error = models.TextField(blank=True, editable=False)
+    processed = models.DateTimeField(null=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=("state", "error", "processed"))
+
+    class Meta:
+        verbose_name = _("file")
+        verbose_name_plural = _("files")
+        ordering = ("order", "id")
+        indexes = (models.Index(fields=("document", "order"), name="file_by_document"),)
+
+    def __str__(self):
+        return self.label or self.original_name or f"File {self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("document-file", args=[self.pk, self.download_name])
+
+    @property
+    def download_name(self):
+        """The name a download is saved under: the document's slug, the label, the right extension."""
+        from .reading import EXTENSIONS
+
+        base = slugify(self.label) if self.label else ""
+        return f"{self.document.slug}{'-' + base if base else ''}{EXTENSIONS.get(self.media_type, '')}"
+
+
+class FilePage(models.Model):
+    """One page of a file: its size, the words read off it, and (at fixed widths) the images made of it."""
+
+    class Source(models.TextChoices):
+        NONE = "", "None"
+        LAYER = "layer", "The PDF's text layer"
+        OCR = "ocr", "Optical character recognition"
+
+    file = models.ForeignKey(DocumentFile, on_delete=models.CASCADE, related_name="pages")
+    number = models.PositiveIntegerField()
+    # The largest image made of it (`reading.WIDTHS`); the smaller ones keep its proportions.
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    text = models.TextField(blank=True)
+    text_source = models.CharField(max_length=5, choices=Source, blank=True)
+    # The text search configuration of the document's language when the words were read (see `reading`).
+    search_config = models.CharField(max_length=40, default="catalogue")
+
+    class Meta:
+        ordering = ("file", "number")
+        constraints = (models.UniqueConstraint(fields=("file", "number"), name="one_page_a_number"),)
+
+    def __str__(self):
+        return f"{self.file}, page {self.number}"
 
 
 class DocumentEntry(models.Model):

@@ -66,7 +66,7 @@ def around(document, request) -> Around | None:
     if page > 1:
         back["page"] = str(page)
     found = Around(description=describe(filterset), back_url=f"{listing}?{back.urlencode()}" if back else listing)
-    results = ResultSet.for_listing(filterset.qs.defer("full_text", "search_vector"), per_page, filterset)
+    results = ResultSet.for_listing(filterset.qs.defer("search_vector"), per_page, filterset)
     paginator = results.paginator
     if position > min(paginator.count, paginator.browsable_count):
         return found

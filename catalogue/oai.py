@@ -13,13 +13,14 @@ from datetime import UTC, datetime, time, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Min, Q
+from django.db.models import Exists, Min, OuterRef, Q
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from .models import Collection, Document, WithdrawnRecord
+from .models import Collection, Document, DocumentFile, FilePage, WithdrawnRecord
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
@@ -338,8 +339,11 @@ class DataProvider:
     # Records -----------------------------------------------------------------
 
     def with_relations(self, documents):
-        return documents.select_related("language", "repository", "document_type").prefetch_related(
-            "people", "organisations", "places", "events", "topics", "collections"
+        scans = FilePage.objects.filter(file__document=OuterRef("pk"), file__state=DocumentFile.State.READY)
+        return (
+            documents.select_related("language", "repository", "document_type")
+            .prefetch_related("people", "organisations", "places", "events", "topics", "collections")
+            .annotate(has_scans=Exists(scans))
         )
 
     def add_header(self, parent, document):
@@ -386,6 +390,11 @@ class DataProvider:
         if document.rights:
             _add(dc, f"{{{DC}}}rights", document.rights)
         _add(dc, f"{{{DC}}}identifier", self.request.build_absolute_uri(document.get_absolute_url()))
+        if getattr(document, "has_scans", False):
+            # Its scans, for any IIIF viewer: the document's IIIF Presentation manifest.
+            _add(
+                dc, f"{{{DC}}}relation", self.request.build_absolute_uri(reverse("iiif-manifest", args=[document.slug]))
+            )
 
 
 @csrf_exempt  # harvesters POST without a session; nothing is changed by a request

@@ -148,18 +148,18 @@ def _tags(addresses: Addresses, ids: list[int], with_addresses: bool) -> dict[tu
         return {(number, document): array for number, document, array in cursor.fetchall()}
 
 
-def documents_out(addresses: Addresses, ids: list[int], full_text: bool = False) -> list[dict[str, Any]]:
-    """The documents with these ids, in this order, as the API gives them: as in a list, or (`full_text`)
-    as one record, with its full text and its tags' addresses.
+def documents_out(addresses: Addresses, ids: list[int], whole: bool = False) -> list[dict[str, Any]]:
+    """The documents with these ids, in this order, as the API gives them: as in a list, or (`whole`) as one
+    record, with its tags' addresses (its texts and files are added by the API's record itself).
 
     The many-valued tags' JSON arrays, built by the database, go into the answer as they are (orjson fragments).
     """
     if not ids:
         return []
-    columns = [*FIELDS, *(["full_text"] if full_text else [])]
+    columns = list(FIELDS)
     columns += [f"{kind.document_field}__{part}" for kind in SINGLES for part in ("id", "slug", "name")]
     rows = {row["id"]: row for row in Document.objects.filter(pk__in=among(ids)).values(*columns)}
-    tags = _tags(addresses, ids, with_addresses=full_text)
+    tags = _tags(addresses, ids, with_addresses=whole)
     empty = orjson.Fragment(b"[]")
     results = []
     for pk in ids:
@@ -200,8 +200,6 @@ def documents_out(addresses: Addresses, ids: list[int], full_text: bool = False)
         for number, kind in enumerate(MANY):
             found = tags.get((number, pk))
             data[kind.document_field] = orjson.Fragment(found) if found else empty
-        if full_text:
-            data["full_text"] = row["full_text"]
         results.append(data)
     return results
 

@@ -16,14 +16,15 @@ language, archive, collection) narrows to what that name, another name or a slug
 import re
 from dataclasses import dataclass, field
 from itertools import batched
+from urllib.parse import urlencode
 
 from django.db.models import Value
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from .backends import database
-from .backends.base import MARK_START as _START
-from .backends.base import MARK_STOP as _STOP
+from .backends.base import MARK_START, MARK_STOP
 from .models import ENTITY_KINDS, KINDS_BY_PARAMETER, Document
 
 MAX_QUERY_LENGTH = 500
@@ -129,11 +130,11 @@ def matching(queryset, text, parsed=None):
     return database().match(queryset, parsed, parsed.plain)
 
 
-def _marked(text):
+def marked(text):
     """Escape `text` for HTML, turning the database's match markers into <mark>."""
     if not text:
         return ""
-    html = escape(text).replace(_START, "<mark>").replace(_STOP, "</mark>")
+    html = escape(text).replace(MARK_START, "<mark>").replace(MARK_STOP, "</mark>")
     return mark_safe(html)
 
 
@@ -141,19 +142,65 @@ def _marked(text):
 class Highlight:
     title: str
     summary: str
-    excerpt: str
+    excerpt: str = ""
+    # Where the excerpt is ("in the English translation", "in the scan, page 3"), and the address opening the
+    # document there with the words marked.
+    where: str = ""
+    where_url: str = ""
 
 
 def highlights(documents, text):
-    """{document id: Highlight} for a page of documents, matched words in <mark>."""
-    marked = ParsedQuery(required=parse(text).highlighted)
+    """{document id: Highlight} for a page of documents, matched words in <mark>, with an excerpt of the first
+    text or page of the scans the words are in."""
+    marked_query = ParsedQuery(required=parse(text).highlighted)
     ids = [document.pk for document in documents]
-    if not ids or not marked.required:
+    if not ids or not marked_query.required:
         return {}
-    return {
-        pk: Highlight(_marked(title), _marked(summary), _marked(excerpt) if _START in excerpt else "")
-        for pk, title, summary, excerpt in database().highlight_rows(ids, marked, marked.plain)
+    found = {
+        pk: Highlight(marked(title), marked(summary))
+        for pk, title, summary in database().highlight_rows(ids, marked_query, marked_query.plain)
     }
+    _where_found(documents, text, found)
+    return found
+
+
+def _where_found(documents, text, found):
+    """Add to each highlight the first of its document's texts, then pages of its scans, the words are in."""
+    from .models import DocumentFile, DocumentText
+    from .viewer import words_of
+
+    words = words_of(text)
+    rows = database().passages(list(found), words) if words else []
+    if not rows:
+        return
+    texts = DocumentText.objects.select_related("language").in_bulk([row[2] for row in rows if row[1] == "text"])
+    # A page's place among all of its document's scans: the pages of the files before it, then its number.
+    files = DocumentFile.objects.filter(document_id__in=list(found), state=DocumentFile.State.READY)
+    before, pages_so_far = {}, {}
+    for file_id, document_id, count in files.order_by("order", "id").values_list("pk", "document_id", "page_count"):
+        before[file_id] = pages_so_far.get(document_id, 0)
+        pages_so_far[document_id] = before[file_id] + count
+    best = {}
+    for document_id, source, source_id, number, excerpt in rows:
+        if source == "text" and source_id in texts:
+            text_row = texts[source_id]
+            rank = (0, text_row.order, text_row.pk)
+            where, place = text_row.where_found, {"fragment": f"text-{source_id}"}
+        elif source == "page" and source_id in before:
+            position = before[source_id] + number
+            rank = (1, position, 0)
+            where, place = gettext("in the scan, page %(number)s") % {"number": position}, {"page": position}
+        else:
+            continue
+        if MARK_START in excerpt and (document_id not in best or rank < best[document_id][0]):
+            best[document_id] = (rank, where, place, excerpt)
+    urls = {document.pk: document.get_absolute_url() for document in documents}
+    for document_id, (_rank, where, place, excerpt) in best.items():
+        query = {"q": text, **({"page": place["page"]} if "page" in place else {})}
+        fragment = place.get("fragment", "scan")
+        highlight = found.setdefault(document_id, Highlight("", ""))
+        highlight.excerpt, highlight.where = marked(excerpt), where
+        highlight.where_url = f"{urls[document_id]}?{urlencode(query)}#{fragment}"
 
 
 def _names_sql(kind):
@@ -174,12 +221,13 @@ def _all_names_sql():
     return " || ' ' || ".join(_names_sql(kind) for kind in ENTITY_KINDS if kind.names_searched)
 
 
-def update_index(document_ids):
-    """Bring the search index up to date for these documents (any that no longer exist are dropped)."""
+def update_index(document_ids, texts=True):
+    """Bring the search index up to date for these documents (any that no longer exist are dropped); `texts`
+    False when their texts and scans have not changed (a database that keeps them apart leaves them be)."""
     ids = sorted({int(pk) for pk in document_ids if pk is not None})
     names = _all_names_sql()
     for chunk in batched(ids, 500):
-        database().index(list(chunk), names)
+        database().index(list(chunk), names, texts)
 
 
 def remove_from_index(document_ids):

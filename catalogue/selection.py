@@ -55,7 +55,7 @@ class SelectionView(SelectionMixin, TemplateView):
     template_name = "catalogue/selection.html"
 
     def get_context_data(self, **kwargs):
-        documents = list(chosen(self.ids).defer("full_text", "search_vector"))
+        documents = list(chosen(self.ids).defer("search_vector"))
         query = f"?ids={','.join(str(document.pk) for document in documents)}" if documents else ""
         return super().get_context_data(
             documents=documents,

@@ -6,11 +6,12 @@ counts once, at the end.
 
 from functools import partial
 
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from . import upkeep
-from .models import ENTITY_KINDS, MANY_KINDS, Document, Page
+from . import reading, upkeep
+from .models import ENTITY_KINDS, MANY_KINDS, Document, DocumentFile, DocumentText, Language, Page
 from .upkeep import loading
 
 
@@ -41,6 +42,25 @@ def keep_up_after_document_deleted(sender, instance, **kwargs):
     if loading():
         return
     upkeep.document_deleted(instance, getattr(instance, "_counted_before", None))
+
+
+@receiver(post_save, sender=DocumentText)
+@receiver(post_delete, sender=DocumentText)
+@receiver(post_save, sender=DocumentFile)
+def keep_up_after_reading_changed(sender, instance, raw=False, origin=None, **kwargs):
+    # A document being deleted takes its texts and files with it: its own upkeep covers them.
+    if raw or loading() or isinstance(origin, Document):
+        return
+    upkeep.reading_changed([instance.document_id])
+
+
+@receiver(post_delete, sender=DocumentFile)
+def remove_stored_bytes_after_commit(sender, instance, origin=None, **kwargs):
+    # The bytes go only once the delete is certain: a delete rolled back leaves the file whole.
+    stored = [(instance.file.name, instance.pk)]
+    transaction.on_commit(lambda: reading.remove_stored(stored), robust=True)
+    if not loading() and not isinstance(origin, Document):
+        upkeep.reading_changed([instance.document_id])
 
 
 def _changed(instance, action, reverse, pk_set, kind):
@@ -74,6 +94,8 @@ def _entity_saved(sender, instance, raw, created, **kwargs):
     # A new entity is on no document yet; a fixture's rows are indexed when the load ends.
     if not (raw or created or loading()):
         upkeep.entity_renamed(instance, getattr(instance, "_shown_before", None))
+        if sender is Language:
+            upkeep.language_tagged(instance)
 
 
 def _entity_deleting(sender, instance, **kwargs):

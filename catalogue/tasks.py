@@ -1,11 +1,15 @@
 """Work that does not belong in a request: run by the task worker (`make serve`), or at once under `make run`."""
 
+import logging
+
 from django.core.files.storage import default_storage
 from django.tasks import task
 from django.utils import timezone
 
-from . import importer, records
-from .models import ImportJob
+from . import importer, reading, records
+from .models import DocumentFile, ImportJob
+
+logger = logging.getLogger(__name__)
 
 # How often, in rows, the worker records how far the check has gone.
 PROGRESS_EVERY = 200
@@ -63,3 +67,19 @@ def import_documents(job_id):
         _finish(job, state, summary=report.summary(), errors=[str(error) for error in report.errors])
     finally:
         default_storage.delete(job.stored_name)
+
+
+@task
+def make_derivatives(file_id):
+    """Render a received file's pages at the viewer's widths and read their words (its text layer, or OCR)."""
+    stored = DocumentFile.objects.select_related("document__language").filter(pk=file_id).first()
+    if stored is None:
+        return 0  # removed before its turn came
+    try:
+        return reading.make_derivatives(stored)
+    except Exception as error:
+        logger.exception("The derivatives of file %s could not be made", file_id)
+        DocumentFile.objects.filter(pk=file_id).update(
+            state=DocumentFile.State.FAILED, error=reading.describe_failure(error), processed=timezone.now()
+        )
+        return 0

@@ -22,9 +22,10 @@ from .models import ENTITY_KINDS, CatalogueVersion, Document, Entity, Status, Wi
 # then one id per single-valued kind.
 CountedState = tuple[str, int, *tuple[int | None, ...]]
 
-# What the search index of a document is made of: these fields of its own, and the names of the kinds
-# whose `names_searched` is set. A change to any of them reindexes the documents it touches.
-INDEXED_FIELDS = ("title", "summary", "full_text")
+# What the search index of a document is made of: these fields of its own, its texts and the words of its
+# files' pages, and the names of the kinds whose `names_searched` is set. A change to any of them reindexes
+# the documents it touches.
+INDEXED_FIELDS = ("title", "summary")
 SEARCHED_KINDS = tuple(kind for kind in ENTITY_KINDS if kind.names_searched)
 
 _bulk_loading = ContextVar("bulk_loading", default=False)
@@ -85,7 +86,7 @@ def document_saved(document: Document, before: CountedState | None) -> None:
 
     `before` is `counted_state()` from before the save. Tags are not changed by a save (see `tags_changed`).
     """
-    search.update_index([document.pk])
+    search.update_index([document.pk], texts=False)
     published = document.status == Status.PUBLISHED
     if before is None and not published:
         return  # a draft stays a draft: it counted towards nothing and still does not
@@ -137,7 +138,7 @@ def tags_changed(kind: type[Entity], document_ids: Iterable[int], entity_ids: It
     # A change of tags is a change of the record: harvesters see a new datestamp.
     Document.objects.filter(pk__in=document_ids).update(modified=timezone.now())
     if kind.names_searched:
-        search.update_index(document_ids)
+        search.update_index(document_ids, texts=False)
     if Document.objects.published().filter(pk__in=document_ids).exists():
         public_changed()
         records.keep(document_ids)
@@ -155,6 +156,33 @@ def documents_written(document_ids: list[int], before: tallies.Snapshot | None =
         _published_again(document_ids)
         records.keep(document_ids)
         tallies.refresh_after(before or tallies.snapshot([]), document_ids)
+
+
+def reading_changed(document_ids: Iterable[int]) -> None:
+    """After a document's texts, files or the words read off its pages changed: a new datestamp for harvesters,
+    its index brought up to date, and (if it is published) its pages and API entry showing the change."""
+    document_ids = [int(pk) for pk in document_ids]
+    Document.objects.filter(pk__in=document_ids).update(modified=timezone.now())
+    search.update_index(document_ids)
+    if Document.objects.published().filter(pk__in=document_ids).exists():
+        public_changed()
+        records.keep(document_ids)
+
+
+def language_tagged(language) -> None:
+    """After a language's tag was set or changed: its texts, and the pages of documents in it, are indexed
+    with the stemming the new tag calls for."""
+    from .models import DocumentText, FilePage
+    from .reading import search_config
+
+    config = search_config(language)
+    texts = DocumentText.objects.filter(language=language).exclude(search_config=config)
+    pages = FilePage.objects.filter(file__document__language=language).exclude(search_config=config)
+    document_ids = {*texts.values_list("document_id", flat=True), *pages.values_list("file__document_id", flat=True)}
+    texts.update(search_config=config)
+    FilePage.objects.filter(pk__in=list(pages.values_list("pk", flat=True))).update(search_config=config)
+    if document_ids:
+        search.update_index(document_ids)
 
 
 # Entities --------------------------------------------------------------------------------
@@ -180,7 +208,7 @@ def entity_renamed(entity: Entity, before: tuple | None) -> None:
         return
     document_ids = list(entity.documents.values_list("pk", flat=True))
     if type(entity) in SEARCHED_KINDS:
-        search.update_index(document_ids)
+        search.update_index(document_ids, texts=False)
     records.keep(document_ids)
 
 
@@ -192,7 +220,7 @@ def entity_deleting(entity: Entity) -> list[int]:
 def entity_deleted(kind: type[Entity], document_ids: Iterable[int]) -> None:
     document_ids = list(document_ids)
     if kind in SEARCHED_KINDS:
-        search.update_index(document_ids)
+        search.update_index(document_ids, texts=False)
     records.keep(document_ids)
 
 

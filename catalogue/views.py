@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 from django_filters.views import FilterView
 
-from . import api, citations, exports, maps, navigation, pdf, search, spelling, tallies, timeline
+from . import api, citations, exports, maps, navigation, pdf, search, spelling, tallies, timeline, viewer
 from .filters import ENTITY_FILTERS, MATCH_SUFFIX, MAX_TAG_VALUES, PER_PAGE_CHOICES, SORT_CHOICES, DocumentFilter
 from .jsontext import markup_safe_json
 from .listing import ResultSet
@@ -148,7 +148,7 @@ class DocumentListView(FilterView):
     facet_limit_expanded = 500
 
     def get_queryset(self):
-        return Document.objects.published().defer("full_text", "search_vector")
+        return Document.objects.published().defer("search_vector")
 
     # How the results are counted, paged and faceted; the benchmark gives a naive one to compare.
     result_set_class = ResultSet
@@ -463,13 +463,17 @@ class DocumentDetailView(PublishedDocumentMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         document = self.object
-        url = self.request.build_absolute_uri(document.get_absolute_url())
+        absolute = self.request.build_absolute_uri
+        url = absolute(document.get_absolute_url())
+        reading = viewer.reading_room(document, self.request)
+        manifest = absolute(reverse("iiif-manifest", args=[document.slug])) if reading.pages else None
         return super().get_context_data(
             around=navigation.around(document, self.request) if document.is_public else None,
             **self.record_context(),
             meta_tags=citations.meta_tags(document, url),
-            json_ld=citations.json_ld(document, url, lambda e: self.request.build_absolute_uri(e.get_absolute_url())),
+            json_ld=citations.json_ld(document, url, lambda e: absolute(e.get_absolute_url()), manifest),
             related=document.related(self.related_limit),
+            reading=reading,
             **kwargs,
         )
 
@@ -546,7 +550,7 @@ class HomeView(TemplateView):
             "topics": Topic.objects.public().count(),
             "organisations": Organisation.objects.filter(document_count__gt=0).count(),
         }
-        recent = published.defer("full_text", "search_vector")[:5]
+        recent = published.defer("search_vector")[:5]
         return super().get_context_data(counts=counts, recent=recent, **kwargs)
 
 
@@ -566,7 +570,7 @@ class EntityDetailView(DetailView):
 
     def documents(self):
         relation = self.model.documents.field.name
-        return Document.objects.published().filter(**{relation: self.object}).defer("full_text", "search_vector")
+        return Document.objects.published().filter(**{relation: self.object}).defer("search_vector")
 
     def get_context_data(self, **kwargs):
         documents = self.documents()
@@ -644,7 +648,7 @@ class TopicDetailView(EntityDetailView):
     def documents(self):
         topics = [self.object.pk, *self.object.narrower_ids()]
         tagged = Topic.link_model().objects.filter(topic__in=topics).values("document_id")
-        return Document.objects.published().filter(pk__in=tagged).defer("full_text", "search_vector")
+        return Document.objects.published().filter(pk__in=tagged).defer("search_vector")
 
     def get_context_data(self, **kwargs):
         narrower = Topic.objects.public().filter(parent=self.object).order_by("name")

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, User
 from django.utils.text import slugify
 from factory.django import DjangoModelFactory
 
-from catalogue.models import Document, Person, Status
+from catalogue.models import Document, DocumentText, Person, Status
 
 PASSWORD = "a-long-test-password"
 
@@ -34,6 +34,12 @@ class DocumentFactory(DjangoModelFactory):
     def places(self, create, extracted, **kwargs):
         if extracted:
             self.places.set(extracted)
+
+    @factory.post_generation
+    def text(self, create, extracted, **kwargs):
+        """`text="..."`: its English translation."""
+        if extracted:
+            DocumentText.objects.create(document=self, kind=DocumentText.Kind.TRANSLATION, body=extracted)
 
 
 class PersonFactory(DjangoModelFactory):

@@ -62,3 +62,11 @@ def require_replica(*commands):
 # The seed's note on Wang Ming was written for the catalogue's makers ("the shared person tag of the seed
 # listing"); the sample says it for readers.
 READER_NOTES = {"wang-ming": "Chinese Communist Party leader and Comintern figure."}
+
+
+# What a browser sends with a document's admin form for its texts and files when it adds none of either.
+NO_INLINES = {
+    f"{prefix}-{name}": value
+    for prefix in ("files", "texts")
+    for name, value in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"), ("MIN_NUM_FORMS", "0"), ("MAX_NUM_FORMS", "1000"))
+}

@@ -5,7 +5,7 @@ from django.utils.html import escape
 
 from catalogue.models import Collection, Document, Event, Language, Person, Place, Repository
 
-from .helpers import html, text_of
+from .helpers import NO_INLINES, html, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def test_saving_in_the_admin_derives_the_date_span(admin_client, sample):
             "date": "1956-09",
             "source": "",
             "credit": "",
-            "full_text": "",
+            **NO_INLINES,
             "added_0": "2026-01-01",
             "added_1": "10:00:00",
         },
@@ -75,7 +75,7 @@ def test_saving_in_the_admin_derives_the_date_span(admin_client, sample):
 
 
 def test_a_title_typed_over_several_lines_is_saved_on_one(admin_client, sample):
-    form = {"slug": "", "status": "draft", "summary": "", "date": "", "source": "", "credit": "", "full_text": "",
+    form = {"slug": "", "status": "draft", "summary": "", "date": "", "source": "", "credit": "", **NO_INLINES,
             "added_0": "2026-01-01", "added_1": "10:00:00"}  # fmt: skip
     title = "Record of a Meeting between the Delegation \r\n and the Presidium\n"
     response = admin_client.post(reverse("admin:catalogue_document_add"), {**form, "title": title})
@@ -92,6 +92,7 @@ def test_admin_rejects_an_impossible_date(admin_client, sample):
             "date": "1956-02-30",
             "added_0": "2026-01-01",
             "added_1": "10:00",
+            **NO_INLINES,
         },
     )
     assert response.status_code == 200
@@ -149,7 +150,8 @@ def test_admin_search_reads_the_full_text_index_with_its_syntax(admin_client, sa
 def test_admin_refuses_control_characters_in_any_text_field_and_saves_nothing(
     admin_client, sample, field, value, code_point
 ):
-    data = {"title": "A new record", "status": "draft", "added_0": "2026-01-01", "added_1": "10:00", field: value}
+    data = {"title": "A new record", "status": "draft", "added_0": "2026-01-01", "added_1": "10:00", field: value,
+            **NO_INLINES}  # fmt: skip
     before = Document.objects.count()
     response = admin_client.post(reverse("admin:catalogue_document_add"), data)
     assert response.status_code == 200

@@ -326,3 +326,64 @@ def test_readers_see_the_old_catalogue_until_a_restore_commits(tmp_path, monkeyp
         cursor.execute("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'catalogue_document'")
         assert cursor.fetchone()[0] is not None
     assert Document.objects.get(slug=SLUG).title != "Retitled after the backup"
+
+
+def test_a_backup_holds_the_documents_files_and_a_restore_puts_them_back(tmp_path, settings):
+    from pathlib import Path
+
+    from catalogue.models import DocumentFile, FilePage
+
+    from .scans import attach, scanned_pdf, text_pdf
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("loaddata", "sample", verbosity=0)
+    document = Document.objects.get(slug=SLUG)
+    original = attach(document, text_pdf([["The words of the first page."], ["Of the second."]]))
+    media = Path(settings.MEDIA_ROOT)
+
+    def stored():
+        return {str(path.relative_to(media)): path.read_bytes() for path in media.rglob("*") if path.is_file()}
+
+    before, files_before = catalogue_state(), stored()
+    assert original.file.name in files_before and len(files_before) > 2
+    target = tmp_path / "backup.zip"
+    call_command("backup", str(target), stdout=io.StringIO())
+    import zipfile
+
+    with zipfile.ZipFile(target) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        assert {entry["name"] for entry in manifest["files"]} == set(files_before)
+    # Everything goes: the rows, the bytes, and a stray file the backup does not know.
+    for stored_file in DocumentFile.objects.all():
+        stored_file.delete()
+    for path in media.rglob("*"):
+        if path.is_file():
+            path.unlink()
+    attach(Document.objects.get(slug=SLUG), scanned_pdf([["A scan made after the backup"]]), name="later.pdf")
+    call_command("restore", str(target), "--yes", stdout=io.StringIO())
+    assert catalogue_state() == before and stored() == files_before
+    assert FilePage.objects.filter(file__document__slug=SLUG).count() == 2
+    from catalogue import search
+
+    assert search.matching(Document.objects.published(), "second").exists()
+
+
+def test_a_damaged_file_in_a_backup_stops_the_restore_before_anything_changes(tmp_path, settings):
+    import zipfile
+
+    from .scans import attach, text_pdf
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("loaddata", "sample", verbosity=0)
+    attach(Document.objects.get(slug=SLUG), text_pdf([["Page"]]))
+    target, damaged = tmp_path / "backup.zip", tmp_path / "damaged.zip"
+    call_command("backup", str(target), stdout=io.StringIO())
+    with zipfile.ZipFile(target) as source, zipfile.ZipFile(damaged, "w") as copy:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            copy.writestr(item, data[:-1] + b"?" if item.filename.startswith("files/documents/") else data)
+    Document.objects.filter(slug=SLUG).update(title="Changed since the backup")
+    before = catalogue_state()
+    with pytest.raises(CommandError, match="does not match its checksum"):
+        call_command("restore", str(damaged), "--yes", stdout=io.StringIO())
+    assert catalogue_state() == before

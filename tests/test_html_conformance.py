@@ -7,9 +7,10 @@ import subprocess
 
 import pytest
 
-from catalogue.models import Collection, Document, Event, Language, Person, Place, Repository
+from catalogue.models import Collection, Document, DocumentText, Event, Language, Person, Place, Repository
 
 from .helpers import ROOT, client_tool
+from .scans import attach, scanned_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +36,10 @@ def check(paths, *options):
 
 
 @pytest.fixture
-def hostile(sample):
-    """Records an archivist could save that are hard on a page: every optional field full, or none."""
+def hostile(sample, settings, tmp_path):
+    """Records an archivist could save that are hard on a page: every optional field full (scans and texts
+    included), or none."""
+    settings.MEDIA_ROOT = tmp_path / "media"
     language = Language.objects.create(name="Arabic", slug="arabic")
     archive = Repository.objects.create(name="Archive <of> “Things” & Co.", slug="archive-of-things")
     person = Person.objects.create(
@@ -55,23 +58,29 @@ def hostile(sample):
         credit="Translated by “someone” & another",
         language=language,
         repository=archive,
-        full_text="Line one\nLine two <em>not markup</em>\n\n" + "x" * 5000,
         status="published",
     )
+    DocumentText.objects.create(
+        document=full, kind="translation", language=Language.objects.create(name="English", slug="english", code="en"),
+        body="Line one\nLine two <em>not markup</em>\n\n" + "x" * 5000, made_by="“Someone” & <b>another</b>",
+        made_on="2003-04", note="Leaves out <the> annex.",
+    )  # fmt: skip
+    DocumentText.objects.create(document=full, kind="transcript", language=language, body="مرحبا بالعالم")
+    attach(full, scanned_pdf([["Page one of the scan"], ["Page two"]]), label="Original scan <pdf> & more")
     full.people.add(person)
     full.places.add(place)
     full.events.add(event)
     full.collections.add(collection)
     empty = Document.objects.create(title="T", status="published")
     # Written past the doors (as an old backup could bring it): control characters in every text field.
-    Document.objects.create(
+    controls = Document.objects.create(
         title="Bell\x07 vertical\x0btab and a C1\x85 control \ufffe",
         summary="Form\x0cfeed",
         source="Start\x01",
-        full_text="Escape\x1b",
         status="published",
         slug="controls",
     )
+    DocumentText.objects.create(document=controls, body="Escape\x1b")
     return full, empty, person, place, event, collection, language, archive
 
 
@@ -100,6 +109,9 @@ def test_every_kind_of_public_page_is_valid_html(client, hostile, tmp_path):
         collection.get_absolute_url(),
         "/collections/sino-soviet-relations/",
         full.get_absolute_url(),
+        full.get_absolute_url() + "?q=scan&page=2",
+        full.get_absolute_url() + f"?beside={','.join(str(t.pk) for t in full.texts.all())}",
+        "/documents/?q=scan",
         empty.get_absolute_url(),
         "/documents/controls/",
         "/documents/?q=Bell",

@@ -268,7 +268,12 @@ def test_a_long_transcription_in_a_csv_cell_is_read(tmp_path, sample):
     header = ["identifier", "title", "full_text"]
     ok, out, err = run(write_csv(tmp_path, [["long-letter", "A long letter", text]], header=header))
     assert ok, err
-    assert len(Document.objects.get(slug="long-letter").full_text) == len(text.strip())
+    (kept,) = Document.objects.get(slug="long-letter").texts.all()
+    assert len(kept.body) == len(text.strip()) and kept.label == "Text"
+    # Imported again without a text, the document keeps none.
+    ok, out, err = run(write_csv(tmp_path, [["long-letter", "A long letter", ""]], header=header))
+    assert ok, err
+    assert not Document.objects.get(slug="long-letter").texts.exists()
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import pypdf
 import pytest
 from django.urls import reverse
 
-from catalogue.models import Document
+from catalogue.models import Document, DocumentText
 
 from .factories import DocumentFactory
 from .helpers import html
@@ -25,8 +25,9 @@ def pdf_of(response):
 
 def test_a_record_as_a_pdf_holds_its_facts_citation_and_text(client, sample):
     document = Document.objects.get(slug__startswith="record-of-a-meeting-between-the-sino-soviet")
-    document.full_text = "\n\n".join(f"Paragraph {n} of the translation. " + "Words of the record. " * 40
-                                     for n in range(1, 25))  # fmt: skip
+    DocumentText.objects.create(document=document, kind="translation", made_by="A. Translator", body="\n\n".join(
+        f"Paragraph {n} of the translation. " + "Words of the record. " * 40 for n in range(1, 25)
+    ))  # fmt: skip
     document.creator = "Soviet Embassy in Pyongyang"
     document.save()
     response = client.get(reverse("catalogue:document-pdf", args=[document.slug]))
@@ -79,7 +80,7 @@ def test_the_pdf_draws_nothing_from_elsewhere(client, sample, monkeypatch):
     document = DocumentFactory(
         published=True,
         title='<img src="http://169.254.169.254/latest/meta-data/"> Telegram',
-        full_text='<link rel="stylesheet" href="file:///etc/passwd"> the text',
+        text='<link rel="stylesheet" href="file:///etc/passwd"> the text',
     )
     _, text = pdf_of(client.get(reverse("catalogue:document-pdf", args=[document.slug])))
     assert '<img src="http://169.254.169.254/latest/meta-' in text and "Telegram" in text

@@ -10,6 +10,7 @@ from django.urls import reverse
 from catalogue.models import (
     Collection,
     Document,
+    DocumentText,
     DocumentType,
     Event,
     Language,
@@ -21,20 +22,23 @@ from catalogue.models import (
     Topic,
 )
 
+from .scans import attach, scanned_pdf
+
 pytestmark = pytest.mark.django_db
 
 MARKER = "Quetzalcoatlus"
 
 
 @pytest.fixture
-def unpublished(sample):
-    """A draft and an in-review document tagged with everything, titled with a unique word."""
+def unpublished(sample, settings, tmp_path):
+    """A draft and an in-review document tagged with everything, titled with a unique word, with a text and a
+    scan (its words read by OCR) that carry it too."""
+    settings.MEDIA_ROOT = tmp_path / "media"
     documents = []
     for status in (Status.DRAFT, Status.IN_REVIEW):
         document = Document.objects.create(
             title=f"{MARKER} {status} conversation between Mao Zedong and Wang Ming",
             summary=f"{MARKER} Mao Stalin Khrushchev Soviet Union China",
-            full_text=f"{MARKER} full text",
             date="1956-09-20",
             status=status,
             language=Language.objects.get(slug="russian"),
@@ -46,6 +50,8 @@ def unpublished(sample):
         document.collections.set(Collection.objects.all())
         document.organisations.set(Organisation.objects.all())
         document.topics.set(Topic.objects.all())
+        DocumentText.objects.create(document=document, kind="translation", body=f"{MARKER} full text")
+        attach(document, scanned_pdf([[f"{MARKER} page"]]))
         documents.append(document)
     # Someone, a body, a subject and a kind of document known only from unpublished documents, each with
     # another name that search and "did you mean" must not give away either.

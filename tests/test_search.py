@@ -99,7 +99,7 @@ def test_full_text_matches_show_an_excerpt(client, sample):
         summary="Short summary.",
         date="",
         published=True,
-        full_text="Preamble. " * 40 + "The quokka appeared. " + "Tail. " * 40,
+        text="Preamble. " * 40 + "The quokka appeared. " + "Tail. " * 40,
     )
     page = html(client.get(LISTING, {"q": "quokka"}))
     excerpt = page.select_one(".result__excerpt")
@@ -407,8 +407,8 @@ def test_a_phrase_in_the_summary_and_a_word_in_the_text(client, sample):
     assert _found(client, 'summary:"secret speech"') == {
         "From the Journal of Ambassador P. F. Yudin, Record of Conversation with Mao Zedong, 31 March 1956"
     }
-    DocumentFactory(published=True, title="A letter about grain", full_text="The harbour at Dalian froze early.")
-    DocumentFactory(published=True, title="The harbour at Dalian", full_text="Nothing about ice.")
+    DocumentFactory(published=True, title="A letter about grain", text="The harbour at Dalian froze early.")
+    DocumentFactory(published=True, title="The harbour at Dalian", text="Nothing about ice.")
     assert _found(client, "text:harbour") == {"A letter about grain"}
     assert _found(client, "harbour") == {"A letter about grain", "The harbour at Dalian"}
     assert _found(client, "title:harbour") == {"The harbour at Dalian"}

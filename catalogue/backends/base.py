@@ -29,15 +29,22 @@ class CatalogueDatabase:
         """Documents of `queryset` matching the (non-empty) parsed query, annotated with `search_rank`."""
         raise NotImplementedError
 
-    def highlight_rows(self, ids: list[int], parsed: ParsedQuery, text: str) -> Iterable[tuple[int, str, str, str]]:
-        """(id, title, summary, excerpt) for these documents, matched words between the markers."""
+    def highlight_rows(self, ids: list[int], parsed: ParsedQuery, text: str) -> Iterable[tuple[int, str, str]]:
+        """(id, title, summary) for these documents, matched words between the markers."""
         raise NotImplementedError
 
-    def index(self, ids: list[int], names_sql: str) -> None:
-        """Bring the index up to date for these ids (at most a few hundred); `names_sql` is each one's names."""
+    def passages(self, ids: list[int], text: str, whole: bool = False) -> list[tuple]:
+        """Where in these documents any of the words of `text` are: (document id, "text" or "page", the text's
+        or the file's id, the page's number (0 for a text), the words marked): an excerpt, or (`whole`) all of
+        it."""
         raise NotImplementedError
 
-    def unindex(self, ids: list[int]) -> None:
+    def index(self, ids: list[int], names_sql: str, texts: bool = True) -> None:
+        """Bring the index up to date for these ids (at most a few hundred); `names_sql` is each one's names;
+        `texts` False when their texts and scans are as they were."""
+        raise NotImplementedError
+
+    def unindex(self, ids: list[int], texts: bool = True) -> None:
         """Drop these ids from the index (their rows are gone)."""
 
     def clear_index(self) -> None:

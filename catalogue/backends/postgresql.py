@@ -23,18 +23,33 @@ if TYPE_CHECKING:
 CONFIG = "catalogue"
 
 
-def vector_sql(title: str, names: str, summary: str, full_text: str) -> str:
-    """The weighted search vector of a document, from SQL expressions for its parts."""
+def vector_sql(title: str, names: str, summary: str, texts: str) -> str:
+    """The weighted search vector of a document, from SQL expressions for its parts (`texts`: a tsvector,
+    see `texts_vector_sql`)."""
     return (
         f"setweight(to_tsvector('{CONFIG}', {title}), 'A')"
         f" || setweight(to_tsvector('{CONFIG}', {names}), 'B')"
         f" || setweight(to_tsvector('{CONFIG}', {summary}), 'B')"
-        f" || setweight(to_tsvector('{CONFIG}', {full_text}), 'C')"
+        f" || {texts}"
+    )
+
+
+def texts_vector_sql(document: str) -> str:
+    """The vector of a document's texts (weight C) and of the words read off its files' pages (D), each in
+    its own language's configuration; `document` is the SQL for its id."""
+    from catalogue.models import DocumentFile, DocumentText, FilePage
+
+    return (
+        f"coalesce((SELECT tsvector_agg(setweight(to_tsvector(t.search_config::regconfig, t.body), 'C'))"
+        f" FROM {DocumentText._meta.db_table} AS t WHERE t.document_id = {document}), '')"
+        f" || coalesce((SELECT tsvector_agg(setweight(to_tsvector(p.search_config::regconfig, p.text), 'D'))"
+        f" FROM {FilePage._meta.db_table} AS p JOIN {DocumentFile._meta.db_table} AS f ON f.id = p.file_id"
+        f" WHERE f.document_id = {document}), '')"
     )
 
 
 # The weight each part of a document has in its search vector (see `vector_sql`).
-FIELD_WEIGHTS = {"title": "A", "summary": "B", "full_text": "C"}
+FIELD_WEIGHTS = {"title": "A", "summary": "B", "full_text": "CD"}
 
 
 def gin_index_sql() -> str:
@@ -49,7 +64,15 @@ class PostgreSQL(CatalogueDatabase):
     join_names = "string_agg({}, ' ')"
 
     def _query(self, text: str) -> SearchQuery:
-        return SearchQuery(text, search_type="websearch", config=CONFIG)
+        # Each language's words are stemmed its own way (texts in Russian by Russian rules): the query is
+        # read in every configuration the catalogue's languages use, and matches in any of them.
+        from catalogue.reading import configs_in_use
+
+        query = SearchQuery(text, search_type="websearch", config=CONFIG)
+        for config in configs_in_use():
+            if config != CONFIG:
+                query = query | SearchQuery(text, search_type="websearch", config=config)
+        return query
 
     def match(self, queryset: QuerySet, parsed: ParsedQuery, text: str) -> QuerySet:
         query = self._query(text) if text else None
@@ -70,10 +93,10 @@ class PostgreSQL(CatalogueDatabase):
         rank = Cast(SearchRank(F("search_vector"), query), FloatField())
         return queryset.filter(search_vector=query).annotate(search_rank=rank)
 
-    def highlight_rows(self, ids: list[int], parsed: ParsedQuery, text: str) -> Iterable[tuple[int, str, str, str]]:
+    def highlight_rows(self, ids: list[int], parsed: ParsedQuery, text: str) -> Iterable[tuple[int, str, str]]:
         from catalogue.models import Document
 
-        query = self._query(text)
+        query = SearchQuery(text, search_type="websearch", config=CONFIG)
         return (
             Document.objects.filter(pk__in=ids)
             .annotate(
@@ -83,28 +106,41 @@ class PostgreSQL(CatalogueDatabase):
                 summary_hl=SearchHeadline(
                     "summary", query, highlight_all=True, start_sel=MARK_START, stop_sel=MARK_STOP, config=CONFIG
                 ),
-                excerpt_hl=SearchHeadline(
-                    "full_text",
-                    query,
-                    max_fragments=2,
-                    max_words=30,
-                    min_words=12,
-                    fragment_delimiter=" … ",
-                    start_sel=MARK_START,
-                    stop_sel=MARK_STOP,
-                    config=CONFIG,
-                ),  # fmt: skip
             )
-            .values_list("pk", "title_hl", "summary_hl", "excerpt_hl")
+            .values_list("pk", "title_hl", "summary_hl")
         )
 
-    def index(self, ids: list[int], names_sql: str) -> None:
+    def passages(self, ids: list[int], text: str, whole: bool = False) -> list[tuple]:
+        from catalogue.models import DocumentFile, DocumentText, FilePage
+
+        options = (
+            f"HighlightAll=true, StartSel={MARK_START}, StopSel={MARK_STOP}"
+            if whole
+            else f'MaxFragments=2, MaxWords=30, MinWords=12, FragmentDelimiter=" … ", StartSel={MARK_START},'
+            f" StopSel={MARK_STOP}"
+        )
+        query = "websearch_to_tsquery({}.search_config::regconfig, %(words)s)"
+        sql = (
+            f"SELECT t.document_id, 'text', t.id, 0, ts_headline(t.search_config::regconfig, t.body,"
+            f" {query.format('t')}, %(options)s) FROM {DocumentText._meta.db_table} AS t"
+            f" WHERE t.document_id = ANY(%(ids)s)"
+            f" AND to_tsvector(t.search_config::regconfig, t.body) @@ {query.format('t')}"
+            f" UNION ALL SELECT f.document_id, 'page', f.id, p.number, ts_headline(p.search_config::regconfig, p.text,"
+            f" {query.format('p')}, %(options)s) FROM {FilePage._meta.db_table} AS p"
+            f" JOIN {DocumentFile._meta.db_table} AS f ON f.id = p.file_id WHERE f.document_id = ANY(%(ids)s)"
+            f" AND to_tsvector(p.search_config::regconfig, p.text) @@ {query.format('p')}"
+        )
+        with self.cursor() as cursor:
+            cursor.execute(sql, {"words": text, "ids": list(ids), "options": options})
+            return cursor.fetchall()
+
+    def index(self, ids: list[int], names_sql: str, texts: bool = True) -> None:
         from catalogue.models import Document
 
         with self.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {Document._meta.db_table} AS d SET search_vector = "
-                + vector_sql("d.title", names_sql, "d.summary", "d.full_text")
+                + vector_sql("d.title", names_sql, "d.summary", texts_vector_sql("d.id"))
                 + " WHERE d.id = ANY(%s)",
                 [list(ids)],
             )

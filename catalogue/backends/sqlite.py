@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
 # The FTS5 table made by migration 0002: one row a document, its id as the rowid.
 FTS_TABLE = "catalogue_document_fts"
+# The FTS5 table made by migration 0019: a row for each text (rowid 2 × its id) and each page's words
+# (2 × the page's id + 1), to say where in a document a search's words are.
+PASSAGE_TABLE = "catalogue_passage_fts"
 
 
 def _fts5_expression(groups: list) -> str:
@@ -60,39 +63,83 @@ class SQLite(CatalogueDatabase):
             )
         )
 
-    def highlight_rows(self, ids: list[int], parsed: ParsedQuery, text: str) -> Iterable[tuple[int, str, str, str]]:
+    def highlight_rows(self, ids: list[int], parsed: ParsedQuery, text: str) -> Iterable[tuple[int, str, str]]:
         where, params = self.id_condition("rowid", ids)
         with self.cursor() as cursor:
             cursor.execute(
-                f"SELECT rowid, highlight({FTS_TABLE}, 0, %s, %s), highlight({FTS_TABLE}, 2, %s, %s),"
-                f" snippet({FTS_TABLE}, 3, %s, %s, ' … ', 30)"
+                f"SELECT rowid, highlight({FTS_TABLE}, 0, %s, %s), highlight({FTS_TABLE}, 2, %s, %s)"
                 f" FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND {where}",
-                [*(MARK_START, MARK_STOP) * 3, _fts5_expression(parsed.required), *params],
+                [*(MARK_START, MARK_STOP) * 2, _fts5_expression(parsed.required), *params],
             )
             return cursor.fetchall()
 
-    def index(self, ids: list[int], names_sql: str) -> None:
-        from catalogue.models import Document
+    def passages(self, ids: list[int], text: str, whole: bool = False) -> list[tuple]:
+        from catalogue.search import parse
 
-        self.unindex(ids)
+        groups = parse(text).required
+        if not groups:
+            return []
+        expression = _fts5_expression([[words for group in groups for words in group]])
+        marked = (
+            f"highlight({PASSAGE_TABLE}, 0, %s, %s)" if whole else f"snippet({PASSAGE_TABLE}, 0, %s, %s, ' … ', 30)"
+        )
+        where, params = self.id_condition("document", ids)
+        with self.cursor() as cursor:
+            cursor.execute(
+                f"SELECT document, source, source_id, number, {marked} FROM {PASSAGE_TABLE}"
+                f" WHERE {PASSAGE_TABLE} MATCH %s AND {where}",
+                [MARK_START, MARK_STOP, expression, *params],
+            )
+            return cursor.fetchall()
+
+    def index(self, ids: list[int], names_sql: str, texts: bool = True) -> None:
+        from catalogue.models import Document, DocumentFile, DocumentText, FilePage
+
+        self.unindex(ids, texts)
         where, params = self.id_condition("d.id", ids)
+        words = (
+            f"coalesce((SELECT group_concat(t.body, ' ') FROM {DocumentText._meta.db_table} AS t"
+            f" WHERE t.document_id = d.id), '') || ' ' || coalesce((SELECT group_concat(p.text, ' ')"
+            f" FROM {FilePage._meta.db_table} AS p JOIN {DocumentFile._meta.db_table} AS f ON f.id = p.file_id"
+            f" WHERE f.document_id = d.id), '')"
+        )
         with self.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {FTS_TABLE} (rowid, title, names, summary, full_text)"
-                f" SELECT d.id, d.title, {names_sql}, d.summary, d.full_text"
+                f" SELECT d.id, d.title, {names_sql}, d.summary, {words}"
                 f" FROM {Document._meta.db_table} AS d WHERE {where}",
                 params,
             )
+            if not texts:
+                return
+            text_ids, text_params = self.id_condition("t.document_id", ids)
+            file_ids, file_params = self.id_condition("f.document_id", ids)
+            cursor.execute(
+                f"INSERT INTO {PASSAGE_TABLE} (rowid, body, document, source, source_id, number, position)"
+                f" SELECT t.id * 2, t.body, t.document_id, 'text', t.id, 0, t.\"order\""
+                f" FROM {DocumentText._meta.db_table} AS t WHERE {text_ids}"
+                f" UNION ALL SELECT p.id * 2 + 1, p.text, f.document_id, 'page', f.id, p.number, f.\"order\""
+                f" FROM {FilePage._meta.db_table} AS p JOIN {DocumentFile._meta.db_table} AS f ON f.id = p.file_id"
+                f" WHERE p.text <> '' AND {file_ids}",
+                text_params + file_params,
+            )
 
-    def unindex(self, ids: list[int]) -> None:
+    def unindex(self, ids: list[int], texts: bool = True) -> None:
         with self.cursor() as cursor:
             for chunk in batched(ids, 500):
                 where, params = self.id_condition("rowid", chunk)
                 cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE {where}", params)
+                if not texts:
+                    continue
+                # Passages of texts and pages removed since are found by their document (a scan of the table:
+                # SQLite is the embedded catalogue, not the million-document one).
+                where, params = self.id_condition("document", chunk)
+                cursor.execute(f"DELETE FROM {PASSAGE_TABLE} WHERE {where}", params)
 
     def clear_index(self) -> None:
         with self.cursor() as cursor:
             cursor.execute(f"DELETE FROM {FTS_TABLE}")
+            cursor.execute(f"DELETE FROM {PASSAGE_TABLE}")
 
     def write_backup(self, archive: ZipFile) -> list[dict]:
         from catalogue import backups

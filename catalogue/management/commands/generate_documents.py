@@ -12,6 +12,7 @@ from catalogue.models import (
     MANY_KINDS,
     Collection,
     Document,
+    DocumentText,
     DocumentType,
     Event,
     Language,
@@ -26,8 +27,11 @@ BATCH = 10_000
 DOCUMENTS = Document._meta.db_table
 DOCUMENT_COLUMNS = (
     "id", "title", "slug", "summary", "date", "date_start", "date_end", "source", "credit",
-    "language_id", "repository_id", "full_text", "status", "added", "modified", "document_type_id",
+    "language_id", "repository_id", "status", "added", "modified", "document_type_id",
 )  # fmt: skip
+TEXTS = DocumentText._meta.db_table
+# Each synthetic document's text is an English translation (its original language is drawn separately).
+TEXT_COLUMNS = ("document_id", "kind", "body", "made_by", "made_on", "note", '"order"', "search_config")
 # (vocabulary, table of links, its column naming the entity) for each many-valued kind.
 LINKS = tuple((kind.document_field, kind.link_model()._meta.db_table, kind.link_column()) for kind in MANY_KINDS)
 
@@ -73,7 +77,7 @@ class Command(BaseCommand):
                 # deferred checks at a million documents), as PostgreSQL's guide to populating a database says.
                 with connection.cursor() as cursor:
                     cursor.execute("DROP INDEX IF EXISTS document_search_vector")
-                foreign_keys = self.drop_foreign_keys([DOCUMENTS, *(table for _, table, _ in LINKS)])
+                foreign_keys = self.drop_foreign_keys([DOCUMENTS, TEXTS, *(table for _, table, _ in LINKS)])
             for start in range(0, count, BATCH):
                 rows = [maker.row(index) for index in range(start, min(start + BATCH, count))]
                 if postgres:
@@ -178,8 +182,11 @@ class Command(BaseCommand):
             row.id, row.title, row.slug, row.summary, row.date, row.date_start, row.date_end, "", "",
             ids["languages"][row.language],
             ids["repositories"][row.repository] if row.repository is not None else None,
-            row.full_text, row.status, row.added, row.added, ids["types"][row.document_type],
+            row.status, row.added, row.added, ids["types"][row.document_type],
         )  # fmt: skip
+
+    def text_values(self, rows):
+        return [(row.id, "translation", row.full_text, "", "", "", 0, "catalogue") for row in rows if row.full_text]
 
     def link_rows(self, rows, ids):
         for name, table, column in LINKS:
@@ -200,13 +207,14 @@ class Command(BaseCommand):
             cursor = wrapper.cursor
             cursor.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS synthetic_documents "
-                f"(LIKE {DOCUMENTS} INCLUDING DEFAULTS, names text) ON COMMIT DROP"
+                f"(LIKE {DOCUMENTS} INCLUDING DEFAULTS, names text, full_text text) ON COMMIT DROP"
             )
             cursor.execute("TRUNCATE synthetic_documents")
-            with cursor.copy(f"COPY synthetic_documents ({columns}, names) FROM STDIN") as copy:
+            with cursor.copy(f"COPY synthetic_documents ({columns}, names, full_text) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row((*self.document_values(row, ids), self.names(row, vocab)))
-            vector = postgresql.vector_sql("s.title", "s.names", "s.summary", "s.full_text")
+                    copy.write_row((*self.document_values(row, ids), self.names(row, vocab), row.full_text))
+            texts = f"setweight(to_tsvector('{postgresql.CONFIG}', s.full_text), 'C')"
+            vector = postgresql.vector_sql("s.title", "s.names", "s.summary", texts)
             cursor.execute(
                 f"INSERT INTO {DOCUMENTS} ({columns}, search_vector) "
                 f"SELECT {', '.join('s.' + c for c in DOCUMENT_COLUMNS)}, {vector} FROM synthetic_documents AS s"
@@ -215,6 +223,9 @@ class Command(BaseCommand):
                 with cursor.copy(f"COPY {table} (document_id, {column}) FROM STDIN") as copy:
                     for link in links:
                         copy.write_row(link)
+            with cursor.copy(f"COPY {TEXTS} ({', '.join(TEXT_COLUMNS)}) FROM STDIN") as copy:
+                for values in self.text_values(rows):
+                    copy.write_row(values)
 
     def insert_batch(self, rows, vocab, ids):
         columns = ", ".join(DOCUMENT_COLUMNS)
@@ -226,4 +237,8 @@ class Command(BaseCommand):
             )
             for table, column, links in self.link_rows(rows, ids):
                 cursor.executemany(f"INSERT INTO {table} (document_id, {column}) VALUES (%s, %s)", links)
+            marks = ", ".join(["%s"] * len(TEXT_COLUMNS))
+            cursor.executemany(
+                f"INSERT INTO {TEXTS} ({', '.join(TEXT_COLUMNS)}) VALUES ({marks})", self.text_values(rows)
+            )
         search.update_index([row.id for row in rows])
