@@ -249,7 +249,8 @@ if HTTPS:
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
-    "style-src": [CSP.SELF],
+    # The one style element the page viewer (OpenSeadragon) writes, allowed by its hash; no other inline style.
+    "style-src": [CSP.SELF, "'sha256-9xTiqzfwFaL2SGb1rmr8gysEwVVjIvqWAgmZgqFqpEE='"],
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],

@@ -17,6 +17,7 @@
     var zoom = scan.querySelector(".scan__zoom");
     element.replaceChildren();
     element.classList.add("scan__viewer--live");
+
     var viewer = window.OpenSeadragon({
       element: element,
       tileSources: pages.map(function (page) { return page.info; }),
