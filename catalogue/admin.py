@@ -330,7 +330,7 @@ class DocumentFileInline(ReadingInline, admin.TabularInline):
             return "—"
         from django.template.defaultfilters import filesizeformat
 
-        pages = ngettext("%(n)d page", "%(n)d pages", stored.page_count) % {"n": stored.page_count}
+        pages = f"{stored.page_count} page{'' if stored.page_count == 1 else 's'}"
         return f"{stored.media_type}, {filesizeformat(stored.size)}, {pages}; SHA-256 {stored.sha256[:12]}…"
 
     @admin.display(description="state")
