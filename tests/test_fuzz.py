@@ -75,7 +75,7 @@ PARAMETERS = [
     "q", "person", "place", "event", "collection", "language", "archive", "date_from", "date_to", "sort",
     "page", "show", "verb", "metadataPrefix", "identifier", "from", "until", "set", "resumptionToken",
     "limit", "cursor", "ids", "in", "at", "per_page", "language", "next", "person_op", "language_op",
-    "type", "topic", "organisation", "topic_op", "title", "summary", "text", "event",
+    "type", "topic", "organisation", "topic_op", "title", "summary", "text", "event", "beside", "download",
 ]  # fmt: skip
 
 # Markup that must never come back as markup: every hostile value carries it.

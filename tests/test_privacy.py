@@ -154,6 +154,10 @@ def public_urls(documents):
         reverse("catalogue:place-detail", args=["hideout"]),
         f"{listing}?place=hideout",
         f"{listing}?q=Quetzalhideot",
+        # Words only in unpublished texts and scans ("full text", "page" beside the marker).
+        f"{listing}?q=text%3A%22full+text%22",
+        f"{listing}?q=page",
+        "/api/v1/documents/?q=page",
         "/documents/feed.atom?topic=matters",
         "/documents/export.csv?organisation=bureau",
         "/search/?topic=matters&type=dossier",
@@ -186,7 +190,22 @@ def public_urls(documents):
             f"/api/v1/documents/{document.slug}/",
             reverse("catalogue:document-pdf", args=[document.slug]),
             f"/documents/id/{document.pk}/",
+            # Its scans and texts, by every door: originals, IIIF, downloads of the words.
+            reverse("iiif-manifest", args=[document.slug]),
+            f"{document.get_absolute_url()}?q=page&page=1",
         ]
+        for stored in document.files.all():
+            ident = f"{stored.pk}-1"
+            urls += [
+                stored.get_absolute_url(),
+                f"{stored.get_absolute_url()}?download",
+                reverse("document-scan-text", args=[stored.pk]),
+                f"/iiif/3/{ident}",
+                f"/iiif/3/{ident}/info.json",
+                f"/iiif/3/{ident}/full/max/0/default.jpg",
+                f"/iiif/3/{ident}/full/200,/0/default.jpg",
+            ]
+        urls += [reverse("document-text", args=[document.slug, text.pk]) for text in document.texts.all()]
     # The same pages in the other interface languages, and the switcher leading to each document.
     translated = [listing, f"{listing}?q=conversation+Mao", f"{listing}?person=informant", "/documents/feed.atom"]
     translated += [document.get_absolute_url() for document in documents]

@@ -411,3 +411,40 @@ def test_the_specimen_shows_the_viewer_and_leaves_the_sample_as_it_was(client, s
     after = dict(Language.objects.values_list("slug", "document_count"))
     assert {slug: after[slug] for slug in languages} == languages
     assert Document.objects.count() == 18
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/iiif/3/0-0/info.json", "/iiif/3/99999999999999-1/info.json", "/iiif/3/1-1-1/info.json",
+        "/iiif/3/%00/info.json", "/iiif/3/1-1/full/max/0/default.png", "/iiif/3/1-1/full/max/90/default.jpg",
+        "/iiif/3/1-1/full/pct:50/0/default.jpg", "/iiif/3/1-1/full/99999,/0/default.jpg",
+        "/iiif/3/1-1/full/,100/0/default.jpg", "/iiif/3/1-1/square/max/0/default.jpg", "/files/0/x.pdf",
+        "/files/99999999999/x.pdf", "/files/1/%3Czq%3E.pdf", "/files/1/scan-text.txt", "/documents/nothing/manifest.json",
+        "/documents/nothing/texts/1.txt",
+    ],
+)  # fmt: skip
+def test_odd_addresses_of_files_and_images_are_4xx(client, telegram, address):
+    response = client.get(address)
+    assert 400 <= response.status_code < 500 or response.status_code == 200, address
+    assert "<zq" not in (b"".join(response.streaming_content) if response.streaming else response.content).decode(
+        errors="replace"
+    )
+
+
+@pytest.mark.parametrize(
+    "header", ["bytes=abc", "bytes=5-2", "bytes=0-0,5-9", "items=0-9", "bytes=-0", "bytes=--5", "bytes=99999999999-"]
+)
+def test_odd_ranges_are_answered_whole_or_refused(client, telegram, header):
+    stored = telegram.files.first()
+    response = client.get(stored.get_absolute_url(), HTTP_RANGE=header)
+    assert response.status_code in {200, 206, 416}
+    if response.status_code == 200:
+        assert int(response["Content-Length"]) == stored.size
+
+
+def test_odd_parameters_on_a_document_page_are_ignored(client, telegram):
+    for params in ({"page": "0"}, {"page": "9999"}, {"page": "-1"}, {"page": "x"}, {"beside": "1,x"},
+                   {"beside": ",,,"}, {"beside": "99999,1"}, {"q": "\x00"}, {"q": "a" * 600}):  # fmt: skip
+        response = client.get(telegram.get_absolute_url(), params)
+        assert response.status_code == 200, params

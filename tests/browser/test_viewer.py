@@ -64,6 +64,7 @@ def test_the_scan_opens_in_the_viewer_and_turns_page_by_page_from_the_keyboard(s
     page.wait_for_timeout(1200)
     assert page.locator("[data-viewer]").screenshot() != zoomed
 
+
 def test_the_texts_are_tabs_that_the_keyboard_switches(page, live_specimen, axe):
     page.goto(live_specimen.get_absolute_url())
     tabs = page.locator(".texts__tabs [role=tab]")
