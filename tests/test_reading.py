@@ -420,8 +420,8 @@ def test_the_specimen_shows_the_viewer_and_leaves_the_sample_as_it_was(client, s
         "/iiif/3/%00/info.json", "/iiif/3/1-1/full/max/0/default.png", "/iiif/3/1-1/full/max/90/default.jpg",
         "/iiif/3/1-1/full/pct:50/0/default.jpg", "/iiif/3/1-1/full/99999,/0/default.jpg",
         "/iiif/3/1-1/full/,100/0/default.jpg", "/iiif/3/1-1/square/max/0/default.jpg", "/files/0/x.pdf",
-        "/files/99999999999/x.pdf", "/files/1/%3Czq%3E.pdf", "/files/1/scan-text.txt", "/documents/nothing/manifest.json",
-        "/documents/nothing/texts/1.txt",
+        "/files/99999999999/x.pdf", "/files/1/%3Czq%3E.pdf", "/files/1/scan-text.txt",
+        "/documents/nothing/manifest.json", "/documents/nothing/texts/1.txt",
     ],
 )  # fmt: skip
 def test_odd_addresses_of_files_and_images_are_4xx(client, telegram, address):
