@@ -47,7 +47,10 @@ class AdminPageMixin:
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(help_text="A .csv or .json file in UTF-8; its columns are described in docs/archivists.md.")
+    file = forms.FileField(
+        help_text="A .csv or .json file in UTF-8, or a .zip holding one such sheet and the files its “files” column "
+        "names; its columns are described in docs/archivists.md."
+    )
     publish = forms.BooleanField(
         required=False, label="Publish the new documents at once (Editors only); otherwise they enter as drafts"
     )

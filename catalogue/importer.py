@@ -24,13 +24,20 @@ A name or slug must already be in the catalogue; write `new:Name` to create it.
 
 import csv
 import io
+import shutil
+import tempfile
 import threading
+import zipfile
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import batched
+from pathlib import Path, PurePosixPath
 
 import ijson
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.validators import validate_slug
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models.functions import Lower
@@ -38,10 +45,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import ngettext
 
-from . import tallies, upkeep
+from . import reading, tallies, upkeep
 from .backends import database
 from .dates import PartialDate
-from .models import MANY_KINDS, SINGLE_KINDS, Document, DocumentText, Person, Status, record_history
+from .models import MANY_KINDS, SINGLE_KINDS, Document, DocumentFile, DocumentText, Person, Status, record_history
 from .text import control_character, describe
 
 REQUIRED = ("identifier", "title")
@@ -49,7 +56,9 @@ TEXT_FIELDS = ("title", "date", "creator", "summary", "source", "credit", "full_
 # Columns naming entities, by the kind they name: one value ("language") or several ("people").
 SINGLE = {kind.column(): kind for kind in SINGLE_KINDS}
 MULTIPLE = {kind.column(): kind for kind in MANY_KINDS}
-COLUMNS = REQUIRED + TEXT_FIELDS[1:] + tuple(SINGLE) + tuple(MULTIPLE)
+# The document's files, by their paths in the folder given with --files or in the ZIP the sheet came in.
+FILES = "files"
+COLUMNS = REQUIRED + TEXT_FIELDS[1:] + tuple(SINGLE) + tuple(MULTIPLE) + (FILES,)
 NEW = "new:"
 CHUNK = 500
 # One cell may hold a long transcription: far more than the csv module's default of 131,072 characters.
@@ -212,7 +221,9 @@ def detect_format(name):
         return "csv"
     if lower.endswith(".json"):
         return "json"
-    raise ImportFileError("Name the file .csv or .json so its format is known.")
+    if lower.endswith(".zip"):
+        return "zip"
+    raise ImportFileError("Name the file .csv, .json or .zip (a sheet with its files) so its format is known.")
 
 
 # Resolving names -----------------------------------------------------------------
@@ -221,9 +232,10 @@ def detect_format(name):
 class Resolver:
     """Finds entities by slug or name, remembering answers; `new:Name` asks for a new one."""
 
-    def __init__(self):
+    def __init__(self, files=None):
         self.cache = {}
         self.to_create = {}  # (model, slug) -> name
+        self.files = files or FileSource()
 
     def values(self, raw):
         if raw is None:
@@ -293,6 +305,7 @@ class Plan:
     fields: dict
     relations: dict  # name -> list of ids or ("new", slug)
     document_id: int | None = None
+    files: list | None = None  # [(path, Inspection)] in the document's order; None leaves its files alone
 
 
 def _clean_row(number, row, resolver, seen, report):
@@ -354,12 +367,24 @@ def _clean_row(number, row, resolver, seen, report):
             except ValidationError as error:
                 errors.append(RowError(number, name, error.messages[0]))
         relations[name] = ids
+    files = None
+    if row.get(FILES) not in (None, "", []):
+        files = []
+        for path in resolver.values(row[FILES]):
+            try:
+                files.append((path, resolver.files.inspect(path)))
+            except ImportFileError as error:
+                errors.append(RowError(number, FILES, str(error)))
     for row_error in errors:
         report.add_error(row_error)
-    return None if errors else (identifier, fields, relations)
+    return None if errors else (identifier, fields, relations, files)
 
 
-def _differs(document, fields, relations, current_links):
+def _differs(document, fields, relations, current_links, files=None, current_files=None):
+    if files is not None and [inspection.sha256 for _, inspection in files] != (current_files or {}).get(
+        document.pk, []
+    ):
+        return True
     for name, value in fields.items():
         if getattr(document, name) != value:
             return True
@@ -396,11 +421,16 @@ def plan_chunk(rows, resolver, seen, report, can_publish):
         result = _clean_row(number, row, resolver, seen, report)
         if result:
             cleaned.append((number, *result))
-    slugs = [identifier for _, identifier, _, _ in cleaned]
+    slugs = [identifier for _, identifier, _, _, _ in cleaned]
     existing = {d.slug: d for d in Document.objects.filter(slug__in=slugs).defer("search_vector")}
-    multi = [name for name in MULTIPLE if any(name in relations for *_, relations in cleaned)]
+    multi = [name for name in MULTIPLE if any(name in relations for *_, relations, _files in cleaned)]
     current_links = _links([d.pk for d in existing.values()], multi)
-    if any("full_text" in fields for _, _, fields, _ in cleaned):
+    current_files = {}
+    if any(files is not None for *_, files in cleaned):
+        rows = DocumentFile.objects.filter(document__in=list(existing.values())).order_by("order", "id")
+        for document_id, sha256 in rows.values_list("document_id", "sha256"):
+            current_files.setdefault(document_id, []).append(sha256)
+    if any("full_text" in fields for _, _, fields, _, _ in cleaned):
         # The column is compared with each document's text of unrecorded kind ("" for none).
         texts = dict(
             DocumentText.objects.filter(document__in=list(existing.values()), kind=DocumentText.Kind.UNRECORDED)
@@ -410,18 +440,19 @@ def plan_chunk(rows, resolver, seen, report, can_publish):
         for document in existing.values():
             document.full_text = texts.get(document.pk, "")
     plans = []
-    for number, identifier, fields, relations in cleaned:
+    for number, identifier, fields, relations, files in cleaned:
         document = existing.get(identifier)
         if document is None:
-            plans.append(Plan(number, "created", identifier, fields, relations))
+            plans.append(Plan(number, "created", identifier, fields, relations, files=files))
             continue
         if document.status == Status.PUBLISHED and not can_publish:
             report.add_error(
                 RowError(number, "identifier", f"“{identifier}” is published; only an Editor may change it.")
             )
             continue
-        action = "updated" if _differs(document, fields, relations, current_links) else "unchanged"
-        plans.append(Plan(number, action, identifier, fields, relations, document.pk))
+        differs = _differs(document, fields, relations, current_links, files, current_files)
+        action = "updated" if differs else "unchanged"
+        plans.append(Plan(number, action, identifier, fields, relations, document.pk, files))
     return plans
 
 
@@ -490,6 +521,7 @@ def _write_chunk(plans, resolver, status, user, moment):
         ]
         through.objects.bulk_create(rows)
     _write_texts(documents)
+    _write_files(documents, resolver.files)
     record_history(new_documents, changed, reason="Imported from a file", user=user, moment=moment)
     upkeep.documents_written([d.pk for d in all_documents], before)
 
@@ -508,16 +540,151 @@ def _write_texts(documents):
     )
 
 
+def _write_files(documents, source):
+    """The `files` column: each named document's files become those listed, in that order; a file already
+    there (the same SHA-256) is kept with its pages, others are stored and made ready by the worker."""
+    for plan, document in documents:
+        if plan.files is None:
+            continue
+        existing = {stored.sha256: stored for stored in DocumentFile.objects.filter(document=document)}
+        listed = set()
+        for order, (path, inspection) in enumerate(plan.files, start=1):
+            stored = existing.get(inspection.sha256)
+            label = path.rsplit("/", 1)[-1].rsplit(".", 1)[0].replace("_", " ")[:200]
+            if stored is not None and inspection.sha256 not in listed:
+                DocumentFile.objects.filter(pk=stored.pk).update(order=order)
+            else:
+                stored = DocumentFile(
+                    document=document, order=order, label=label, original_name=path[-255:],
+                    media_type=inspection.media_type, size=inspection.size, sha256=inspection.sha256,
+                    page_count=inspection.pages,
+                )  # fmt: skip
+                with source.opened(path) as handle:
+                    # A plain File: the storage copies it (a file with a temporary path would be moved away).
+                    stored.file.save(path.rsplit("/", 1)[-1], File(handle.file), save=False)
+                source.written.append(stored.file.name)
+                stored.save()
+                reading.queue(stored)
+            listed.add(inspection.sha256)
+        for sha256, stored in existing.items():
+            if sha256 not in listed:
+                stored.delete()
+
+
+class FileSource:
+    """Where the `files` column's paths lead: a folder (`--files DIR`), the ZIP the sheet came in, or nowhere."""
+
+    def __init__(self, folder=None, archive=None):
+        self.folder = Path(folder).resolve() if folder else None
+        self.archive = archive
+        self.inspected = {}
+        self.written = []  # stored names to remove if the import does not commit
+
+    def _safe(self, path):
+        parts = PurePosixPath(path.replace("\\", "/")).parts
+        if not path or path.startswith(("/", "\\")) or ".." in parts or ":" in path:
+            raise ImportFileError(f"“{path}” must be a path inside the files' folder (no “..”, not absolute).")
+        return "/".join(parts)
+
+    def inspect(self, path):
+        path = self._safe(path)
+        if path not in self.inspected:
+            with self.opened(path) as handle:
+                try:
+                    self.inspected[path] = reading.inspect(handle)
+                except ValidationError as error:
+                    raise ImportFileError(f"“{path}”: {error.messages[0]}") from None
+        return self.inspected[path]
+
+    @contextmanager
+    def opened(self, path):
+        """The file at `path` as a Django File (its size known, read in chunks)."""
+        path = self._safe(path)
+        if self.folder is not None:
+            full = (self.folder / path).resolve()
+            if not full.is_relative_to(self.folder) or not full.is_file():
+                raise ImportFileError(f"“{path}” is not in the files' folder.")
+            with full.open("rb") as handle:
+                yield _NamedFile(handle, path, str(full))
+            return
+        if self.archive is not None:
+            try:
+                member = self.archive.getinfo(path)
+            except KeyError:
+                raise ImportFileError(f"“{path}” is not in the ZIP.") from None
+            with tempfile.NamedTemporaryFile(suffix=Path(path).suffix) as copy:
+                with self.archive.open(member) as source:
+                    shutil.copyfileobj(source, copy)
+                copy.flush()
+                copy.seek(0)
+                yield _NamedFile(copy, path, copy.name)
+            return
+        raise ImportFileError("the files column needs the files: give their folder (--files DIR) or import a ZIP.")
+
+    def discard(self):
+        for name in self.written:
+            default_storage.delete(name)
+
+
+class _NamedFile(File):
+    """A file on disk under the name the sheet gives it, which `reading.inspect` can read in place."""
+
+    def __init__(self, handle, name, local):
+        super().__init__(handle, name=name)
+        self._local = local
+
+    def temporary_file_path(self):
+        return self._local
+
+
+def open_zip(binary):
+    """(the sheet as a binary file, its format, the ZIP) from a ZIP holding one .csv or .json sheet and files."""
+    try:
+        archive = zipfile.ZipFile(binary)
+    except zipfile.BadZipFile:
+        raise ImportFileError("The file is not a ZIP archive that can be read.") from None
+    sheets = [
+        info for info in archive.infolist()
+        if not info.is_dir() and info.filename.lower().endswith((".csv", ".json"))
+        and not info.filename.startswith("__MACOSX/")
+    ]  # fmt: skip
+    if len(sheets) != 1:
+        found = ", ".join(info.filename for info in sheets[:5]) or "none"
+        raise ImportFileError(f"A ZIP must hold exactly one .csv or .json sheet beside its files (found: {found}).")
+    sheet = tempfile.SpooledTemporaryFile(max_size=8 << 20)
+    with archive.open(sheets[0]) as source:
+        shutil.copyfileobj(source, sheet)
+    return sheet, detect_format(sheets[0].filename), archive
+
+
 # Running -----------------------------------------------------------------------------
 
 
-def run(binary, file_format, *, user=None, status=Status.DRAFT, dry_run=False, progress=None):
-    """Validate the whole file, then (unless dry_run or any error) write it all in one transaction."""
+def run(binary, file_format, *, user=None, status=Status.DRAFT, dry_run=False, progress=None, files=None):
+    """Validate the whole file, then (unless dry_run or any error) write it all in one transaction.
+
+    `files` is the folder the `files` column's paths are in; a ZIP (`file_format` "zip") brings its own.
+    """
+    archive = None
+    if file_format == "zip":
+        binary, file_format, archive = open_zip(binary)
+    source = FileSource(folder=files, archive=archive)
+    try:
+        return _run(binary, file_format, user, status, dry_run, progress, source)
+    except BaseException:
+        source.discard()
+        raise
+    finally:
+        if archive is not None:
+            archive.close()
+
+
+def _run(binary, file_format, user, status, dry_run, progress, source):
     can_publish = user is None or user.has_perm("catalogue.publish_document")
     report = Report()
     if status != Status.DRAFT and not can_publish:
         raise ImportFileError("Only an Editor may import documents as anything but drafts.")
-    resolver = Resolver()
+    resolver = Resolver(source)
     seen = {}
     for chunk in batched(_tick(read_rows(binary, file_format), progress, "Checking"), CHUNK):
         for plan in plan_chunk(list(chunk), resolver, seen, report, can_publish):
@@ -530,7 +697,7 @@ def run(binary, file_format, *, user=None, status=Status.DRAFT, dry_run=False, p
             # (and writes) against what the one before it left.
             database().lock_writers(IMPORT_LOCK)
             moment = timezone.now()
-            resolver = Resolver()
+            resolver = Resolver(source)
             written = Report()
             for chunk in batched(read_rows(binary, file_format), CHUNK):
                 plan_chunk(list(chunk), resolver, {}, written, can_publish)

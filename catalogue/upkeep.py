@@ -169,7 +169,7 @@ def reading_changed(document_ids: Iterable[int]) -> None:
         records.keep(document_ids)
 
 
-def language_tagged(language) -> None:
+def language_tagged(language: Entity) -> None:
     """After a language's tag was set or changed: its texts, and the pages of documents in it, are indexed
     with the stemming the new tag calls for."""
     from .models import DocumentText, FilePage

@@ -13,7 +13,7 @@ from .models import ImportJob
 FOLDER = "imports"
 # An upload checked but never confirmed is removed after this long.
 ABANDONED_AFTER = timedelta(days=1)
-FORMATS = ("csv", "json")
+FORMATS = ("csv", "json", "zip")
 
 
 def keep(upload, user, file_format):

@@ -413,3 +413,109 @@ def test_the_creator_column_is_imported_updated_and_exported(client, tmp_path, s
     response = client.get("/documents/export.csv", {"q": "Letter"})
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert [row["creator"] for row in rows if row["slug"] == "letter-one"] == ["Li Lisan"]
+
+
+# Files ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def scans(tmp_path, settings):
+    from .scans import image_bytes, text_pdf
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    folder = tmp_path / "scans"
+    (folder / "letters").mkdir(parents=True)
+    (folder / "letters" / "first.pdf").write_bytes(text_pdf([["A letter's first page."], ["Its second."]]))
+    (folder / "letters" / "annex_page.png").write_bytes(image_bytes(["Annex"]))
+    (folder / "notes.txt").write_text("Not a scan.")
+    return folder
+
+
+def test_a_files_column_brings_each_documents_scans_in_order(tmp_path, sample, scans,
+                                                              django_capture_on_commit_callbacks):  # fmt: skip
+    from catalogue.models import DocumentFile
+
+    row = ["with-scans", "A letter with its scans", "letters/first.pdf; letters/annex_page.png"]
+    sheet = write_csv(tmp_path, [row], header=["identifier", "title", "files"])
+    with django_capture_on_commit_callbacks(execute=True):
+        ok, out, err = run(sheet, "--files", str(scans))
+    assert ok, err
+    files = list(Document.objects.get(slug="with-scans").files.all())
+    assert [(f.label, f.media_type, f.page_count, f.state) for f in files] == [
+        ("first", "application/pdf", 2, "ready"), ("annex page", "image/png", 1, "ready"),
+    ]  # fmt: skip
+    # Imported again in another order: the same files, reordered, none stored twice.
+    sheet = write_csv(tmp_path, [["with-scans", "A letter with its scans", "letters/annex_page.png;letters/first.pdf"]],
+                      header=["identifier", "title", "files"])  # fmt: skip
+    ok, out, err = run(sheet, "--files", str(scans))
+    assert ok, err
+    assert [f.label for f in Document.objects.get(slug="with-scans").files.all()] == ["annex page", "first"]
+    assert (scans / "letters" / "first.pdf").exists(), "the folder imported from is left as it was"
+    assert DocumentFile.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("cell", "says"),
+    [
+        ("letters/missing.pdf", "“letters/missing.pdf” is not in the files' folder."),
+        ("../secret.pdf", "must be a path inside the files' folder"),
+        ("/etc/passwd", "must be a path inside the files' folder"),
+        ("notes.txt", "“notes.txt”: “notes.txt” is neither a PDF nor a JPEG, PNG or TIFF image."),
+    ],
+)
+def test_a_file_that_cannot_be_brought_names_its_row_and_writes_nothing(tmp_path, sample, scans, cell, says):
+    from pathlib import Path
+
+    before = Document.objects.count()
+    sheet = write_csv(tmp_path, [["fine", "Fine", "letters/first.pdf"], ["broken", "Broken", cell]],
+                      header=["identifier", "title", "files"])  # fmt: skip
+    ok, out, err = run(sheet, "--files", str(scans))
+    assert not ok and "row 3" in err.lower() and "files" in err and says in err
+    assert Document.objects.count() == before
+    media = Path(tmp_path / "media")
+    assert not media.exists() or not [p for p in media.rglob("*") if p.is_file()]
+
+
+def test_a_files_column_without_the_files_says_how_to_give_them(tmp_path, sample, scans):
+    sheet = write_csv(tmp_path, [["x", "X", "letters/first.pdf"]], header=["identifier", "title", "files"])
+    ok, out, err = run(sheet)
+    assert not ok and "give their folder (--files DIR) or import a ZIP" in err
+
+
+def test_a_zip_brings_its_sheet_and_files_together(tmp_path, sample, scans, django_capture_on_commit_callbacks):
+    import zipfile
+
+    bundle = tmp_path / "bundle.zip"
+    with zipfile.ZipFile(bundle, "w") as archive:
+        archive.writestr("sheet.csv", "identifier,title,files\nzipped,A zipped letter,scans/first.pdf\n")
+        archive.write(scans / "letters" / "first.pdf", "scans/first.pdf")
+    with django_capture_on_commit_callbacks(execute=True):
+        ok, out, err = run(bundle)
+    assert ok, err
+    (stored,) = Document.objects.get(slug="zipped").files.all()
+    assert stored.page_count == 2 and "first page" in stored.pages.first().text
+    two = tmp_path / "two.zip"
+    with zipfile.ZipFile(two, "w") as archive:
+        archive.writestr("a.csv", "identifier,title\na,A\n")
+        archive.writestr("b.json", "[]")
+    ok, out, err = run(two)
+    assert not ok and "exactly one .csv or .json sheet" in err
+
+
+def test_the_admin_imports_a_zip_of_a_sheet_and_its_scans(admin_client, sample, tmp_path, scans,
+                                                          django_capture_on_commit_callbacks):  # fmt: skip
+    import zipfile
+
+    bundle = tmp_path / "bundle.zip"
+    with zipfile.ZipFile(bundle, "w") as archive:
+        archive.writestr("sheet.csv", "identifier,title,files\nzipped,A zipped letter,first.pdf\n")
+        archive.write(scans / "letters" / "first.pdf", "first.pdf")
+    url = reverse("admin:catalogue_document_import")
+    with bundle.open("rb") as upload:
+        report = admin_client.post(url, {"file": upload})
+    assert report.context["report"].counts["created"] == 1 and report.context["token"].endswith(".zip")
+    with django_capture_on_commit_callbacks(execute=True):
+        done = admin_client.post(url, {"token": report.context["token"]}, follow=True)
+    assert "Imported: 1 created" in done.content.decode()
+    (stored,) = Document.objects.get(slug="zipped").files.all()
+    assert stored.state == "ready" and stored.page_count == 2

@@ -10,16 +10,22 @@ from catalogue.models import Status
 
 class Command(BaseCommand):
     help = (
-        "Import documents from a CSV or JSON file, all or nothing: every row is checked before anything "
-        "is written, and any error means nothing is. Re-importing updates documents by their identifier. "
-        "Columns are described in fixtures/import-template.csv and docs/archivists.md."
+        "Import documents from a CSV or JSON file (or a ZIP holding one with the files it names), all or "
+        "nothing: every row (and every file) is checked before anything is written, and any error means nothing "
+        "is. Re-importing updates documents by their identifier. Columns are described in "
+        "fixtures/import-template.csv and docs/archivists.md."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="A .csv or .json file.")
+        parser.add_argument("path", help="A .csv or .json file, or a .zip holding one and its files.")
+        parser.add_argument(
+            "--files", metavar="DIR", help="The folder the paths of the sheet's “files” column are relative to."
+        )
         parser.add_argument("--dry-run", action="store_true", help="Check the file and report; write nothing.")
         parser.add_argument(
-            "--format", choices=("csv", "json"), help="The file's format, if its name does not end in .csv or .json."
+            "--format",
+            choices=("csv", "json", "zip"),
+            help="The file's format, if its name does not end in .csv, .json or .zip.",
         )
         parser.add_argument(
             "--user", help="The username the change history records; must be an Editor to import as published."
@@ -36,6 +42,9 @@ class Command(BaseCommand):
         file_path = Path(path)
         if not file_path.is_file():
             raise CommandError(f"No file at {path}.")
+        folder = options.get("files")
+        if folder and not Path(folder).is_dir():
+            raise CommandError(f"No folder at {folder}.")
         account = None
         if user:
             account = get_user_model().objects.filter(username=user).first()
@@ -53,8 +62,9 @@ class Command(BaseCommand):
             file_format = format or importer.detect_format(file_path.name)
             with file_path.open("rb") as binary:
                 report = importer.run(
-                    binary, file_format, user=account, status=status, dry_run=dry_run, progress=progress
-                )
+                    binary, file_format, user=account, status=status, dry_run=dry_run, progress=progress,
+                    files=folder,
+                )  # fmt: skip
         except importer.ImportFileError as error:
             raise CommandError(str(error)) from None
         for error in report.errors:
