@@ -16,7 +16,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from . import records, search, tallies
-from .models import ENTITY_KINDS, CatalogueVersion, Document, Entity, Status, WithdrawnRecord
+from .models import ENTITY_KINDS, CatalogueVersion, Document, Entity, Language, Status, WithdrawnRecord
 
 # What a published document's own row counts towards, after the slug it is public under: its year (0 undated),
 # then one id per single-valued kind.
@@ -169,7 +169,7 @@ def reading_changed(document_ids: Iterable[int]) -> None:
         records.keep(document_ids)
 
 
-def language_tagged(language: Entity) -> None:
+def language_tagged(language: Language) -> None:
     """After a language's tag was set or changed: its texts, and the pages of documents in it, are indexed
     with the stemming the new tag calls for."""
     from .models import DocumentText, FilePage
