@@ -283,25 +283,24 @@ def make_derivatives(stored):
     return len(rows)
 
 
-def remove_stored(names_and_files):
-    """Delete an original's bytes and its derivatives (called once the deleting transaction has committed)."""
-    for name, file_id in names_and_files:
+def stored_names(stored):
+    """Every stored name of a file: the original and each image made of each of its pages."""
+    pages = stored.pages.values_list("number", "width") if stored.pk else []
+    return [stored.file.name] + [
+        derivative_name(stored.pk, number, at) for number, width in pages for at in page_widths(width)
+    ]
+
+
+def remove_stored(names, file_id):
+    """Delete a file's stored bytes (once the deleting transaction has committed)."""
+    for name in names:
         if name and default_storage.exists(name):
             default_storage.delete(name)
-        _remove_tree(f"derivatives/{file_id}")
-
-
-def _remove_tree(prefix):
-    try:
-        folders, files = default_storage.listdir(prefix)
-    except (FileNotFoundError, NotADirectoryError):
-        return
-    for name in files:
-        default_storage.delete(f"{prefix}/{name}")
-    for folder in folders:
-        _remove_tree(f"{prefix}/{folder}")
     if hasattr(default_storage, "path"):
-        shutil.rmtree(default_storage.path(prefix), ignore_errors=True)
+        try:
+            shutil.rmtree(default_storage.path(f"derivatives/{file_id}"), ignore_errors=True)
+        except NotImplementedError:
+            pass
 
 
 def describe_failure(error) -> str:

@@ -54,11 +54,17 @@ def keep_up_after_reading_changed(sender, instance, raw=False, origin=None, **kw
     upkeep.reading_changed([instance.document_id])
 
 
+@receiver(pre_delete, sender=DocumentFile)
+def remember_stored_names(sender, instance, **kwargs):
+    # Its pages go before it does: what was made of them is named now.
+    instance._stored_names = reading.stored_names(instance)
+
+
 @receiver(post_delete, sender=DocumentFile)
 def remove_stored_bytes_after_commit(sender, instance, origin=None, **kwargs):
     # The bytes go only once the delete is certain: a delete rolled back leaves the file whole.
-    stored = [(instance.file.name, instance.pk)]
-    transaction.on_commit(lambda: reading.remove_stored(stored), robust=True)
+    names, file_id = getattr(instance, "_stored_names", [instance.file.name]), instance.pk
+    transaction.on_commit(lambda: reading.remove_stored(names, file_id), robust=True)
     if not loading() and not isinstance(origin, Document):
         upkeep.reading_changed([instance.document_id])
 
