@@ -448,3 +448,26 @@ def test_odd_parameters_on_a_document_page_are_ignored(client, telegram):
                    {"beside": ",,,"}, {"beside": "99999,1"}, {"q": "\x00"}, {"q": "a" * 600}):  # fmt: skip
         response = client.get(telegram.get_absolute_url(), params)
         assert response.status_code == 200, params
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pages_are_made_by_the_task_worker_not_in_the_admins_request(admin_client, settings, media):
+    from django.core.management import call_command
+
+    call_command("loaddata", "sample", verbosity=0)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    document = DocumentFactory(title="A letter")
+    url = reverse("admin:catalogue_document_change", args=[document.pk])
+    form = admin_client.get(url).context["adminform"].form
+    response = admin_client.post(url, {
+        **NO_INLINES, "title": document.title, "slug": document.slug, "status": "draft", "date": "1957",
+        "added_0": "2026-01-01", "added_1": "10:00", "seen_version": form["seen_version"].value(),
+        "new_files": [SimpleUploadedFile("scan.pdf", scanned_pdf([["Read by the worker."]]))],
+    })  # fmt: skip
+    assert response.status_code == 302
+    stored = document.files.get()
+    assert stored.state == "queued" and not stored.pages.exists()
+    assert "Queued" in text_of(html(admin_client.get(url)).select_one(".inline-group"))
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    stored.refresh_from_db()
+    assert stored.state == "ready" and "worker" in stored.pages.get().text
