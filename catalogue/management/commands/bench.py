@@ -82,6 +82,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Time topics, any-of facets, did-you-mean, previous/next and the feed alone.",
         )
+        parser.add_argument(
+            "--only-reading",
+            action="store_true",
+            help="Time the documents themselves alone: scans made ready, a 300-page document, page images, OCR search.",
+        )
 
     def handle(
         self, size, runs, warmup, no_naive=False, no_rss=False, no_backup=False, only_api=False, **options
@@ -103,6 +108,9 @@ class Command(BaseCommand):
         if options.get("only_discovery"):
             self.stdout.write(self.discovery(runs))
             return
+        if options.get("only_reading"):
+            self.stdout.write(self.reading(runs))
+            return
         scenarios = self.scenarios(runs)
         rows = []
         for scenario in scenarios:
@@ -114,6 +122,7 @@ class Command(BaseCommand):
         self.report(rows, rss, runs)
         self.stdout.write(self.api(runs))
         self.stdout.write(self.discovery(runs))
+        self.stdout.write(self.reading(runs))
         self.stdout.write(self.import_rows())
         if not no_backup:
             self.stdout.write(self.backup_and_restore())
@@ -325,6 +334,13 @@ class Command(BaseCommand):
             rows.append(("previous and next alone", percentile(times, 0.5) * 1000))
         lines = ["", "Finding one's way (p50 ms, made afresh):", "", "| request | p50 ms |", "| --- | ---: |"]
         return "\n".join(lines + [f"| {name} | {ms:.1f} |" for name, ms in rows])
+
+    def reading(self, runs):
+        """The documents themselves: see `catalogue.benchmark.reading`."""
+        from catalogue.benchmark import reading
+
+        with self.settings_for_api():
+            return reading.measure(self.factory.defaults["HTTP_HOST"], runs, self.stderr.write)
 
     def settings_for_api(self):
         from django.test.utils import override_settings
