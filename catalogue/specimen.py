@@ -35,21 +35,21 @@ PAGES = (
 )
 
 
-def scan_pdf(pages=PAGES, size=(1240, 1754)):
+def scan_pdf(pages=PAGES, size=(1240, 1754), font_size=44, leading=90):
     """A PDF of page images (no text layer), drawn with Pillow in DejaVu Serif where it is installed."""
     from PIL import Image, ImageDraw, ImageFont
 
     try:
-        font = ImageFont.truetype("DejaVuSerif.ttf", 44)
+        font = ImageFont.truetype("DejaVuSerif.ttf", font_size)
     except OSError:
-        font = ImageFont.load_default(size=44)
+        font = ImageFont.load_default(size=font_size)
     images = []
     for lines in pages:
         image = Image.new("L", size, 250)
         draw = ImageDraw.Draw(image)
         draw.rectangle((60, 60, size[0] - 60, size[1] - 60), outline=120, width=4)
         for number, line in enumerate(lines):
-            draw.text((140, 220 + number * 90), line, fill=20, font=font)
+            draw.text((140, 220 + number * leading), line, fill=20, font=font)
         images.append(image)
     out = io.BytesIO()
     images[0].save(out, "PDF", save_all=True, append_images=images[1:], resolution=150)

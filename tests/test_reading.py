@@ -471,3 +471,13 @@ def test_pages_are_made_by_the_task_worker_not_in_the_admins_request(admin_clien
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
     stored.refresh_from_db()
     assert stored.state == "ready" and "worker" in stored.pages.get().text
+
+
+def test_the_viewer_served_is_the_installed_package_s_own():
+    from django.conf import settings
+
+    vendored = settings.BASE_DIR / "static" / "vendor" / "openseadragon" / "openseadragon.min.js"
+    package = settings.BASE_DIR / "node_modules" / "openseadragon" / "build" / "openseadragon" / "openseadragon.min.js"
+    if not package.exists():
+        pytest.skip("npm ci has not installed openseadragon")
+    assert vendored.read_bytes() == package.read_bytes()
