@@ -481,3 +481,15 @@ def test_the_viewer_served_is_the_installed_package_s_own():
     if not package.exists():
         pytest.skip("npm ci has not installed openseadragon")
     assert vendored.read_bytes() == package.read_bytes()
+
+
+def test_the_manifest_is_valid_by_the_iiif_presentation_3_schema(client, telegram):
+    import jsonschema
+
+    schema = json.loads((Path(__file__).parent / "schemas" / "iiif-presentation-3.0.json").read_text())
+    manifest = client.get(reverse("iiif-manifest", args=[telegram.slug])).json()
+    validator = jsonschema.Draft7Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
+    assert [error.message for error in validator.iter_errors(manifest)] == []
+    # The schema is not a formality: a canvas without its size is refused.
+    del manifest["items"][0]["width"]
+    assert list(validator.iter_errors(manifest))

@@ -91,3 +91,15 @@ def test_query_count_is_bounded_and_constant_at_every_scenario(client, db):
     for name, count in large.items():
         assert count <= 14, f"{name}: {count} queries"
     assert large["export"] == 2  # the catalogue's version (for the export's ETag), then one query for every row
+
+
+def test_generated_documents_can_carry_texts_and_scans_read_by_ocr(empty_catalogue, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    out = io.StringIO()
+    call_command("generate_documents", 3, "--no-progress", "--scans", "1", stdout=out, stderr=io.StringIO())
+    scanned = Document.objects.filter(files__isnull=False).get()
+    assert scanned.texts.get().kind == "translation"
+    (stored,) = scanned.files.all()
+    assert stored.state == "ready" and stored.page_count >= 1
+    words = set(stored.pages.first().text.lower().split())
+    assert len(words & set(scanned.texts.get().body.lower().split())) >= 5, "OCR read the page's words"

@@ -50,6 +50,14 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=1956, help="The same seed makes the same catalogue.")
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--scans",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Give the first N new documents a generated scan (pages of their own text, drawn as a scanner "
+            "gives them), made ready as the worker does: page images and OCR.",
+        )
 
     def handle(self, count, seed=1956, no_progress=False, total=False, **options):
         if total:
@@ -120,6 +128,8 @@ class Command(BaseCommand):
                 cursor.execute(f"{command} {DOCUMENTS}")
                 for _, table, _ in LINKS:
                     cursor.execute(f"{command} {table}")
+        if options.get("scans"):
+            self.add_scans(first_id, min(options["scans"], count), no_progress)
         total = time.perf_counter() - started
         self.stdout.write(
             f"Added {count:,} documents in {total:.1f} s ({count / total:,.0f} documents/s overall; "
@@ -176,6 +186,34 @@ class Command(BaseCommand):
             by_slug = dict(model.objects.filter(slug__in=[e[0] for e in entries]).values_list("slug", "id"))
             ids[kind] = [by_slug[slug] for slug, _, _ in entries]
         return ids
+
+    def add_scans(self, first_id, count, no_progress):
+        """A generated scan for each of `count` documents from `first_id`: its translation's sentences typed on
+        pages (four a page), its pages made and read by OCR as the worker does."""
+        import textwrap
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from catalogue import reading, specimen
+        from catalogue.models import DocumentFile
+
+        self.stderr.write(f"Drawing and reading {count:,} scans…")
+        documents = Document.objects.filter(pk__gte=first_id).order_by("pk")[:count]
+        for document in tqdm(documents, unit=" scans", disable=no_progress, file=self.stderr._out):
+            text = " ".join(document.texts.values_list("body", flat=True)) or document.title
+            lines = textwrap.wrap(text, 60)[:90] or [document.title[:60]]
+            pages = [lines[start : start + 30] for start in range(0, len(lines), 30)]
+            data = specimen.scan_pdf(pages, size=(1654, 2339), font_size=34, leading=62)
+            uploaded = SimpleUploadedFile("scan.pdf", data, "application/pdf")
+            inspection = reading.inspect(uploaded)
+            stored = DocumentFile(
+                document=document, label="Generated scan", order=1, original_name="scan.pdf",
+                media_type=inspection.media_type, size=inspection.size, sha256=inspection.sha256,
+                page_count=inspection.pages,
+            )  # fmt: skip
+            stored.file.save("scan.pdf", uploaded, save=False)
+            stored.save()
+            reading.make_derivatives(stored)
 
     def document_values(self, row, ids):
         return (
