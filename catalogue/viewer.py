@@ -15,7 +15,10 @@ from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from . import delivery, reading, search
 from .backends import database
@@ -39,13 +42,19 @@ def _visible(request, document):
     return document.status == Status.PUBLISHED
 
 
+def _service_prefix():
+    """The start of every page's image service address ("/iiif/3/"), worked out once."""
+    return reverse("iiif-image-base", args=["0-0"]).removesuffix("0-0")
+
+
 @dataclass
 class ScanPage:
     """A page of a document's scans, numbered across all its files (`position`)."""
 
     position: int
-    page: FilePage
+    page: "PageSize | FilePage"
     file: DocumentFile
+    prefix: str = ""
 
     @property
     def ident(self):
@@ -53,7 +62,7 @@ class ScanPage:
 
     @property
     def service(self):
-        return reverse("iiif-image-base", args=[self.ident])
+        return f"{self.prefix or _service_prefix()}{self.ident}"
 
     def image(self, width):
         """The address of this page `width` pixels wide (one of its sizes)."""
@@ -95,15 +104,31 @@ class ScanPage:
         return str(self.position)
 
 
+@dataclass
+class PageSize:
+    """What a page of a scan is to the viewer: its number in its file, and its largest image's size."""
+
+    number: int
+    width: int
+    height: int
+
+
 def scan_pages(document):
-    """Every page of the document's files whose derivatives are ready, in reading order."""
-    pages = (
-        FilePage.objects.filter(file__document=document, file__state=DocumentFile.State.READY)
-        .select_related("file")
-        .defer("text", "file__error")
-        .order_by("file__order", "file__id", "number")
+    """Every page of the document's files whose derivatives are ready, in reading order (a 300-page scan is
+    read as 300 rows of numbers, not 300 model instances)."""
+    files = {stored.pk: stored for stored in document.files.filter(state=DocumentFile.State.READY)}
+    if not files:
+        return []
+    rows = (
+        FilePage.objects.filter(file_id__in=list(files))
+        .order_by("file__order", "file_id", "number")
+        .values_list("file_id", "number", "width", "height")
     )
-    return [ScanPage(position, page, page.file) for position, page in enumerate(pages, start=1)]
+    prefix = _service_prefix()
+    return [
+        ScanPage(position, PageSize(number, width, height), files[file_id], prefix)
+        for position, (file_id, number, width, height) in enumerate(rows, start=1)
+    ]
 
 
 @dataclass
@@ -137,6 +162,24 @@ class Reading:
     def page_prefix(self):
         """The start of an address opening the scan at a page (its number follows)."""
         return f"{self.plain_url}{'&' if self.query else ''}page="
+
+    @property
+    def thumbnails(self):
+        """Every page's thumbnail, linked to the page: one list item each, written here rather than by the
+        template (a 300-page scan is 300 of them on every view of its page)."""
+        # Every value is escaped once: the address prefix (it carries the search's words) and the label's words;
+        # the rest are numbers and addresses made of numbers.
+        prefix, label = escape(self.page_prefix), escape(gettext("Page %(number)s"))
+        items = []
+        for page in self.pages:
+            current = ' aria-current="page"' if page.position == self.start else ""
+            items.append(
+                f'<li><a href="{prefix}{page.position}#scan" data-page="{page.position}"{current}>'
+                f'<img src="{page.thumbnail}" alt="" loading="lazy" width="{page.thumbnail_width}" '
+                f'height="{page.thumbnail_height}" class="scan__thumbnail">'
+                f"<span>{label % {'number': page.position}}</span></a></li>"
+            )
+        return mark_safe("\n".join(items))  # noqa: S308  (escaped above)
 
     @property
     def viewer_pages(self):
