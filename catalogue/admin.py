@@ -223,18 +223,6 @@ def _label_of(name):
     return " ".join(re.split(r"[_\s]+", stem))[:200]
 
 
-def _facts(inspection):
-    return {
-        "media_type": inspection.media_type,
-        "size": inspection.size,
-        "sha256": inspection.sha256,
-        "page_count": inspection.pages,
-        "state": DocumentFile.State.QUEUED,
-        "error": "",
-        "uploaded": timezone.now(),
-    }
-
-
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -284,7 +272,7 @@ class DocumentFileForm(forms.ModelForm):
         uploaded = self.cleaned_data.get("file")
         if "file" in self.changed_data and uploaded:
             inspection = reading.inspect(uploaded)
-            for name, value in _facts(inspection).items():
+            for name, value in reading.facts(inspection).items():
                 setattr(self.instance, name, value)
             self.instance.original_name = uploaded.name[:255]
         return uploaded
@@ -409,12 +397,9 @@ class DocumentAdmin(HistoryAdmin):
         document = form.instance
         following = (document.files.aggregate(last=models.Max("order"))["last"] or 0) + 1
         for offset, (uploaded, inspection) in enumerate(form.received):
-            stored = DocumentFile(
-                document=document, order=following + offset, original_name=uploaded.name[:255],
-                label=_label_of(uploaded.name), **_facts(inspection),
-            )  # fmt: skip
-            stored.file.save(uploaded.name, uploaded, save=False)
-            stored.save()
+            stored = reading.receive(
+                document, uploaded, label=_label_of(uploaded.name), order=following + offset, inspection=inspection
+            )
             reading.queue(stored)
 
     def save_model(self, request, obj, form, change):

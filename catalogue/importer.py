@@ -554,16 +554,11 @@ def _write_files(documents, source):
             if stored is not None and inspection.sha256 not in listed:
                 DocumentFile.objects.filter(pk=stored.pk).update(order=order)
             else:
-                stored = DocumentFile(
-                    document=document, order=order, label=label, original_name=path[-255:],
-                    media_type=inspection.media_type, size=inspection.size, sha256=inspection.sha256,
-                    page_count=inspection.pages,
-                )  # fmt: skip
                 with source.opened(path) as handle:
                     # A plain File: the storage copies it (a file with a temporary path would be moved away).
-                    stored.file.save(path.rsplit("/", 1)[-1], File(handle.file), save=False)
+                    kept = File(handle.file, name=path)
+                    stored = reading.receive(document, kept, label=label, order=order, inspection=inspection)
                 source.written.append(stored.file.name)
-                stored.save()
                 reading.queue(stored)
             listed.add(inspection.sha256)
         for sha256, stored in existing.items():

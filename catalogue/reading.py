@@ -176,6 +176,30 @@ def _pdf_scale(width_points):
     return min(200 / 72, LARGEST / max(width_points, 1))
 
 
+def facts(inspection) -> dict:
+    """A received file's fields as its inspection found them, waiting for the worker."""
+    from .models import DocumentFile
+
+    return {
+        "media_type": inspection.media_type, "size": inspection.size, "sha256": inspection.sha256,
+        "page_count": inspection.pages, "state": DocumentFile.State.QUEUED, "error": "", "uploaded": timezone.now(),
+    }  # fmt: skip
+
+
+def receive(document, uploaded, *, label="", order=1, inspection=None):
+    """Keep an uploaded file (checked by `inspect` unless its `inspection` is given) as one of the document's
+    files; its pages are made by the worker (`queue`) or at once (`make_derivatives`)."""
+    from .models import DocumentFile
+
+    inspection = inspection or inspect(uploaded)
+    stored = DocumentFile(
+        document=document, label=label, order=order, original_name=uploaded.name[-255:], **facts(inspection)
+    )
+    stored.file.save(uploaded.name.rsplit("/", 1)[-1], uploaded, save=False)
+    stored.save()
+    return stored
+
+
 # Derivatives --------------------------------------------------------------------------------------------
 
 

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from . import reading, tasks
-from .models import Document, DocumentFile, DocumentText, Language, Status
+from .models import Document, DocumentText, Language, Status
 
 SLUG = "specimen-a-generated-scan-with-its-transcript-and-translation"
 TITLE = "Specimen: a generated scan with its transcript and translation"
@@ -108,12 +108,6 @@ def load():
                                     made_by="The catalogue (a specimen)", order=0)  # fmt: skip
         DocumentText.objects.create(document=document, kind="translation", language=english, body=ENGLISH,
                                     made_by="The catalogue (a specimen)", order=1)  # fmt: skip
-        stored = DocumentFile(
-            document=document, label="Specimen scan", order=1, original_name="specimen.pdf",
-            media_type=inspection.media_type, size=inspection.size, sha256=inspection.sha256,
-            page_count=inspection.pages,
-        )  # fmt: skip
-        stored.file.save("specimen.pdf", uploaded, save=False)
-        stored.save()
+        stored = reading.receive(document, uploaded, label="Specimen scan", inspection=inspection)
     tasks.make_derivatives.call(stored.pk)
     return document, True

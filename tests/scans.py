@@ -51,16 +51,8 @@ def bomb_png(width=30_000, height=30_000):
 def attach(document, data, name="scan.pdf", label="Original scan", order=1):
     """A file received and its pages made, as the admin and the worker do it."""
     from catalogue import reading, tasks
-    from catalogue.models import DocumentFile
 
-    uploaded = SimpleUploadedFile(name, data, "application/octet-stream")
-    inspection = reading.inspect(uploaded)
-    stored = DocumentFile(
-        document=document, label=label, order=order, original_name=name, media_type=inspection.media_type,
-        size=inspection.size, sha256=inspection.sha256, page_count=inspection.pages,
-    )  # fmt: skip
-    stored.file.save(name, uploaded, save=False)
-    stored.save()
+    stored = reading.receive(document, SimpleUploadedFile(name, data), label=label, order=order)
     tasks.make_derivatives.call(stored.pk)
     stored.refresh_from_db()
     return stored

@@ -3,23 +3,17 @@ scan, a page image through the checking view, a search for words found only by O
 memory while a large file is uploaded to the admin."""
 
 import http.client
-import os
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
-from pathlib import Path
 
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.test.utils import override_settings
 
 from catalogue import reading, specimen
-from catalogue.models import Document, DocumentFile
+from catalogue.benchmark.serving import gunicorn_worker, memory_mb
+from catalogue.models import Document
 
 # Words the synthetic catalogue never uses: found only in the scan's OCR text.
 OCR_WORD = "zeppelinfeld"
@@ -45,15 +39,7 @@ def _scanned_pages(count):
 
 
 def _attach(document, data, name):
-    uploaded = SimpleUploadedFile(name, data, "application/pdf")
-    inspection = reading.inspect(uploaded)
-    stored = DocumentFile(
-        document=document, label=name, order=1, original_name=name, media_type=inspection.media_type,
-        size=inspection.size, sha256=inspection.sha256, page_count=inspection.pages,
-    )  # fmt: skip
-    stored.file.save(name, uploaded, save=False)
-    stored.save()
-    return stored
+    return reading.receive(document, SimpleUploadedFile(name, data), label=name)
 
 
 def _p50(times):
@@ -123,62 +109,35 @@ def measure(host, runs, log):
     return "\n".join(lines + [f"| {name} | {unit_format[unit].format(value)} |" for name, value, unit in rows])
 
 
-def _peak_rss(pid):
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def upload_memory(megabytes):
     """How much a gunicorn worker's peak memory grows while it receives a `megabytes` MB multipart upload
     (sent in blocks, never whole in this process either): Django writes it to a temporary file as it comes."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or "benchmark-only"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "archive.wsgi", "--workers", "1", "--timeout", "300",
-         "--bind", f"127.0.0.1:{port}"],
-        cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/robots.txt", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.1)
-        # A CSRF cookie makes Django read the body before it refuses the request (no session, no token).
-        login = urllib.request.urlopen(f"http://127.0.0.1:{port}/admin/login/", timeout=10)
-        cookie = next(value.split(";")[0] for name, value in login.getheaders() if name.lower() == "set-cookie"
-                      and value.startswith("csrftoken="))  # fmt: skip
-        children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
-        worker = int(children.read_text().split()[0]) if children.exists() else server.pid
-        before = _peak_rss(worker)
-        boundary = "benchmark-boundary"
-        head = (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="large.pdf"\r\n'
-            "Content-Type: application/pdf\r\n\r\n"
-        ).encode()
-        tail = f"\r\n--{boundary}--\r\n".encode()
-        block = b"%PDF-1.4\n" + b"0" * (1 << 20 - 9)
-        size = megabytes * len(block)
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
-        # The admin's import form: Django reads the whole body, a file in it to a temporary file, then refuses it.
-        connection.putrequest("POST", "/admin/catalogue/document/import/")
-        connection.putheader("Cookie", cookie)
-        connection.putheader("Content-Type", f"multipart/form-data; boundary={boundary}")
-        connection.putheader("Content-Length", str(len(head) + size + len(tail)))
-        connection.endheaders()
-        connection.send(head)
-        for _ in range(megabytes):
-            connection.send(block)
-        connection.send(tail)
-        connection.getresponse().read()
-        return _peak_rss(worker) - before
-    except (OSError, ValueError, IndexError, http.client.HTTPException):
+        with gunicorn_worker(timeout=300) as (port, worker):
+            # A CSRF cookie makes Django read the body before it refuses the request (no session, no token).
+            login = urllib.request.urlopen(f"http://127.0.0.1:{port}/admin/login/", timeout=10)
+            cookie = next(value.split(";")[0] for name, value in login.getheaders() if name.lower() == "set-cookie"
+                          and value.startswith("csrftoken="))  # fmt: skip
+            before = memory_mb(worker, "VmHWM")
+            boundary = "benchmark-boundary"
+            head = (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="large.pdf"\r\n'
+                "Content-Type: application/pdf\r\n\r\n"
+            ).encode()
+            tail = f"\r\n--{boundary}--\r\n".encode()
+            block = b"%PDF-1.4\n" + b"0" * ((1 << 20) - 9)
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+            # The admin's import form: Django reads the whole body, the file to a temporary file, then refuses it.
+            connection.putrequest("POST", "/admin/catalogue/document/import/")
+            connection.putheader("Cookie", cookie)
+            connection.putheader("Content-Type", f"multipart/form-data; boundary={boundary}")
+            connection.putheader("Content-Length", str(len(head) + megabytes * len(block) + len(tail)))
+            connection.endheaders()
+            connection.send(head)
+            for _ in range(megabytes):
+                connection.send(block)
+            connection.send(tail)
+            connection.getresponse().read()
+            return memory_mb(worker, "VmHWM") - before
+    except (OSError, ValueError, IndexError, StopIteration, http.client.HTTPException):
         return None
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)

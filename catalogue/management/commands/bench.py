@@ -5,10 +5,6 @@ import io
 import os
 import platform
 import re
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 import tracemalloc
@@ -433,41 +429,19 @@ class Command(BaseCommand):
 
     def worker_rss(self, paths):
         """Resident memory of one gunicorn worker after it has served every page scenario five times."""
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        env = {**os.environ, "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or "benchmark-only"}
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "archive.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        from catalogue.benchmark.serving import gunicorn_worker, memory_mb
+
         try:
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}/robots.txt", timeout=2)
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            for _ in range(5):
-                for path in paths:
-                    try:
-                        urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=60).read()
-                    except OSError:
-                        pass
-            children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
-            worker = int(children.read_text().split()[0]) if children.exists() else server.pid
-            for line in Path(f"/proc/{worker}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
+            with gunicorn_worker() as (port, worker):
+                for _ in range(5):
+                    for path in paths:
+                        try:
+                            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=60).read()
+                        except OSError:
+                            pass
+                return memory_mb(worker)
         except (OSError, ValueError, IndexError):
             return None
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
-        return None
 
     # Reporting ---------------------------------------------------------------------------
 

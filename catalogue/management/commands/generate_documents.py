@@ -195,7 +195,6 @@ class Command(BaseCommand):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         from catalogue import reading, specimen
-        from catalogue.models import DocumentFile
 
         self.stderr.write(f"Drawing and reading {count:,} scans…")
         documents = Document.objects.filter(pk__gte=first_id).order_by("pk")[:count]
@@ -204,15 +203,7 @@ class Command(BaseCommand):
             lines = textwrap.wrap(text, 60)[:90] or [document.title[:60]]
             pages = [lines[start : start + 30] for start in range(0, len(lines), 30)]
             data = specimen.scan_pdf(pages, size=(1654, 2339), font_size=34, leading=62)
-            uploaded = SimpleUploadedFile("scan.pdf", data, "application/pdf")
-            inspection = reading.inspect(uploaded)
-            stored = DocumentFile(
-                document=document, label="Generated scan", order=1, original_name="scan.pdf",
-                media_type=inspection.media_type, size=inspection.size, sha256=inspection.sha256,
-                page_count=inspection.pages,
-            )  # fmt: skip
-            stored.file.save("scan.pdf", uploaded, save=False)
-            stored.save()
+            stored = reading.receive(document, SimpleUploadedFile("scan.pdf", data), label="Generated scan")
             reading.make_derivatives(stored)
 
     def document_values(self, row, ids):
