@@ -76,7 +76,7 @@ def send(request, name, *, media_type, etag, modified, filename, attachment=Fals
     headers = {"ETag": etag, "Last-Modified": http_date(timestamp), "Accept-Ranges": "bytes"}
     not_modified = get_conditional_response(request, etag=etag, last_modified=timestamp)
     if not_modified is not None:
-        return _finish(not_modified, headers, public)
+        return finish(not_modified, headers, public)
     size = default_storage.size(name) if size is None else size
     wanted = _wanted_range(request, size, etag, timestamp)
     headers["Content-Disposition"] = content_disposition(filename, attachment)
@@ -84,13 +84,13 @@ def send(request, name, *, media_type, etag, modified, filename, attachment=Fals
         response = HttpResponse(status=416, content_type="text/plain; charset=utf-8")
         response.content = b"That byte range is not in the file."
         headers["Content-Range"] = f"bytes */{size}"
-        return _finish(response, headers, public)
+        return finish(response, headers, public)
     accel = settings.CATALOGUE_FILES_ACCEL
     if accel:  # the front server reads the Range header itself
         handed = _hand_over(accel, name)
         if handed is not None:
             handed["Content-Type"] = media_type
-            return _finish(handed, headers, public)
+            return finish(handed, headers, public)
     if wanted is None:
         response = FileResponse(default_storage.open(name, "rb"), content_type=media_type)
         response["Content-Length"] = str(size)
@@ -99,7 +99,7 @@ def send(request, name, *, media_type, etag, modified, filename, attachment=Fals
         response = StreamingHttpResponse(_ranged(name, start, end), status=206, content_type=media_type)
         response["Content-Length"] = str(end - start + 1)
         headers["Content-Range"] = f"bytes {start}-{end}/{size}"
-    return _finish(response, headers, public)
+    return finish(response, headers, public)
 
 
 def _hand_over(accel, name):
@@ -119,7 +119,9 @@ def _hand_over(accel, name):
     return None
 
 
-def _finish(response, headers, public):
+def finish(response, headers, public):
+    """`headers` set on the answer, and who may keep it: browsers and proxies when `public`, nobody when not
+    (and no search engine may index it)."""
     for header, value in headers.items():
         response[header] = value
     if public:

@@ -294,7 +294,7 @@ def image_info(request, ident):
         "preferredFormats": ["jpg"],
     }
     response = JsonResponse(body, content_type='application/ld+json;profile="http://iiif.io/api/image/3/context.json"')
-    return _with_cors(delivery._finish(response, {}, public))
+    return _with_cors(delivery.finish(response, {}, public))
 
 
 def image_base(request, ident):
@@ -346,7 +346,7 @@ def manifest(request, slug):
     response = JsonResponse(
         body, content_type='application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
     )
-    return _with_cors(delivery._finish(response, {}, public))
+    return _with_cors(delivery.finish(response, {}, public))
 
 
 def _value(text):
@@ -432,7 +432,7 @@ def manifest_body(request, document, pages):
 def _plain(request, body, filename, public):
     response = HttpResponse(body, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = delivery.content_disposition(filename, attachment=True)
-    return delivery._finish(response, {}, public)
+    return delivery.finish(response, {}, public)
 
 
 def text_download(request, slug, pk):

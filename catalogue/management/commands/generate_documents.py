@@ -97,8 +97,12 @@ class Command(BaseCommand):
             inserted = time.perf_counter() - started
             if postgres:
                 with connection.cursor() as cursor:
+                    # Past the new rows, never back (a sequence keeps no transaction: ids handed out in one that
+                    # was rolled back stay handed out).
+                    sequence = f"pg_get_serial_sequence('{DOCUMENTS}', 'id')"
                     cursor.execute(
-                        f"SELECT setval(pg_get_serial_sequence('{DOCUMENTS}', 'id'), (SELECT max(id) FROM {DOCUMENTS}))"
+                        f"SELECT setval({sequence}, GREATEST((SELECT max(id) FROM {DOCUMENTS}),"
+                        f" (SELECT last_value FROM {DOCUMENTS}_id_seq)))"
                     )
                     if rebuild_gin:
                         self.stderr.write(f"Written in {inserted:.0f} s; checking the references…")
