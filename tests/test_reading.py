@@ -391,9 +391,19 @@ def test_the_old_single_text_moved_into_a_text_whole(transactional_db):
     body = "Первая строка.\r\n\r\n第二行 — “quoted” \t tabs\n" + "x" * 70_000
     old_document = old.get_model("catalogue", "Document").objects.create(title="Old", slug="old", full_text=body)
     old.get_model("catalogue", "Document").objects.create(title="No text", slug="no-text", full_text="")
+    # Its history: a first text, then the text as it is now.
+    history = old.get_model("catalogue", "HistoricalDocument")
+    from django.utils import timezone
+
+    for number, version in enumerate(["An earlier reading.", body]):
+        history.objects.create(
+            id=old_document.pk, title="Old", slug="old", full_text=version, status="draft", summary="", date="",
+            source="", credit="", added=timezone.now(), history_date=timezone.now(), history_type="+~"[number],
+        )  # fmt: skip
     call_command("migrate", "catalogue", verbosity=0)
     (text,) = DocumentText.objects.all()
     assert text.document_id == old_document.pk and text.body == body and text.kind == "" and text.label == "Text"
+    assert list(text.history.order_by("history_date").values_list("body", flat=True)) == ["An earlier reading.", body]
 
 
 def test_the_specimen_shows_the_viewer_and_leaves_the_sample_as_it_was(client, sample):

@@ -32,6 +32,39 @@ def move_full_text(apps, schema_editor):
     )
     while batch := list(itertools.islice(texts, 1000)):
         DocumentText.objects.bulk_create(batch)
+    move_text_history(apps)
+
+
+def move_text_history(apps):
+    """The single text's past versions, from the documents' history, become the history of the text it moved
+    into: a revert to an old version of a document brings back its text as it was then."""
+    HistoricalDocument = apps.get_model("catalogue", "HistoricalDocument")
+    DocumentText = apps.get_model("catalogue", "DocumentText")
+    HistoricalDocumentText = apps.get_model("catalogue", "HistoricalDocumentText")
+    moved = dict(DocumentText.objects.values_list("document_id", "id"))
+    versions = (
+        HistoricalDocument.objects.filter(id__in=list(moved))
+        .order_by("id", "history_date", "history_id")
+        .values_list("id", "full_text", "history_date", "history_user_id", "history_change_reason")
+    )
+    records, last = [], {}
+    for document_id, body, moment, user_id, reason in versions.iterator():
+        previous = last.get(document_id)
+        if body == previous or (previous is None and not body):
+            continue
+        kind = "+" if not previous else ("-" if not body else "~")
+        last[document_id] = body
+        records.append(
+            HistoricalDocumentText(
+                id=moved[document_id], document_id=document_id, kind="", body=body, made_by="", made_on="",
+                note="", order=0, history_date=moment, history_type=kind, history_user_id=user_id,
+                history_change_reason=reason,
+            )  # fmt: skip
+        )
+        if len(records) >= 1000:
+            HistoricalDocumentText.objects.bulk_create(records)
+            records = []
+    HistoricalDocumentText.objects.bulk_create(records)
 
 
 def keep_full_text(apps, schema_editor):
