@@ -1008,7 +1008,6 @@ class DocumentText(models.Model):
         verbose_name = _("text")
         verbose_name_plural = _("texts")
         ordering = ("order", "id")
-        indexes = (models.Index(fields=("document", "order"), name="text_by_document"),)
 
     def __str__(self):
         return self.label
@@ -1032,20 +1031,7 @@ class DocumentText(models.Model):
     @property
     def where_found(self):
         """ "in the English translation": where a search found its words, said of a result."""
-        language = self.language.name if self.language_id else ""
-        if self.kind == self.Kind.TRANSCRIPT:
-            return (
-                gettext("in the %(language)s transcript") % {"language": language}
-                if language
-                else gettext("in the transcript")
-            )
-        if self.kind == self.Kind.TRANSLATION:
-            return (
-                gettext("in the %(language)s translation") % {"language": language}
-                if language
-                else gettext("in the translation")
-            )
-        return gettext("in the text")
+        return where_found(self.kind, self.language.name if self.language_id else "")
 
     @property
     def lang(self):
@@ -1054,6 +1040,24 @@ class DocumentText(models.Model):
     @property
     def made_on_shown(self):
         return PartialDate.parse(self.made_on).shown() if self.made_on else ""
+
+
+def where_found(kind, language):
+    """ "in the English translation", "in the transcript", "in the text": where a search found its words, from
+    the text's kind and its language's name (blank when not known)."""
+    if kind == DocumentText.Kind.TRANSCRIPT:
+        return (
+            gettext("in the %(language)s transcript") % {"language": language}
+            if language
+            else gettext("in the transcript")
+        )
+    if kind == DocumentText.Kind.TRANSLATION:
+        return (
+            gettext("in the %(language)s translation") % {"language": language}
+            if language
+            else gettext("in the translation")
+        )
+    return gettext("in the text")
 
 
 def stored_name(instance, filename):
@@ -1093,7 +1097,6 @@ class DocumentFile(models.Model):
         verbose_name = _("file")
         verbose_name_plural = _("files")
         ordering = ("order", "id")
-        indexes = (models.Index(fields=("document", "order"), name="file_by_document"),)
 
     def __str__(self):
         return self.label or self.original_name or f"File {self.pk}"

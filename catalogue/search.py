@@ -166,33 +166,21 @@ def highlights(documents, text):
 
 def _where_found(documents, text, found):
     """Add to each highlight the first of its document's texts, then pages of its scans, the words are in."""
-    from .models import DocumentFile, DocumentText
+    from .models import where_found
     from .viewer import words_of
 
     words = words_of(text)
     rows = database().passages(list(found), words) if words else []
-    if not rows:
-        return
-    texts = DocumentText.objects.select_related("language").in_bulk([row[2] for row in rows if row[1] == "text"])
-    # A page's place among all of its document's scans: the pages of the files before it, then its number.
-    files = DocumentFile.objects.filter(document_id__in=list(found), state=DocumentFile.State.READY)
-    before, pages_so_far = {}, {}
-    for file_id, document_id, count in files.order_by("order", "id").values_list("pk", "document_id", "page_count"):
-        before[file_id] = pages_so_far.get(document_id, 0)
-        pages_so_far[document_id] = before[file_id] + count
     best = {}
-    for document_id, source, source_id, number, excerpt in rows:
-        if source == "text" and source_id in texts:
-            text_row = texts[source_id]
-            rank = (0, text_row.order, text_row.pk)
-            where, place = text_row.where_found, {"fragment": f"text-{source_id}"}
-        elif source == "page" and source_id in before:
-            position = before[source_id] + number
-            rank = (1, position, 0)
-            where, place = gettext("in the scan, page %(number)s") % {"number": position}, {"page": position}
-        else:
+    for document_id, source, source_id, _number, excerpt, kind, language, place in rows:
+        if MARK_START not in excerpt:
             continue
-        if MARK_START in excerpt and (document_id not in best or rank < best[document_id][0]):
+        if source == "text":
+            rank, where, place = (0, place, source_id), where_found(kind, language), {"fragment": f"text-{source_id}"}
+        else:
+            rank, where = (1, place, 0), gettext("in the scan, page %(number)s") % {"number": place}
+            place = {"page": place}
+        if document_id not in best or rank < best[document_id][0]:
             best[document_id] = (rank, where, place, excerpt)
     urls = {document.pk: document.get_absolute_url() for document in documents}
     for document_id, (_rank, where, place, excerpt) in best.items():

@@ -200,7 +200,7 @@ def reading_room(document, request):
         if words:
             positions = {(page.file.pk, page.page.number): page.position for page in pages}
             marked_texts = {}
-            for _document, source, source_id, number, marked in database().passages([document.pk], words, True):
+            for _document, source, source_id, number, marked, *_ in database().passages([document.pk], words, True):
                 if source == "text":
                     marked_texts[source_id] = marked
                 elif (source_id, number) in positions:

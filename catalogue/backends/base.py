@@ -35,8 +35,9 @@ class CatalogueDatabase:
 
     def passages(self, ids: list[int], text: str, whole: bool = False) -> list[tuple]:
         """Where in these documents any of the words of `text` are: (document id, "text" or "page", the text's
-        or the file's id, the page's number (0 for a text), the words marked): an excerpt, or (`whole`) all of
-        it."""
+        or the file's id, the page's number in its file (0 for a text), the words marked, the text's kind, its
+        language's name, and its order or the page's place among all the document's scans): the words marked in
+        an excerpt of each document's first such passage, or (`whole`) in all of every one."""
         raise NotImplementedError
 
     def index(self, ids: list[int], names_sql: str, texts: bool = True) -> None:

@@ -111,7 +111,7 @@ class PostgreSQL(CatalogueDatabase):
         )
 
     def passages(self, ids: list[int], text: str, whole: bool = False) -> list[tuple]:
-        from catalogue.models import DocumentFile, DocumentText, FilePage
+        from catalogue.models import DocumentFile, DocumentText, FilePage, Language
 
         options = (
             f"HighlightAll=true, StartSel={MARK_START}, StopSel={MARK_STOP}"
@@ -120,15 +120,30 @@ class PostgreSQL(CatalogueDatabase):
             f" StopSel={MARK_STOP}"
         )
         query = "websearch_to_tsquery({}.search_config::regconfig, %(words)s)"
-        sql = (
-            f"SELECT t.document_id, 'text', t.id, 0, ts_headline(t.search_config::regconfig, t.body,"
-            f" {query.format('t')}, %(options)s) FROM {DocumentText._meta.db_table} AS t"
+        files = DocumentFile._meta.db_table
+        # Every text and page the words are in, those of each document in reading order (its texts, then its
+        # scans' pages, numbered across its files); an excerpt is drawn (the costly part) only from each
+        # document's first, unless the whole of every one is asked for.
+        found = (
+            f"SELECT t.document_id, 'text' AS source, t.id AS source_id, 0 AS number, t.search_config AS config,"
+            f' t.body AS body, t.kind AS kind, l.name AS language, 0 AS part, t."order" AS place, t.id AS tie'
+            f" FROM {DocumentText._meta.db_table} AS t LEFT JOIN {Language._meta.db_table} AS l ON l.id = t.language_id"
             f" WHERE t.document_id = ANY(%(ids)s)"
             f" AND to_tsvector(t.search_config::regconfig, t.body) @@ {query.format('t')}"
-            f" UNION ALL SELECT f.document_id, 'page', f.id, p.number, ts_headline(p.search_config::regconfig, p.text,"
-            f" {query.format('p')}, %(options)s) FROM {FilePage._meta.db_table} AS p"
-            f" JOIN {DocumentFile._meta.db_table} AS f ON f.id = p.file_id WHERE f.document_id = ANY(%(ids)s)"
+            f" UNION ALL SELECT f.document_id, 'page', f.id, p.number, p.search_config, p.text, '', NULL, 1,"
+            f" p.number + (SELECT coalesce(sum(e.page_count), 0) FROM {files} AS e WHERE e.document_id = f.document_id"
+            f' AND e.state = \'ready\' AND (e."order", e.id) < (f."order", f.id)), 0'
+            f" FROM {FilePage._meta.db_table} AS p JOIN {files} AS f ON f.id = p.file_id"
+            f" WHERE f.document_id = ANY(%(ids)s) AND f.state = 'ready'"
             f" AND to_tsvector(p.search_config::regconfig, p.text) @@ {query.format('p')}"
+        )
+        chosen = found if whole else (
+            f"SELECT DISTINCT ON (document_id) * FROM ({found}) AS found ORDER BY document_id, part, place, tie"
+        )  # fmt: skip
+        sql = (
+            f"SELECT c.document_id, c.source, c.source_id, c.number, ts_headline(c.config::regconfig, c.body,"
+            f" websearch_to_tsquery(c.config::regconfig, %(words)s), %(options)s), c.kind, c.language, c.place"
+            f" FROM ({chosen}) AS c"
         )
         with self.cursor() as cursor:
             cursor.execute(sql, {"words": text, "ids": list(ids), "options": options})

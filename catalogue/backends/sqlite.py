@@ -83,11 +83,21 @@ class SQLite(CatalogueDatabase):
         marked = (
             f"highlight({PASSAGE_TABLE}, 0, %s, %s)" if whole else f"snippet({PASSAGE_TABLE}, 0, %s, %s, ' … ', 30)"
         )
+        from catalogue.models import DocumentFile, DocumentText, Language
+
         where, params = self.id_condition("document", ids)
+        files = DocumentFile._meta.db_table
+        # What each passage is: a text's kind, language and order; a page's place among its document's scans.
         with self.cursor() as cursor:
             cursor.execute(
-                f"SELECT document, source, source_id, number, {marked} FROM {PASSAGE_TABLE}"
-                f" WHERE {PASSAGE_TABLE} MATCH %s AND {where}",
+                f"SELECT x.document, x.source, x.source_id, x.number, x.marked, coalesce(t.kind, ''), l.name,"
+                f" CASE WHEN x.source = 'text' THEN t.\"order\" ELSE x.number + (SELECT coalesce(sum(e.page_count), 0)"
+                f" FROM {files} AS e JOIN {files} AS f ON f.id = x.source_id WHERE e.document_id = f.document_id"
+                f' AND e.state = \'ready\' AND (e."order", e.id) < (f."order", f.id)) END'
+                f" FROM (SELECT document, source, source_id, number, {marked} AS marked FROM {PASSAGE_TABLE}"
+                f" WHERE {PASSAGE_TABLE} MATCH %s AND {where}) AS x"
+                f" LEFT JOIN {DocumentText._meta.db_table} AS t ON x.source = 'text' AND t.id = x.source_id"
+                f" LEFT JOIN {Language._meta.db_table} AS l ON l.id = t.language_id",
                 [MARK_START, MARK_STOP, expression, *params],
             )
             return cursor.fetchall()

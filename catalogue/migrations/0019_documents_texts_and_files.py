@@ -242,14 +242,6 @@ class Migration(migrations.Migration):
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
-        migrations.AddIndex(
-            model_name='documentfile',
-            index=models.Index(fields=['document', 'order'], name='file_by_document'),
-        ),
-        migrations.AddIndex(
-            model_name='documenttext',
-            index=models.Index(fields=['document', 'order'], name='text_by_document'),
-        ),
         migrations.AddConstraint(
             model_name='filepage',
             constraint=models.UniqueConstraint(fields=('file', 'number'), name='one_page_a_number'),

@@ -118,7 +118,7 @@ class Command(BaseCommand):
                 # The planner needs the new rows' statistics to page through them by id and read their tags
                 # (without, a batch of 500 entries at a million documents took seconds instead of milliseconds).
                 with connection.cursor() as cursor:
-                    for table in (DOCUMENTS, *(table for _, table, _ in LINKS)):
+                    for table in (DOCUMENTS, TEXTS, *(table for _, table, _ in LINKS)):
                         cursor.execute(f"ANALYZE {table}")
             self.stderr.write("Writing the API's entries…")
             entries = tqdm(total=count, unit=" entries", disable=no_progress, file=self.stderr._out)
@@ -130,6 +130,7 @@ class Command(BaseCommand):
             command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
             with connection.cursor() as cursor:
                 cursor.execute(f"{command} {DOCUMENTS}")
+                cursor.execute(f"{command} {TEXTS}")
                 for _, table, _ in LINKS:
                     cursor.execute(f"{command} {table}")
         if options.get("scans"):
