@@ -327,6 +327,8 @@ class DocumentFileInline(ReadingInline, admin.TabularInline):
             return "—"
         if stored.state == DocumentFile.State.FAILED:
             return format_html("<strong>Failed</strong>: {}", stored.error or "no reason was recorded")
+        if stored.error:
+            return f"{stored.get_state_display()}. {stored.error}"
         return stored.get_state_display()
 
 

@@ -241,6 +241,17 @@ def _pages(path, media_type):
             yield ImageOps.exif_transpose(image).convert("RGB"), None
 
 
+def ocr_available() -> bool:
+    """Whether Tesseract is installed where the worker runs (Debian's tesseract-ocr)."""
+    import pytesseract
+
+    return shutil.which(pytesseract.pytesseract.tesseract_cmd) is not None
+
+
+# What a file's state says when its pages were made but a scanned page's words could not be read.
+NO_OCR = "Its pages are shown, but the words of scanned pages were not read: Tesseract is not installed."
+
+
 def ocr_languages(language) -> str:
     """Tesseract's languages for a document in `language`: its own where the pack is installed, and English."""
     import pytesseract
@@ -280,6 +291,8 @@ def make_derivatives(stored):
     document = stored.document
     languages = None
     rows, pending = [], []
+    can_read = ocr_available()
+    unread = False
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     with tempfile.NamedTemporaryFile(suffix=EXTENSIONS.get(stored.media_type, "")) as copy:
         with default_storage.open(stored.file.name, "rb") as original:
@@ -299,6 +312,8 @@ def make_derivatives(stored):
                 )  # fmt: skip
                 if layer and layer.strip():
                     row.text, row.text_source = layer.strip(), FilePage.Source.LAYER
+                elif not can_read:
+                    unread = True
                 else:
                     if languages is None:
                         languages = ocr_languages(document.language)
@@ -311,8 +326,9 @@ def make_derivatives(stored):
         FilePage.objects.filter(file_id=stored.pk).delete()
         FilePage.objects.bulk_create(rows)
         DocumentFile.objects.filter(pk=stored.pk).update(
-            state=DocumentFile.State.READY, page_count=len(rows), processed=timezone.now(), error=""
-        )
+            state=DocumentFile.State.READY, page_count=len(rows), processed=timezone.now(),
+            error=NO_OCR if unread else "",
+        )  # fmt: skip
         upkeep.reading_changed([document.pk])
     return len(rows)
 

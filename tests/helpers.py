@@ -70,3 +70,19 @@ NO_INLINES = {
     for prefix in ("files", "texts")
     for name, value in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"), ("MIN_NUM_FORMS", "0"), ("MAX_NUM_FORMS", "1000"))
 }
+
+
+def require_ocr():
+    """Skip a test that reads scanned pages unless Tesseract is installed, or fail where CATALOGUE_REQUIRE_CLIENTS
+    is set (CI installs it)."""
+    import os
+
+    import pytest
+
+    from catalogue import reading
+
+    if not reading.ocr_available():
+        message = "needs Tesseract (apt-get install tesseract-ocr tesseract-ocr-rus tesseract-ocr-chi-sim)"
+        if os.environ.get("CATALOGUE_REQUIRE_CLIENTS"):
+            pytest.fail(f"{message}; CATALOGUE_REQUIRE_CLIENTS is set, so it may not be skipped.")
+        pytest.skip(message)

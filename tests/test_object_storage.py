@@ -13,6 +13,7 @@ from django.urls import reverse
 from catalogue.models import DocumentFile
 
 from .factories import DocumentFactory
+from .helpers import require_ocr
 from .scans import attach, scanned_pdf, text_pdf
 
 BUCKET = "catalogue-files"
@@ -72,6 +73,7 @@ def keys(client):
 
 def test_scans_live_in_the_object_store_and_are_served_from_it(client, sample, object_storage,
                                                                django_capture_on_commit_callbacks):  # fmt: skip
+    require_ocr()
     document = DocumentFactory(published=True, title="A telegram kept in the object store")
     stored = attach(document, text_pdf([["First page in the bucket."], ["Second page."]]))
     scanned = attach(document, scanned_pdf([["Words only OCR finds: zeppelin."]]), name="annex.pdf", order=2)

@@ -13,7 +13,7 @@ from catalogue import reading
 from catalogue.models import Document, DocumentFile, DocumentText, FilePage, Language, Status
 
 from .factories import DocumentFactory, UserFactory
-from .helpers import NO_INLINES, html, result_titles, text_of
+from .helpers import NO_INLINES, html, require_ocr, result_titles, text_of
 from .scans import attach, bomb_png, image_bytes, scanned_pdf, text_pdf
 
 
@@ -96,6 +96,7 @@ def test_a_file_over_the_size_limit_is_refused(admin_client, sample, settings, m
 
 def test_several_files_uploaded_at_once_are_made_ready_in_order(admin_client, sample, media,
                                                                   django_capture_on_commit_callbacks):  # fmt: skip
+    require_ocr()
     document = DocumentFactory(title="A letter", language=Language.objects.get(slug="russian"))
     url = reverse("admin:catalogue_document_change", args=[document.pk])
     form = admin_client.get(url).context["adminform"].form
@@ -148,6 +149,7 @@ def test_a_failed_file_says_why_and_can_be_made_again(admin_client, sample, medi
 
 
 def test_pdf_text_layers_and_ocr_give_each_page_its_words(telegram):
+    require_ocr()
     pages = FilePage.objects.filter(file__document=telegram).order_by("file__order", "number")
     assert [(page.text_source, page.text) for page in pages[:2]] == [
         ("layer", "The harbour at Dalian froze early."), ("layer", "Signed by the consul."),
@@ -160,6 +162,7 @@ def test_pdf_text_layers_and_ocr_give_each_page_its_words(telegram):
 
 
 def test_words_only_read_off_a_scan_find_it_and_say_where(client, telegram):
+    require_ocr()
     response = client.get(reverse("catalogue:document-list"), {"q": "quokka"})
     assert result_titles(response) == ["Ciphered telegram from Beijing"]
     excerpt = html(response).select_one(".result__excerpt")
@@ -407,6 +410,7 @@ def test_the_old_single_text_moved_into_a_text_whole(transactional_db):
 
 
 def test_the_specimen_shows_the_viewer_and_leaves_the_sample_as_it_was(client, sample):
+    require_ocr()
     from django.core.management import call_command
 
     from catalogue import specimen
@@ -462,6 +466,7 @@ def test_odd_parameters_on_a_document_page_are_ignored(client, telegram):
 
 @pytest.mark.django_db(transaction=True)
 def test_pages_are_made_by_the_task_worker_not_in_the_admins_request(admin_client, settings, media):
+    require_ocr()
     from django.core.management import call_command
 
     call_command("loaddata", "sample", verbosity=0)

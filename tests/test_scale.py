@@ -13,6 +13,8 @@ from catalogue import search, tallies
 from catalogue.benchmark import synthetic
 from catalogue.models import Document, Person, Place, YearTally
 
+from .helpers import require_ocr
+
 pytestmark = pytest.mark.django_db
 
 
@@ -94,6 +96,7 @@ def test_query_count_is_bounded_and_constant_at_every_scenario(client, db):
 
 
 def test_generated_documents_can_carry_texts_and_scans_read_by_ocr(empty_catalogue, settings, tmp_path):
+    require_ocr()
     settings.MEDIA_ROOT = tmp_path / "media"
     out = io.StringIO()
     call_command("generate_documents", 3, "--no-progress", "--scans", "1", stdout=out, stderr=io.StringIO())

@@ -5,6 +5,8 @@ import pytest
 
 from catalogue import specimen
 
+from ..helpers import require_ocr
+
 pytestmark = pytest.mark.browser
 
 
@@ -103,6 +105,7 @@ def test_the_scan_sits_beside_its_texts_on_a_wide_screen_and_above_them_on_a_pho
 
 
 def test_a_search_hit_in_the_scan_opens_the_viewer_at_its_page(page, live_specimen):
+    require_ocr()
     page.goto("/documents/?q=palimpsest")
     page.locator(".result__excerpt a", has_text="Found in the scan, page 2").click()
     page.wait_for_selector(".scan__viewer--live")
