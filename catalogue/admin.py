@@ -213,10 +213,6 @@ NEW_FILES_HELP = (
 )
 
 
-def _megabytes():
-    return f"{settings.CATALOGUE_MAX_FILE_SIZE / 1_000_000:,.0f} MB a file"
-
-
 def _label_of(name):
     """A label from an uploaded file's name: "page-03_recto.tif" → "page 03 recto"."""
     stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
@@ -388,7 +384,15 @@ class DocumentAdmin(HistoryAdmin):
             {"fields": ("document_type", "creator", "source", "repository", "credit", "language", "rights")},
         ),
         ("Subjects", {"fields": ("people", "organisations", "places", "events", "topics", "collections")}),
-        ("Files", {"fields": ("new_files",), "description": NEW_FILES_HELP.format(limit=_megabytes())}),
+        (
+            "Files",
+            {
+                "fields": ("new_files",),
+                "description": NEW_FILES_HELP.format(
+                    limit=f"{reading.megabytes(settings.CATALOGUE_MAX_FILE_SIZE)} a file"
+                ),
+            },
+        ),
         ("Record", {"fields": ("added", "modified")}),
     )
     inlines = (DocumentFileInline, DocumentTextInline)

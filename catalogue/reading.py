@@ -16,6 +16,7 @@ import os
 import shutil
 import tempfile
 import warnings
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -62,8 +63,11 @@ OCR_LANGUAGES = {
 
 def search_config(language) -> str:
     """The text search configuration for words in this language (a `Language`, or None when not known)."""
-    code = (language.code if language is not None else "") or "en"
-    return SEARCH_CONFIGS.get(code.split("-")[0], "simple")
+    return _config_of((language.code if language is not None else "") or "en")
+
+
+def _config_of(tag):
+    return SEARCH_CONFIGS.get(tag.split("-")[0], "simple")
 
 
 def max_file_size() -> int:
@@ -82,7 +86,7 @@ def _refuse(message):
     raise ValidationError(message, code="unreadable")
 
 
-def _megabytes(size):
+def megabytes(size):
     return f"{size / 1_000_000:,.0f} MB"
 
 
@@ -103,7 +107,7 @@ def inspect(uploaded) -> Inspection:
     """Check a file as it arrives and say what it is; a ValidationError says why it is refused."""
     size = uploaded.size
     if size > max_file_size():
-        _refuse(f"“{uploaded.name}” is {_megabytes(size)}; files may be at most {_megabytes(max_file_size())}.")
+        _refuse(f"“{uploaded.name}” is {megabytes(size)}; files may be at most {megabytes(max_file_size())}.")
     if size == 0:
         _refuse(f"“{uploaded.name}” is empty.")
     digest = hashlib.sha256()
@@ -262,13 +266,19 @@ def ocr_languages(language) -> str:
     return "+".join(dict.fromkeys(pack for pack in wanted if pack and pack in installed)) or "eng"
 
 
-def _ocr(image, languages):
-    import pytesseract
+def _for_ocr(image):
+    """The page as OCR reads it: grey, at most OCR_WIDTH wide (a fifth of the rendered page's memory)."""
     from PIL import Image
 
     grey = image.convert("L")
     if grey.width > OCR_WIDTH:
         grey = grey.resize((OCR_WIDTH, page_size(grey.width, grey.height, OCR_WIDTH)), Image.LANCZOS)
+    return grey
+
+
+def _ocr(grey, languages):
+    import pytesseract
+
     return pytesseract.image_to_string(grey, lang=languages, config="--psm 3")
 
 
@@ -289,17 +299,20 @@ def make_derivatives(stored):
 
     DocumentFile.objects.filter(pk=stored.pk).update(state=DocumentFile.State.PROCESSING, error="")
     document = stored.document
-    languages = None
-    rows, pending = [], []
-    can_read = ocr_available()
+    config = search_config(document.language)
+    languages = ocr_languages(document.language) if ocr_available() else None
+    rows, reading_now = [], deque()
     unread = False
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     with tempfile.NamedTemporaryFile(suffix=EXTENSIONS.get(stored.media_type, "")) as copy:
         with default_storage.open(stored.file.name, "rb") as original:
             shutil.copyfileobj(original, copy)
         copy.flush()
-        # OCR is the slow part: two pages at a time, each Tesseract on one thread, while the next pages render.
-        with ThreadPoolExecutor(max_workers=settings.CATALOGUE_OCR_THREADS) as pool:
+        # OCR is the slow part: a page or two at a time, each Tesseract on one thread, while the next pages
+        # render; a page waits its turn only as long as a few are ahead of it (a 300-page scan is never held
+        # whole in memory).
+        threads = settings.CATALOGUE_OCR_THREADS
+        with ThreadPoolExecutor(max_workers=threads) as pool:
             for number, (image, layer) in enumerate(_pages(copy.name, stored.media_type), start=1):
                 width, height = image.size
                 for at in page_widths(width):
@@ -308,20 +321,19 @@ def make_derivatives(stored):
                 largest = max(page_widths(width))
                 row = FilePage(
                     file_id=stored.pk, number=number, width=largest, height=page_size(width, height, largest),
-                    search_config=search_config(document.language),
+                    search_config=config,
                 )  # fmt: skip
+                rows.append(row)
                 if layer and layer.strip():
                     row.text, row.text_source = layer.strip(), FilePage.Source.LAYER
-                elif not can_read:
+                elif languages is None:
                     unread = True
                 else:
-                    if languages is None:
-                        languages = ocr_languages(document.language)
-                    pending.append((row, pool.submit(_ocr, image, languages)))
-                rows.append(row)
-            for row, future in pending:
-                row.text = future.result().strip()
-                row.text_source = FilePage.Source.OCR if row.text else FilePage.Source.NONE
+                    reading_now.append((row, pool.submit(_ocr, _for_ocr(image), languages)))
+                    while len(reading_now) > 2 * threads:
+                        _read(*reading_now.popleft())
+            while reading_now:
+                _read(*reading_now.popleft())
     with transaction.atomic():
         FilePage.objects.filter(file_id=stored.pk).delete()
         FilePage.objects.bulk_create(rows)
@@ -331,6 +343,13 @@ def make_derivatives(stored):
         )  # fmt: skip
         upkeep.reading_changed([document.pk])
     return len(rows)
+
+
+def _read(row, future):
+    from .models import FilePage
+
+    row.text = future.result().strip()
+    row.text_source = FilePage.Source.OCR if row.text else FilePage.Source.NONE
 
 
 def stored_names(stored):
@@ -343,9 +362,8 @@ def stored_names(stored):
 
 def remove_stored(names, file_id):
     """Delete a file's stored bytes (once the deleting transaction has committed)."""
-    for name in names:
-        if name and default_storage.exists(name):
-            default_storage.delete(name)
+    for name in filter(None, names):
+        default_storage.delete(name)  # nothing to delete is no error, on disk or in an object store
     if hasattr(default_storage, "path"):
         try:
             shutil.rmtree(default_storage.path(f"derivatives/{file_id}"), ignore_errors=True)
@@ -402,6 +420,6 @@ def configs_in_use() -> list[str]:
     configs = cache.get(key)
     if configs is None:
         codes = Language.objects.exclude(code="").values_list("code", flat=True)
-        configs = sorted({"catalogue", *(SEARCH_CONFIGS.get(code.split("-")[0], "simple") for code in codes)})
+        configs = sorted({"catalogue", *map(_config_of, codes)})
         cache.set(key, configs, timeout=3600)
     return configs

@@ -73,6 +73,11 @@ def _quoted(words):
     return " ".join(words) if len(words) == 1 else '"' + " ".join(words) + '"'
 
 
+def any_words(text):
+    """Any of the words of `text` (fielded ones too), for finding where they are: `a or b or "c d"`."""
+    return " or ".join(_quoted(words) for group in parse(text).highlighted for words in group)
+
+
 def parse(text):
     parsed = ParsedQuery()
     joining = False
@@ -165,12 +170,11 @@ def highlights(documents, text):
 
 
 def _where_found(documents, text, found):
-    """Add to each highlight the first of its document's texts, then pages of its scans, the words are in."""
+    """Add to each highlight the first of its document's texts, then pages of its scans, the words are in
+    (the first by reading order: PostgreSQL gives only that one, SQLite every passage)."""
     from .models import where_found
-    from .viewer import words_of
 
-    words = words_of(text)
-    rows = database().passages(list(found), words) if words else []
+    rows = database().passages(list(found), any_words(text))
     best = {}
     for document_id, source, source_id, _number, excerpt, kind, language, place in rows:
         if MARK_START not in excerpt:

@@ -8,7 +8,6 @@ off its scans.
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -52,9 +51,9 @@ class ScanPage:
     """A page of a document's scans, numbered across all its files (`position`)."""
 
     position: int
-    page: "PageSize | FilePage"
+    page: "PageSize"
     file: DocumentFile
-    prefix: str = ""
+    prefix: str  # `_service_prefix()`, worked out once for all the pages
 
     @property
     def ident(self):
@@ -62,14 +61,19 @@ class ScanPage:
 
     @property
     def service(self):
-        return f"{self.prefix or _service_prefix()}{self.ident}"
+        return f"{self.prefix}{self.ident}"
+
+    def size(self, width):
+        """(width, height) of this page shown at most `width` pixels wide (one of its sizes)."""
+        shown = min(width, self.page.width)
+        return shown, reading.page_size(self.page.width, self.page.height, shown)
 
     def image(self, width):
-        """The address of this page `width` pixels wide (one of its sizes)."""
-        height = reading.page_size(self.page.width, self.page.height, width)
-        if width >= self.page.width:
+        """The address of this page at most `width` pixels wide."""
+        shown, height = self.size(width)
+        if shown == self.page.width:
             return f"{self.service}/full/max/0/default.jpg"
-        return f"{self.service}/full/{width},{height}/0/default.jpg"
+        return f"{self.service}/full/{shown},{height}/0/default.jpg"
 
     @property
     def thumbnail(self):
@@ -77,11 +81,11 @@ class ScanPage:
 
     @property
     def thumbnail_width(self):
-        return min(reading.THUMBNAIL, self.page.width)
+        return self.size(reading.THUMBNAIL)[0]
 
     @property
     def thumbnail_height(self):
-        return reading.page_size(self.page.width, self.page.height, self.thumbnail_width)
+        return self.size(reading.THUMBNAIL)[1]
 
     @property
     def screen(self):
@@ -89,11 +93,11 @@ class ScanPage:
 
     @property
     def screen_width(self):
-        return min(reading.SCREEN, self.page.width)
+        return self.size(reading.SCREEN)[0]
 
     @property
     def screen_height(self):
-        return reading.page_size(self.page.width, self.page.height, self.screen_width)
+        return self.size(reading.SCREEN)[1]
 
     @property
     def info(self):
@@ -113,10 +117,11 @@ class PageSize:
     height: int
 
 
-def scan_pages(document):
+def scan_pages(document, files=None):
     """Every page of the document's files whose derivatives are ready, in reading order (a 300-page scan is
-    read as 300 rows of numbers, not 300 model instances)."""
-    files = {stored.pk: stored for stored in document.files.filter(state=DocumentFile.State.READY)}
+    read as 300 rows of numbers, not 300 model instances); `files`, the document's files if already read."""
+    files = document.files.all() if files is None else files
+    files = {stored.pk: stored for stored in files if stored.state == DocumentFile.State.READY}
     if not files:
         return []
     rows = (
@@ -144,10 +149,6 @@ class Reading:
     found_pages: list
     found_text: str
     side_by_side: list
-
-    @cached_property
-    def has_pages(self):
-        return bool(self.pages)
 
     @property
     def current(self):
@@ -190,13 +191,13 @@ class Reading:
 def reading_room(document, request):
     """The scans, files and texts of `document` for its page; a search's words (`q`) marked in the texts and
     the viewer opened at the page (`page`) or at the first page they are on."""
-    pages = scan_pages(document)
     files = list(document.files.all())
+    pages = scan_pages(document, files)
     texts = list(document.texts.select_related("language"))
     query = search.clean(request.GET.get("q", ""))[: search.MAX_QUERY_LENGTH]
     found_pages, found_text = [], ""
     if query:
-        words = words_of(query)
+        words = search.any_words(query)
         if words:
             positions = {(page.file.pk, page.page.number): page.position for page in pages}
             marked_texts = {}
@@ -232,13 +233,6 @@ def _page_number(value, count):
     if value and value.isdigit() and 1 <= int(value) <= count:
         return int(value)
     return None
-
-
-def words_of(query):
-    """Any of the query's words, for finding where they are (`a or b or "c d"`)."""
-    parsed = search.parse(query)
-    alternatives = [words for group in parsed.highlighted for words in group]
-    return " or ".join(" ".join(words) if len(words) == 1 else '"' + " ".join(words) + '"' for words in alternatives)
 
 
 # The doors ----------------------------------------------------------------------------------------------
@@ -371,7 +365,7 @@ def manifest_body(request, document, pages):
         service = absolute(page.service)
         canvas = f"{canvas_base}canvas/{page.position}"
         width, height = page.page.width, page.page.height
-        thumb_width = min(reading.THUMBNAIL, width)
+        thumb_width, thumb_height = page.size(reading.THUMBNAIL)
         canvases.append({
             "id": canvas,
             "type": "Canvas",
@@ -380,7 +374,7 @@ def manifest_body(request, document, pages):
             "height": height,
             "thumbnail": [{
                 "id": absolute(page.thumbnail), "type": "Image", "format": "image/jpeg",
-                "width": thumb_width, "height": reading.page_size(width, height, thumb_width),
+                "width": thumb_width, "height": thumb_height,
                 "service": [{"id": service, "type": "ImageService3", "profile": "level0"}],
             }],
             "items": [{
