@@ -59,7 +59,20 @@ def _one_line(clean):
     return cleaned
 
 
-class VersionedForm(forms.ModelForm):
+class RefusesControlCharacters(forms.BaseForm):
+    """Every text field, at the door: a control character is refused, named, and nothing is saved."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            try:
+                refuse_control_characters(value)
+            except ValidationError as error:
+                self.add_error(name, error)
+        return cleaned
+
+
+class VersionedForm(RefusesControlCharacters, forms.ModelForm):
     """A change form that remembers which version of the record it was opened on.
 
     Saving compares it with the version stored now: if someone else saved meanwhile, nothing is saved,
@@ -76,12 +89,6 @@ class VersionedForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        # Every text field, at the door: a control character is refused, named, and nothing is saved.
-        for name, value in list(cleaned.items()):
-            try:
-                refuse_control_characters(value)
-            except ValidationError as error:
-                self.add_error(name, error)
         seen = cleaned.get("seen_version")
         if not self.instance.pk or seen is None:
             return cleaned
@@ -255,7 +262,7 @@ class DocumentForm(VersionedForm):
         return [uploaded for uploaded, _ in received]
 
 
-class DocumentFileForm(forms.ModelForm):
+class DocumentFileForm(RefusesControlCharacters, forms.ModelForm):
     redo = forms.BooleanField(
         label="make again", required=False, help_text="Render its pages and read its words again."
     )
@@ -273,14 +280,11 @@ class DocumentFileForm(forms.ModelForm):
             self.instance.original_name = uploaded.name[:255]
         return uploaded
 
-    def clean(self):
-        cleaned = super().clean()
-        for name in ("label",):
-            try:
-                refuse_control_characters(cleaned.get(name))
-            except ValidationError as error:
-                self.add_error(name, error)
-        return cleaned
+
+class DocumentTextForm(RefusesControlCharacters, forms.ModelForm):
+    class Meta:
+        model = DocumentText
+        fields = ("kind", "language", "order", "made_by", "made_on", "note", "body")
 
 
 class ReadingInline:
@@ -330,6 +334,7 @@ class DocumentFileInline(ReadingInline, admin.TabularInline):
 
 class DocumentTextInline(ReadingInline, admin.StackedInline):
     model = DocumentText
+    form = DocumentTextForm
     extra = 0
     fields = (("kind", "language", "order"), ("made_by", "made_on"), "note", "body")
     autocomplete_fields = ("language",)

@@ -257,3 +257,66 @@ def test_hostile_strings_for_staff_who_are_never_served_a_kept_page(client, samp
     client.force_login(User.objects.create_superuser("fuzzing-curator", "c@example.org", "a-long-password-1"))
     response = check(client, path, "&".join(f"{name}={quote(value)}" for name in PARAMETERS))
     assert "ETag" not in response or path.startswith("/api/")
+
+
+# The documents themselves: originals, page images, IIIF, texts, the words of scans, and the admin's form
+# with files and texts, for the public and for staff.
+
+
+@pytest.fixture
+def scanned(sample, settings, tmp_path):
+    from catalogue.models import Document, DocumentText
+
+    from .scans import attach, text_pdf
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    document = Document.objects.published().get(title__startswith="Record of a Meeting")
+    stored = attach(document, text_pdf([["A page."], ["Another."]]))
+    text = DocumentText.objects.create(document=document, kind="translation", body="A translation.")
+    return document, stored, text
+
+
+def scanned_doors(document, stored, text):
+    return [
+        stored.get_absolute_url(),
+        f"/files/{stored.pk}/scan-text.txt",
+        f"/iiif/3/{stored.pk}-1",
+        f"/iiif/3/{stored.pk}-1/info.json",
+        f"/iiif/3/{stored.pk}-1/full/max/0/default.jpg",
+        f"/documents/{document.slug}/manifest.json",
+        f"/documents/{document.slug}/texts/{text.pk}.txt",
+        document.get_absolute_url(),
+        f"/admin/catalogue/document/{document.pk}/change/",
+        f"/admin/catalogue/document/{document.pk}/history/",
+    ]
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_strings_at_the_doors_of_scans_and_texts(client, scanned, value):
+    from .factories import UserFactory
+
+    doors = scanned_doors(*scanned)
+    query = "&".join(f"{name}={quote(value)}" for name in [*PARAMETERS, "download", "page", "beside"])
+    for path in doors:
+        if not path.startswith("/admin/"):
+            check(client, path, query)
+    client.force_login(UserFactory(username="fuzzing-editor", roles=["Editor"]))
+    for path in doors:
+        check(client, path, query)
+    # Hostile path segments where an image service names its page, its size, its region and its quality.
+    document, stored, _text = scanned
+    for segment in (quote(value, safe=""), f"{stored.pk}-{quote(value, safe='')}"):
+        for path in (f"/iiif/3/{segment}/info.json", f"/iiif/3/{stored.pk}-1/{segment}/max/0/default.jpg",
+                     f"/iiif/3/{stored.pk}-1/full/{segment}/0/default.jpg",
+                     f"/iiif/3/{stored.pk}-1/full/max/0/{segment}", f"/files/{stored.pk}/{segment}"):  # fmt: skip
+            response = client.get(path)
+            assert response.status_code < 500 and (response.streaming or TAG.encode() not in response.content)
+
+
+@pytest.mark.parametrize("header", ["Range", "If-Range", "If-None-Match", "If-Modified-Since"])
+def test_hostile_headers_on_a_file(client, scanned, header):
+    _document, stored, _text = scanned
+    for value in HOSTILE[:8]:
+        safe = value.replace("\x00", "").encode("latin-1", errors="ignore").decode("latin-1")
+        response = client.get(stored.get_absolute_url(), **{f"HTTP_{header.upper().replace('-', '_')}": safe})
+        assert response.status_code in {200, 206, 304, 412, 416}

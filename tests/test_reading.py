@@ -508,3 +508,19 @@ def test_the_manifest_is_valid_by_the_iiif_presentation_3_schema(client, telegra
     # The schema is not a formality: a canvas without its size is refused.
     del manifest["items"][0]["width"]
     assert list(validator.iter_errors(manifest))
+
+
+def test_a_text_with_a_control_character_is_refused_and_nothing_is_saved(admin_client, sample):
+    document = Document.objects.get(title__startswith="Record of a Meeting")
+    url = reverse("admin:catalogue_document_change", args=[document.pk])
+    from .test_curation import form_data
+
+    data = form_data(admin_client.get(url).context["adminform"].form)
+    data |= {"texts-TOTAL_FORMS": "1", "texts-0-kind": "translation", "texts-0-body": "Bell\x07 text",
+             "texts-0-order": "0", "texts-0-made_by": "Escape\x1b", "texts-0-made_on": "",
+             "texts-0-note": ""}  # fmt: skip
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    (errors,) = [form.errors for formset in response.context["inline_admin_formsets"] for form in formset.formset]
+    assert "U+0007" in errors["body"][0] and "U+001B" in errors["made_by"][0]
+    assert not document.texts.exists()
