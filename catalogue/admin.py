@@ -220,12 +220,6 @@ NEW_FILES_HELP = (
 )
 
 
-def _label_of(name):
-    """A label from an uploaded file's name: "page-03_recto.tif" → "page 03 recto"."""
-    stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    return " ".join(re.split(r"[_\s]+", stem))[:200]
-
-
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -409,7 +403,11 @@ class DocumentAdmin(HistoryAdmin):
         following = (document.files.aggregate(last=models.Max("order"))["last"] or 0) + 1
         for offset, (uploaded, inspection) in enumerate(form.received):
             stored = reading.receive(
-                document, uploaded, label=_label_of(uploaded.name), order=following + offset, inspection=inspection
+                document,
+                uploaded,
+                label=reading.label_of(uploaded.name),
+                order=following + offset,
+                inspection=inspection,
             )
             reading.queue(stored)
 

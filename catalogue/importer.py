@@ -380,13 +380,15 @@ def _clean_row(number, row, resolver, seen, report):
     return None if errors else (identifier, fields, relations, files)
 
 
-def _differs(document, fields, relations, current_links, files=None, current_files=None):
+def _differs(document, fields, relations, current_links, files=None, current_files=None, current_texts=None):
     if files is not None and [inspection.sha256 for _, inspection in files] != (current_files or {}).get(
         document.pk, []
     ):
         return True
     for name, value in fields.items():
-        if getattr(document, name) != value:
+        # The `full_text` column is the document's text of unrecorded kind ("" for none), not a field of its own.
+        now = (current_texts or {}).get(document.pk, "") if name == "full_text" else getattr(document, name)
+        if now != value:
             return True
     for name, ids in relations.items():
         if name in SINGLE:
@@ -430,15 +432,13 @@ def plan_chunk(rows, resolver, seen, report, can_publish):
         rows = DocumentFile.objects.filter(document__in=list(existing.values())).order_by("order", "id")
         for document_id, sha256 in rows.values_list("document_id", "sha256"):
             current_files.setdefault(document_id, []).append(sha256)
+    current_texts = {}
     if any("full_text" in fields for _, _, fields, _, _ in cleaned):
-        # The column is compared with each document's text of unrecorded kind ("" for none).
-        texts = dict(
+        current_texts = dict(
             DocumentText.objects.filter(document__in=list(existing.values()), kind=DocumentText.Kind.UNRECORDED)
             .order_by("-id")
             .values_list("document_id", "body")
         )
-        for document in existing.values():
-            document.full_text = texts.get(document.pk, "")
     plans = []
     for number, identifier, fields, relations, files in cleaned:
         document = existing.get(identifier)
@@ -450,7 +450,7 @@ def plan_chunk(rows, resolver, seen, report, can_publish):
                 RowError(number, "identifier", f"“{identifier}” is published; only an Editor may change it.")
             )
             continue
-        differs = _differs(document, fields, relations, current_links, files, current_files)
+        differs = _differs(document, fields, relations, current_links, files, current_files, current_texts)
         action = "updated" if differs else "unchanged"
         plans.append(Plan(number, action, identifier, fields, relations, document.pk, files))
     return plans
@@ -534,7 +534,12 @@ def _write_texts(documents):
     unrecorded = DocumentText.objects.filter(kind=DocumentText.Kind.UNRECORDED)
     unrecorded.filter(document_id__in=[document.pk for _text, document in named]).delete()
     DocumentText.objects.bulk_create(
-        DocumentText(document_id=document.pk, kind=DocumentText.Kind.UNRECORDED, body=text, search_config="catalogue")
+        DocumentText(
+            document_id=document.pk,
+            kind=DocumentText.Kind.UNRECORDED,
+            body=text,
+            search_config=reading.search_config(None),
+        )
         for text, document in named
         if text
     )
@@ -550,7 +555,7 @@ def _write_files(documents, source):
         listed = set()
         for order, (path, inspection) in enumerate(plan.files, start=1):
             stored = existing.get(inspection.sha256)
-            label = path.rsplit("/", 1)[-1].rsplit(".", 1)[0].replace("_", " ")[:200]
+            label = reading.label_of(path)
             if stored is not None and inspection.sha256 not in listed:
                 DocumentFile.objects.filter(pk=stored.pk).update(order=order)
             else:
@@ -607,6 +612,12 @@ class FileSource:
                 member = self.archive.getinfo(path)
             except KeyError:
                 raise ImportFileError(f"“{path}” is not in the ZIP.") from None
+            if member.file_size > reading.max_file_size():
+                # Checked before a byte is unpacked: a ZIP may promise far more than it holds.
+                limit = reading.megabytes(reading.max_file_size())
+                raise ImportFileError(
+                    f"“{path}” is {reading.megabytes(member.file_size)}; files may be at most {limit}."
+                )
             with tempfile.NamedTemporaryFile(suffix=Path(path).suffix) as copy:
                 with self.archive.open(member) as source:
                     shutil.copyfileobj(source, copy)

@@ -180,6 +180,12 @@ def _pdf_scale(width_points):
     return min(200 / 72, LARGEST / max(width_points, 1))
 
 
+def label_of(name):
+    """A file's label from its name: "scans/page_03 recto.tif" → "page 03 recto"."""
+    stem = name.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return " ".join(stem.replace("_", " ").split())[:200]
+
+
 def facts(inspection) -> dict:
     """A received file's fields as its inspection found them, waiting for the worker."""
     from .models import DocumentFile

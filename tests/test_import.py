@@ -519,3 +519,17 @@ def test_the_admin_imports_a_zip_of_a_sheet_and_its_scans(admin_client, sample, 
     assert "Imported: 1 created" in done.content.decode()
     (stored,) = Document.objects.get(slug="zipped").files.all()
     assert stored.state == "ready" and stored.page_count == 2
+
+
+def test_a_zip_member_larger_than_the_limit_is_refused_before_it_is_unpacked(tmp_path, sample, settings):
+    import zipfile
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CATALOGUE_MAX_FILE_SIZE = 1_000_000
+    bundle = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bundle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("sheet.csv", "identifier,title,files\nbig,Big,huge.pdf\n")
+        archive.writestr("huge.pdf", b"%PDF-1.4\n" + b"0" * 50_000_000)  # 50 MB that packs into 50 KB
+    ok, out, err = run(bundle)
+    assert not ok and "“huge.pdf” is 50 MB; files may be at most 1 MB." in err
+    assert not Document.objects.filter(slug="big").exists()

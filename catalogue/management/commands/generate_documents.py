@@ -5,7 +5,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from tqdm import tqdm
 
-from catalogue import records, search, tallies
+from catalogue import reading, records, search, tallies
 from catalogue.backends import postgresql
 from catalogue.benchmark import synthetic
 from catalogue.models import (
@@ -199,7 +199,7 @@ class Command(BaseCommand):
 
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        from catalogue import reading, specimen
+        from catalogue import specimen
 
         self.stderr.write(f"Drawing and reading {count:,} scans…")
         documents = Document.objects.filter(pk__gte=first_id).order_by("pk")[:count]
@@ -220,7 +220,8 @@ class Command(BaseCommand):
         )  # fmt: skip
 
     def text_values(self, rows):
-        return [(row.id, "translation", row.full_text, "", "", "", 0, "catalogue") for row in rows if row.full_text]
+        config = reading.search_config(None)  # English, the synthetic texts' language
+        return [(row.id, "translation", row.full_text, "", "", "", 0, config) for row in rows if row.full_text]
 
     def link_rows(self, rows, ids):
         for name, table, column in LINKS:
