@@ -283,9 +283,11 @@ CATALOGUE_ADMIN_EMAIL = env.str("CATALOGUE_ADMIN_EMAIL", default="catalogue@exam
 CATALOGUE_OAI_NAMESPACE = env.str("CATALOGUE_OAI_NAMESPACE", default="catalogue.example.org")
 CATALOGUE_OAI_PAGE_SIZE = env.int("CATALOGUE_OAI_PAGE_SIZE", default=100)
 
-# Searches are counted up to this many results ("more than 10,000" past it); facets and the
-# timeline of larger result sets are counted over a sample of this size, and say so.
+# Searches are counted up to this many results ("more than 10,000" past it).
 CATALOGUE_COUNT_CAP = env.int("CATALOGUE_COUNT_CAP", default=10_000)
+# Facets and the timeline of result sets larger than the cap are counted over a sample of this many of
+# them (at most the cap), and say so: facets cost time in proportion to the documents they count.
+CATALOGUE_FACET_SAMPLE = env.int("CATALOGUE_FACET_SAMPLE", default=1_000)
 # Results beyond this position cannot be paged to; a narrower search can reach them.
 CATALOGUE_MAX_BROWSABLE = env.int("CATALOGUE_MAX_BROWSABLE", default=100_000)
 

@@ -308,7 +308,7 @@ class EntityRef(Schema):
 
 
 class Total(Schema):
-    value: int = Field(description="How many documents match, or the cap when there are more.")
+    value: int = Field(description="How many documents match, or the cap when counting stopped there.")
     exact: bool = Field(description="False when there are more than `value` (counting stops at the cap).")
 
 
@@ -545,7 +545,7 @@ def list_documents(request, filters: Query[DocumentQuery]):  # type: ignore[vali
         # The whole catalogue, newest first (a walk through all of it): nothing to check, counted by the tallies.
         sort, documents = "added", Document.objects.published().order_by(*SORTS["added"])
         # As the listing states the kept count (`ResultSet.for_listing`): exact.
-        total = {"value": min(tallies.published_total(), settings.CATALOGUE_COUNT_CAP), "exact": True}
+        total = {"value": tallies.published_total(), "exact": True}
     else:
         filterset = DocumentFilter(request.GET, queryset=Document.objects.published(), request=request)
         if not filterset.is_valid():
@@ -553,7 +553,10 @@ def list_documents(request, filters: Query[DocumentQuery]):  # type: ignore[vali
             raise Problem(400, "Bad request", "The filters could not be used.", errors=errors)
         sort, documents = filterset.sort_order, filterset.qs
         results = ResultSet.for_listing(documents, limit, filterset)
-        total = {"value": min(results.count, settings.CATALOGUE_COUNT_CAP), "exact": not results.paginator.capped}
+        # A kept count is exact however large (one entity alone); a search is counted up to the cap.
+        capped = results.paginator.capped
+        total = {"value": min(results.count, settings.CATALOGUE_COUNT_CAP) if capped else results.count,
+                 "exact": not capped}  # fmt: skip
     keyset = KEYSETS[sort]
     if filters.cursor:
         documents = documents.filter(

@@ -127,6 +127,10 @@ class TagChoiceField(django_filters.fields.ModelMultipleChoiceField):
                 % {"most": self.max_values, "kinds": self.plural, "given": len(set(value))},
                 code="too_many",
             )
+        if not value:
+            # Nothing chosen: an empty list, where the parent gives an empty queryset of public entities whose
+            # every truth test compiles its conditions (each filter and the chips ask).
+            return []
         return super().clean(value)
 
 

@@ -6,8 +6,9 @@ it without reading it all. What it may lean on:
 - the kept counts (`tallies`), when nothing narrows the catalogue (the landing listing) or when one entity
   alone does (its `document_count`);
 - a window of the first results, up to the cap, read once, from which a search's count (or "more than"),
-  its first pages, and its facets and timeline come;
-- past the cap, facets and timeline counted over the most recently added results, said to be a sample.
+  its first pages, and its facets and timeline come (not read when a kept count past the cap answers);
+- past the cap, facets and timeline counted over a sample (`CATALOGUE_FACET_SAMPLE`) of the first results,
+  or of the most recently added when sorted by date, said to be a sample.
 
 The views only turn what a `ResultSet` answers into links and labels.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Self
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 from django.utils.functional import cached_property
@@ -67,17 +69,17 @@ class ResultSet:
         narrowed = filterset.keywords or cleaned.get("date_from") or cleaned.get("date_to")
         if not narrowed and not chosen:
             return cls(documents, per_page, known_count=tallies.published_total(), from_tallies=True, by_date=by_date)
-        window = ResultWindow(documents, relevance=filterset.sort_order == "relevance")
-        alone = len(chosen) == 1 and not narrowed and not chosen[0][1].narrower_ids()
-        known = chosen[0][1].document_count if alone else None
+        known = chosen[0][1].listed_count if len(chosen) == 1 and not narrowed else None
+        # Past the cap a kept count needs no window: its pages come from the sort's index, its facets from a sample.
+        past_cap = known is not None and known > count_cap()
+        window = None if past_cap else ResultWindow(documents, relevance=filterset.sort_order == "relevance")
         return cls(documents, per_page, known_count=known, window=window, by_date=by_date)
 
     @classmethod
     def for_entity(cls, entity: Entity, documents: DocumentQuerySet, per_page: int) -> Self:
-        """The published documents tagged with `entity` (or, for a topic, with a narrower one), in date order;
-        its kept count is their number when nothing narrower is included."""
-        known = None if entity.narrower_ids() else entity.document_count
-        return cls(documents, per_page, known_count=known, by_date=True)
+        """The published documents tagged with `entity` (or, for a topic, with a narrower one), in date order,
+        counted by its kept count."""
+        return cls(documents, per_page, known_count=entity.listed_count, by_date=True)
 
     # Answering ----------------------------------------------------------------------------
 
@@ -94,7 +96,7 @@ class ResultSet:
         """How many results facets and timeline are counted over, or None for all of them."""
         if self.from_tallies or self.count <= count_cap():
             return None
-        return count_cap()
+        return min(settings.CATALOGUE_FACET_SAMPLE, count_cap())
 
     @property
     def ranked_sample(self) -> bool:
@@ -105,15 +107,17 @@ class ResultSet:
     def counted_ids(self) -> list[int] | None:
         """The ids facets and the timeline count over, or None for every result.
 
-        The window of the first results; sorted by date, the most recently added stand for the whole
-        instead (the first by date all come from the earliest years).
+        The first results, up to the sample; sorted by date, or with no window read, the most recently added
+        stand for the whole instead (the first by date all come from the earliest years).
         """
         if self.from_tallies:
             return None
         if self.sample and (self.by_date or self.window is None):
             recent = self.documents.order_by("-added", "-id").values_list("pk", flat=True)
             return list(recent[: self.sample])
-        return self.window.ids if self.window is not None else None
+        if self.window is None:
+            return None
+        return self.window.ids[: self.sample] if self.sample else self.window.ids
 
     def facets(self, limits: dict[type[Entity], int]) -> dict[type[Entity], list[Entity]]:
         """{kind: its entities on these documents, most frequent first} for `limits` = {kind: how many}.

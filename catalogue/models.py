@@ -85,6 +85,10 @@ class CatalogueHistory(HistoricalRecords):
         return None
 
 
+# The counts catalogue.tallies keeps on entities: never written from a copy in memory.
+KEPT_COUNTS = frozenset({"document_count", "gathered_count"})
+
+
 class Entity(models.Model):
     """What documents are tagged with: a name, a slug for URLs and imports, a page or a listing filter."""
 
@@ -137,7 +141,7 @@ class Entity(models.Model):
         # The count is kept by catalogue.tallies; a stale copy in memory must never overwrite it.
         if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
             kwargs["update_fields"] = [
-                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "document_count"
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name not in KEPT_COUNTS
             ]
         # A rename and the search index of its documents commit together or not at all.
         with transaction.atomic(using=kwargs.get("using"), savepoint=False):
@@ -155,6 +159,12 @@ class Entity(models.Model):
     def variants(self):
         """Its other names, one each, in the order given."""
         return [line.strip() for line in self.other_names.splitlines() if line.strip()]
+
+    @property
+    def listed_count(self) -> int:
+        """How many published documents its listing holds, kept current: those tagged with it (for a topic,
+        with it or a narrower one)."""
+        return self.document_count
 
     def narrower_ids(self):
         """Entities a filter by this one also stands for (a topic's narrower topics): none for most kinds."""
@@ -418,9 +428,11 @@ class Topic(Entity):
         help_text="The heading this one narrows, if any.",
     )
     description = models.TextField(blank=True)
+    # Published documents tagged with it or with a narrower topic (each once), kept current by catalogue.tallies.
+    gathered_count = models.PositiveIntegerField(default=0, editable=False)
 
     objects = TopicQuerySet.as_manager()  # type: ignore[misc]  # a narrower queryset of the same kind
-    history = HistoricalRecords(excluded_fields=("document_count",))
+    history = HistoricalRecords(excluded_fields=("document_count", "gathered_count"))
 
     document_field = "topics"
     filter_parameter = "topic"
@@ -444,6 +456,10 @@ class Topic(Entity):
             ancestor = ancestor.parent
         if len(seen) > TOPIC_DEPTH:
             raise ValidationError({"parent": f"Topics nest at most {TOPIC_DEPTH} levels under the broadest one."})
+
+    @property
+    def listed_count(self) -> int:
+        return self.gathered_count
 
     def narrower_ids(self):
         """Every topic under this one, at any depth; worked out once for this object (the filter, the count

@@ -11,7 +11,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 
 from . import reading, upkeep
-from .models import ENTITY_KINDS, MANY_KINDS, Document, DocumentFile, DocumentText, Language, Page
+from .models import ENTITY_KINDS, MANY_KINDS, Document, DocumentFile, DocumentText, Language, Page, Topic
 from .upkeep import loading
 
 
@@ -94,6 +94,8 @@ def _tags_changed(sender, instance, action, reverse, pk_set, kind, **kwargs):
 def _entity_saving(sender, instance, raw, **kwargs):
     if not (raw or loading()):
         instance._shown_before = upkeep.shown_state(instance)
+        if sender is Topic:
+            instance._broader_before = upkeep.broader_of(instance)
 
 
 def _entity_saved(sender, instance, raw, created, **kwargs):
@@ -102,6 +104,8 @@ def _entity_saved(sender, instance, raw, created, **kwargs):
         upkeep.entity_renamed(instance, getattr(instance, "_shown_before", None))
         if sender is Language:
             upkeep.language_tagged(instance)
+        if sender is Topic:
+            upkeep.topic_placed(instance, getattr(instance, "_broader_before", None))
 
 
 def _entity_deleting(sender, instance, **kwargs):
@@ -112,6 +116,8 @@ def _entity_deleting(sender, instance, **kwargs):
 def _entity_deleted(sender, instance, **kwargs):
     if not loading():
         upkeep.entity_deleted(sender, getattr(instance, "_documents_before_delete", []))
+        if sender is Topic:
+            upkeep.topic_deleted(instance)
 
 
 def _entity_changed(sender, instance, raw=False, **kwargs):

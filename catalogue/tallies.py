@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear
 
-from .models import ENTITY_KINDS, MANY_KINDS, SINGLE_KINDS, Document, Entity, Status, YearTally
+from .models import ENTITY_KINDS, MANY_KINDS, SINGLE_KINDS, Document, Entity, Status, Topic, YearTally
 from .paging import id_condition
 
 DOCUMENTS = Document._meta.db_table
@@ -37,6 +37,25 @@ def refresh_entities(model: Kind, ids: Iterable[int | None]) -> None:
     ids = sorted({int(pk) for pk in ids if pk is not None})
     for chunk in batched(ids, 500):
         _recount(model, list(chunk))
+    if model is Topic and ids:
+        refresh_gathered(ids)
+
+
+def refresh_gathered(topic_ids: Iterable[int | None] | None = None) -> None:
+    """Recount what these topics and every broader topic above them gather (all topics, with None): after
+    their documents changed, or where they sit among the topics did."""
+    if topic_ids is None:
+        _recount_gathered()
+        return
+    parents = dict(Topic.objects.values_list("pk", "parent_id"))
+    above, todo = set(), [pk for pk in topic_ids if pk is not None]
+    while todo:
+        pk = todo.pop()
+        if pk in parents and pk not in above:
+            above.add(pk)
+            todo.append(parents[pk])
+    for chunk in batched(sorted(above), 500):
+        _recount_gathered(list(chunk))
 
 
 def refresh_years(years: Iterable[int | None]) -> None:
@@ -138,10 +157,39 @@ def _recount(model: Kind, ids: list[int] | None = None) -> None:
         )
 
 
+def _gathered_counts_sql(only: int = 0) -> str:
+    """(topic id, count of the published documents on it or on a narrower topic, each once) for every topic
+    with any, in one grouped query; with `only`, for that many topics named by the parameters after the status."""
+    topics, (links, column) = Topic._meta.db_table, link(Topic)
+    among = f" WHERE id IN ({', '.join(['%s'] * only)})" if only else ""
+    # Each topic with itself and everything beneath it; UNION, not UNION ALL, so that a cycle (which the
+    # admin refuses) could not recurse for ever.
+    return (
+        f"WITH RECURSIVE beneath(topic_id, narrower_id) AS (SELECT id, id FROM {topics}{among}"
+        f" UNION SELECT beneath.topic_id, t.id FROM {topics} AS t JOIN beneath ON t.parent_id = beneath.narrower_id)"
+        f" SELECT beneath.topic_id AS entity_id, count(DISTINCT l.document_id) AS n FROM beneath"
+        f" JOIN {links} AS l ON l.{column} = beneath.narrower_id JOIN {DOCUMENTS} AS d ON d.id = l.document_id"
+        " WHERE d.status = %s GROUP BY beneath.topic_id"
+    )
+
+
+def _recount_gathered(ids: list[int] | None = None) -> None:
+    table, ids = Topic._meta.db_table, ids or []
+    among = f"id IN ({', '.join(['%s'] * len(ids))}) AND " if ids else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET gathered_count = 0 WHERE {among}gathered_count <> 0", ids)
+        cursor.execute(
+            f"UPDATE {table} SET gathered_count = counts.n FROM ({_gathered_counts_sql(len(ids))}) AS counts"
+            f" WHERE {table}.id = counts.entity_id",
+            [*ids, Status.PUBLISHED],
+        )
+
+
 def rebuild() -> None:
     """Recount everything from the documents, one grouped query per kind of entity."""
     for model in ENTITY_KINDS:
         _recount(model)
+    _recount_gathered()
     YearTally.objects.all().delete()
     rows = (
         Document.objects.published()
@@ -181,6 +229,12 @@ def drift() -> list[tuple[str, int, int]]:
         for pk in sorted(set(counted) - seen):
             missing = model.objects.filter(pk=pk).values_list("slug", flat=True).first()
             found.append((f"{model._meta.verbose_name} {missing}", 0, counted[pk]))
+    with connection.cursor() as cursor:
+        cursor.execute(_gathered_counts_sql(), [Status.PUBLISHED])
+        counted = dict(cursor.fetchall())
+    for pk, slug, count in Topic.objects.values_list("pk", "slug", "gathered_count"):
+        if counted.get(pk, 0) != count:
+            found.append((f"topic {slug} with its narrower topics", count, counted.get(pk, 0)))
     counted_years = {
         row["year"] or 0: row["n"]
         for row in Document.objects.published().order_by().annotate(year=ExtractYear("date_start"))

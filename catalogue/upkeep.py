@@ -16,7 +16,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from . import records, search, tallies
-from .models import ENTITY_KINDS, CatalogueVersion, Document, Entity, Language, Status, WithdrawnRecord
+from .models import ENTITY_KINDS, CatalogueVersion, Document, Entity, Language, Status, Topic, WithdrawnRecord
 
 # What a published document's own row counts towards, after the slug it is public under: its year (0 undated),
 # then one id per single-valued kind.
@@ -210,6 +210,25 @@ def entity_renamed(entity: Entity, before: tuple | None) -> None:
     if type(entity) in SEARCHED_KINDS:
         search.update_index(document_ids, texts=False)
     records.keep(document_ids)
+
+
+def broader_of(topic: Topic) -> int | None:
+    """The broader topic a saved topic sits under, read before it is saved again."""
+    if topic.pk is None:
+        return None
+    return Topic.objects.filter(pk=topic.pk).values_list("parent_id", flat=True).first()
+
+
+def topic_placed(topic: Topic, broader_before: int | None) -> None:
+    """After a topic was saved: if it moved under another broader topic, what the topics above it, before and
+    now, gather is recounted (a topic's documents are counted with every topic above it)."""
+    if broader_before != topic.parent_id:
+        tallies.refresh_gathered([broader_before, topic.parent_id])
+
+
+def topic_deleted(topic: Topic) -> None:
+    """After a topic was deleted: the topics above it gather its documents no more."""
+    tallies.refresh_gathered([topic.parent_id])
 
 
 def entity_deleting(entity: Entity) -> list[int]:

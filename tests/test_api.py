@@ -45,6 +45,17 @@ def test_the_seed_filters_give_the_listing_s_documents_in_the_listing_s_order(cl
     assert first["total"] == {"value": 14, "exact": True}
 
 
+def test_the_total_is_exact_wherever_the_listing_s_count_is(client, sample, settings):
+    settings.CATALOGUE_COUNT_CAP = 5
+    # The whole catalogue and one person alone are counted by the kept counts, past the cap too.
+    assert client.get(DOCUMENTS).json()["total"] == {"value": 17, "exact": True}
+    assert client.get(DOCUMENTS, {"person": "wang-ming"}).json()["total"] == {"value": 14, "exact": True}
+    topic = client.get(DOCUMENTS, {"topic": "china-foreign-relations"}).json()
+    assert topic["total"] == {"value": 16, "exact": True}
+    # A search stops counting at the cap and says so.
+    assert client.get(DOCUMENTS, {"q": "Mao"}).json()["total"] == {"value": 5, "exact": False}
+
+
 @pytest.mark.parametrize("sort", ["date", "-date", "title", "added"])
 def test_every_sort_pages_in_the_listing_s_order(client, sample, sort):
     items, _ = walk(client, DOCUMENTS, sort=sort, limit=5)
