@@ -27,3 +27,11 @@ CATALOGUE_API_RATE = "1000000/min"
 # A replica named in DATABASE_REPLICA_URLS (CI's PostgreSQL run) sees only what is committed, and most tests
 # never commit: public reads go to it only in the tests that turn it on (tests/test_replicas.py).
 CATALOGUE_READ_REPLICAS = []
+
+# SQLite's tests run on a file in memory-backed storage, not in SQLite's own memory: an in-memory database is
+# one connection, which Django's live server shares between its threads and the test's, and Django's testing
+# documentation warns that queries at once on it "may sometimes randomly cause the tests to fail" (a browser's
+# parallel autocomplete requests lost the administrator's session that way, now and then).
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    _shared = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
+    DATABASES["default"]["TEST"] = {"NAME": str(_shared / f"catalogue-test-{os.getpid()}.sqlite3")}  # noqa: F405
