@@ -9,7 +9,7 @@ import subprocess
 import time
 
 import pytest
-from django.db import connections
+from django.db import OperationalError, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
@@ -33,8 +33,7 @@ pytestmark = [
 @pytest.fixture
 def replica(sample):
     """Public reads routed to the replica, checked afresh, once it has replayed everything committed."""
-    replica_server("start")  # running and answering, whatever the test before it did to it
-    connections[REPLICA].close()
+    answering()  # running and answering, whatever the test before it did to it
     replicas.health.forget()
     # Caught up is checked here by WAL position: while the other test process writes to the primary, the
     # replica's lag by the time of its last replayed commit can read seconds when it is not behind at all
@@ -47,6 +46,22 @@ def replica(sample):
     replicas.health.forget()
     for alias in (REPLICA,):
         connections[alias].close()
+
+
+def answering(timeout=120.0):
+    """Starts the replica if it is not running, and waits until it answers (a replica that was just stopped,
+    or is replaying what it missed, refuses connections for a while)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        replica_server("start")
+        connections[REPLICA].close()
+        try:
+            connections[REPLICA].ensure_connection()
+            return
+        except OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def caught_up(timeout=60.0):
