@@ -1,3 +1,5 @@
+import copy
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -148,6 +150,15 @@ class TagFilter(django_filters.ModelMultipleChoiceFilter):
     def __init__(self, *args, kind, **kwargs):
         self.kind = kind
         super().__init__(*args, field_name=kind.document_field, **kwargs)
+
+    def __deepcopy__(self, memo):
+        # Each FilterSet deep-copies its filters; this one's queryset of public entities (a topic's with its
+        # subqueries) is never changed in place, only filtered into new ones, so the copy shares it. A form
+        # field made for the original is not shared: the copy makes its own.
+        copied = copy.copy(self)
+        copied.extra = dict(self.extra)
+        copied.__dict__.pop("_field", None)
+        return copied
 
     def filter(self, qs, value):
         chosen = {entity.pk for entity in value or ()}

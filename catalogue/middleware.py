@@ -17,7 +17,7 @@ from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
-from .text import CONTROL_CHARACTERS
+from .text import CONTROL_BYTES, CONTROL_CHARACTERS
 
 _request_id = ContextVar("request_id", default="-")
 # An id a proxy in front already gave the request is kept if it looks like one.
@@ -169,6 +169,8 @@ class ControlCharacterFilter:
         response = self.get_response(request)
         if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
             return response
+        if response.charset.lower() in {"utf-8", "utf8"} and not CONTROL_BYTES.search(response.content):
+            return response  # looked for in the bytes: most pages hold none, and need no decoding
         text = response.content.decode(response.charset)
         cleaned = CONTROL_CHARACTERS.sub("", text)
         if cleaned != text:

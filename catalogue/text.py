@@ -11,6 +11,13 @@ from django.core.exceptions import ValidationError
 
 _PLANE_ENDS = "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(17))
 CONTROL_CHARACTERS = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef{_PLANE_ENDS}]")
+# The same characters as UTF-8 bytes, to look for them in a page without decoding it first: C0 and DEL,
+# C1 (C2 80 to C2 9F), U+FDD0 to U+FDEF (EF B7 90 to EF B7 AF), U+FFFE and U+FFFF (EF BF BE, EF BF BF) and the
+# last two code points of planes 1 to 16 (F0 to F4, then 8F, 9F, AF or BF, then BF, then BE or BF).
+CONTROL_BYTES = re.compile(
+    rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]|\xef\xb7[\x90-\xaf]|\xef\xbf[\xbe\xbf]"
+    rb"|[\xf0-\xf4][\x8f\x9f\xaf\xbf]\xbf[\xbe\xbf]"
+)
 
 
 def control_character(text: str) -> str | None:
