@@ -103,6 +103,7 @@ class Command(BaseCommand):
             self.stdout.write(self.api(runs))
             return
         if options.get("only_discovery"):
+            self.stdout.write(self.served(runs))
             self.stdout.write(self.discovery(runs))
             return
         if options.get("only_reading"):
@@ -118,6 +119,7 @@ class Command(BaseCommand):
         rss = None if no_rss else self.worker_rss([s.path for s in scenarios if "export" not in s.path])
         self.report(rows, rss, runs)
         self.stdout.write(self.api(runs))
+        self.stdout.write(self.served(runs))
         self.stdout.write(self.discovery(runs))
         self.stdout.write(self.reading(runs))
         self.stdout.write(self.import_rows())
@@ -331,6 +333,41 @@ class Command(BaseCommand):
             rows.append(("previous and next alone", percentile(times, 0.5) * 1000))
         lines = ["", "Finding one's way (p50 ms, made afresh):", "", "| request | p50 ms |", "| --- | ---: |"]
         return "\n".join(lines + [f"| {name} | {ms:.1f} |" for name, ms in rows])
+
+    def served(self, runs):
+        """An anonymous reader's pages through the whole stack: made afresh, from the page cache, and a
+        revalidation answered 304 (p50 ms)."""
+        from django.core.cache import caches
+        from django.test import Client
+
+        client = Client(HTTP_HOST=self.factory.defaults["HTTP_HOST"])
+        person, place = self.seed_filters()
+        rows = []
+        with self.settings_for_api():
+            for name, url in (
+                ("landing listing", "/documents/"),
+                ("seed-shaped", f"/documents/?person={person}&place={place}"),
+            ):
+                afresh, kept, revalidated = [], [], []
+                for run in range(runs + 3):
+                    fresh = f"{url}{'&' if '?' in url else '?'}fresh={run}"  # an address the cache has not seen
+                    started = time.perf_counter()
+                    first = client.get(fresh)
+                    made = time.perf_counter() - started
+                    started = time.perf_counter()
+                    again = client.get(fresh)
+                    from_cache = time.perf_counter() - started
+                    started = time.perf_counter()
+                    unchanged = client.get(fresh, headers={"If-None-Match": first["ETag"]})
+                    answered = time.perf_counter() - started
+                    assert (first.status_code, again.status_code, unchanged.status_code) == (200, 200, 304), url
+                    if run >= 3:  # after a warm-up
+                        afresh.append(made), kept.append(from_cache), revalidated.append(answered)
+                rows.append((name, *(percentile(times, 0.5) * 1000 for times in (afresh, kept, revalidated))))
+        backend = type(caches["default"]).__name__
+        lines = ["", f"Pages for anonymous readers (p50 ms, whole stack; page cache: {backend}):", ""]
+        lines += ["| page | made afresh | from the cache | 304 revalidation |", "| --- | ---: | ---: | ---: |"]
+        return "\n".join(lines + [f"| {name} | {a:.1f} | {k:.1f} | {r:.1f} |" for name, a, k, r in rows])
 
     def reading(self, runs):
         """The documents themselves: see `catalogue.benchmark.reading`."""
