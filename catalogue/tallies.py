@@ -127,20 +127,40 @@ def refresh_after(before: Snapshot, document_ids: Iterable[int]) -> None:
     refresh({model: entities[model] | now_entities[model] for model in ENTITY_KINDS}, years | now_years)
 
 
+# The statuses of documents not (yet) published, as SQL: the database itself allows no status but these and
+# published (the check constraint `document_status_valid`), and the list lets the status index find them.
+_UNPUBLISHED = ", ".join(f"'{status}'" for status in Status.values if status != Status.PUBLISHED)
+
+
+def _published_links(links: str, column: str, among: str) -> str:
+    """Rows of (entity id, its link to a document, 1 if that document is not published): counting the links
+    and taking away the few to documents not published reads the links alone, where asking each linked
+    document whether it is published reads hundreds of thousands of documents for a broad topic."""
+    return (
+        f"SELECT l.{column} AS entity_id, l.document_id, CASE WHEN u.id IS NULL THEN 0 ELSE 1 END AS unpublished"
+        f" FROM {links} AS l LEFT JOIN (SELECT id FROM {DOCUMENTS} WHERE status IN ({_UNPUBLISHED})) AS u"
+        f" ON u.id = l.document_id WHERE {among}"
+    )
+
+
 def _grouped_counts_sql(model: Kind, only: int = 0) -> str:
     """(entity id, count of its published documents) for every entity with any, in one grouped query.
 
-    With `only`, for that many entities named by the parameters that follow the status.
+    With `only`, for that many entities named by the parameters.
     """
     if model.many():
         links, column = link(model)
-        source = f"{links} AS l JOIN {DOCUMENTS} AS d ON d.id = l.document_id"
-        column = f"l.{column}"
-    else:
-        source = f"{DOCUMENTS} AS d"
-        column = f"d.{model.document_column()}"
+        among = f"l.{column} IN ({', '.join(['%s'] * only)})" if only else f"l.{column} IS NOT NULL"
+        return (
+            f"SELECT entity_id, count(*) - sum(unpublished) AS n FROM ({_published_links(links, column, among)}) AS p"
+            " GROUP BY entity_id HAVING count(*) > sum(unpublished)"
+        )
+    column = f"d.{model.document_column()}"
     among = f" AND {column} IN ({', '.join(['%s'] * only)})" if only else f" AND {column} IS NOT NULL"
-    return f"SELECT {column} AS entity_id, count(*) AS n FROM {source} WHERE d.status = %s{among} GROUP BY {column}"
+    return (
+        f"SELECT {column} AS entity_id, count(*) AS n FROM {DOCUMENTS} AS d"
+        f" WHERE d.status = '{Status.PUBLISHED}'{among} GROUP BY {column}"
+    )
 
 
 def _recount(model: Kind, ids: list[int] | None = None) -> None:
@@ -153,36 +173,42 @@ def _recount(model: Kind, ids: list[int] | None = None) -> None:
         cursor.execute(
             f"UPDATE {table} SET document_count = counts.n FROM ({counts}) AS counts"
             f" WHERE {table}.id = counts.entity_id",
-            [Status.PUBLISHED, *ids],
+            ids,
         )
 
 
-def _gathered_counts_sql(only: int = 0) -> str:
-    """(topic id, count of the published documents on it or on a narrower topic, each once) for every topic
-    with any, in one grouped query; with `only`, for that many topics named by the parameters after the status."""
-    topics, (links, column) = Topic._meta.db_table, link(Topic)
-    among = f" WHERE id IN ({', '.join(['%s'] * only)})" if only else ""
-    # Each topic with itself and everything beneath it; UNION, not UNION ALL, so that a cycle (which the
-    # admin refuses) could not recurse for ever.
-    return (
-        f"WITH RECURSIVE beneath(topic_id, narrower_id) AS (SELECT id, id FROM {topics}{among}"
-        f" UNION SELECT beneath.topic_id, t.id FROM {topics} AS t JOIN beneath ON t.parent_id = beneath.narrower_id)"
-        f" SELECT beneath.topic_id AS entity_id, count(DISTINCT l.document_id) AS n FROM beneath"
-        f" JOIN {links} AS l ON l.{column} = beneath.narrower_id JOIN {DOCUMENTS} AS d ON d.id = l.document_id"
-        " WHERE d.status = %s GROUP BY beneath.topic_id"
-    )
+def _gathered_counts(topic_ids: Iterable[int] | None = None) -> dict[int, int]:
+    """{topic id: how many published documents are on it or on a narrower topic, each once} for these topics
+    (every topic, with None), one statement a topic: its own and its narrower topics' links, each document
+    once, less those to documents not published."""
+    parents = dict(Topic.objects.values_list("pk", "parent_id"))
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in parents.items():
+        children.setdefault(parent, []).append(pk)
+    links, column = link(Topic)
+    counts = {}
+    with connection.cursor() as cursor:
+        for topic in parents if topic_ids is None else [pk for pk in topic_ids if pk in parents]:
+            beneath, todo = {topic}, [topic]
+            while todo:  # a set, so that a cycle (which the admin refuses) could not loop for ever
+                for child in children.get(todo.pop(), ()):
+                    if child not in beneath:
+                        beneath.add(child)
+                        todo.append(child)
+            where, params = id_condition(column, sorted(beneath))
+            cursor.execute(
+                f"SELECT count(*) - count(u.id) FROM (SELECT DISTINCT document_id FROM {links} WHERE {where}) AS l"
+                f" LEFT JOIN (SELECT id FROM {DOCUMENTS} WHERE status IN ({_UNPUBLISHED})) AS u"
+                " ON u.id = l.document_id",
+                params,
+            )
+            counts[topic] = cursor.fetchone()[0]
+    return counts
 
 
 def _recount_gathered(ids: list[int] | None = None) -> None:
-    table, ids = Topic._meta.db_table, ids or []
-    among = f"id IN ({', '.join(['%s'] * len(ids))}) AND " if ids else ""
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET gathered_count = 0 WHERE {among}gathered_count <> 0", ids)
-        cursor.execute(
-            f"UPDATE {table} SET gathered_count = counts.n FROM ({_gathered_counts_sql(len(ids))}) AS counts"
-            f" WHERE {table}.id = counts.entity_id",
-            [*ids, Status.PUBLISHED],
-        )
+    for topic, count in _gathered_counts(ids).items():
+        Topic.objects.filter(pk=topic).exclude(gathered_count=count).update(gathered_count=count)
 
 
 def rebuild() -> None:
@@ -218,7 +244,7 @@ def drift() -> list[tuple[str, int, int]]:
     found = []
     for model in ENTITY_KINDS:
         with connection.cursor() as cursor:
-            cursor.execute(_grouped_counts_sql(model), [Status.PUBLISHED])
+            cursor.execute(_grouped_counts_sql(model))
             counted = dict(cursor.fetchall())
         kept = model.objects.filter(document_count__gt=0).values_list("pk", "slug", "document_count")
         seen = set()
@@ -229,9 +255,7 @@ def drift() -> list[tuple[str, int, int]]:
         for pk in sorted(set(counted) - seen):
             missing = model.objects.filter(pk=pk).values_list("slug", flat=True).first()
             found.append((f"{model._meta.verbose_name} {missing}", 0, counted[pk]))
-    with connection.cursor() as cursor:
-        cursor.execute(_gathered_counts_sql(), [Status.PUBLISHED])
-        counted = dict(cursor.fetchall())
+    counted = _gathered_counts()
     for pk, slug, count in Topic.objects.values_list("pk", "slug", "gathered_count"):
         if counted.get(pk, 0) != count:
             found.append((f"topic {slug} with its narrower topics", count, counted.get(pk, 0)))
