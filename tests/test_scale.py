@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from catalogue import search, tallies
 from catalogue.benchmark import synthetic
-from catalogue.models import Document, Person, Place, YearTally
+from catalogue.models import Document, Person, Place, Topic, YearTally
 
 from .helpers import require_ocr
 
@@ -68,6 +68,7 @@ def scenario_urls():
         "common keyword": f"/documents/?q={synthetic.COMMON_WORD}",
         "deep page": "/documents/?page=12",
         "person page": f"/people/{top.slug}/",
+        "broad topic": f"/documents/?topic={Topic.objects.filter(parent=None, narrower__isnull=False).first().slug}",
         "export": "/documents/export.csv?date_from=1950&date_to=1960",
     }
 

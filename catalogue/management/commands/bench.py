@@ -26,7 +26,7 @@ from django.test.utils import CaptureQueriesContext
 from catalogue import backups, importer, tallies, views
 from catalogue.benchmark import synthetic
 from catalogue.benchmark.naive import naive_view
-from catalogue.models import Document, Person, Place, YearTally
+from catalogue.models import Document, Person, Place, Topic, YearTally
 
 DECLARE = re.compile(r'^DECLARE "[^"]+" NO SCROLL CURSOR WITH HOLD FOR ')
 
@@ -201,6 +201,19 @@ class Command(BaseCommand):
                 {},
                 runs,
             ),
+            *(
+                [
+                    Scenario(
+                        f"topic with its narrower topics ({broad.name})",
+                        f"/documents/?topic={broad.slug}",
+                        listing,
+                        {},
+                        runs,
+                    )
+                ]
+                if (broad := Topic.objects.filter(parent=None, narrower__isnull=False).order_by("id").first())
+                else []
+            ),  # fmt: skip
             Scenario(
                 "most-documented person's page",
                 f"/people/{top_person}/",
@@ -274,7 +287,6 @@ class Command(BaseCommand):
         from django.test import Client
 
         from catalogue import spelling
-        from catalogue.models import Topic
 
         client = Client(HTTP_HOST=self.factory.defaults["HTTP_HOST"])
         with self.settings_for_api():
