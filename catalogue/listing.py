@@ -142,10 +142,11 @@ class ResultSet:
 # Facets in SQL: one query for every kind ------------------------------------------------------
 
 
-def _counts_sql(model: Kind, condition: Condition) -> tuple[str, list, str]:
+def _counts_sql(model: Kind, condition: Condition, singles: str = "") -> tuple[str, list, str]:
     """(SQL, params, column): how many of the chosen documents each entity of `model` is on, ungrouped yet.
 
-    `condition(column)` gives the (SQL, params) that picks the chosen documents by their id column.
+    `condition(column)` gives the (SQL, params) that picks the chosen documents by their id column; `singles`
+    names a table of their single-valued columns, read once for every such kind, when there is one.
     Counting from the table of links (or the document's own column) by document id reads only the
     index, where grouping joined rows would read the whole table of links.
     """
@@ -154,6 +155,8 @@ def _counts_sql(model: Kind, condition: Condition) -> tuple[str, list, str]:
         where, params = condition("document_id")
         return f"SELECT {column} AS entity_id, count(*) AS n FROM {links} WHERE {where}", params, column
     column = model.document_column()
+    if singles:
+        return f"SELECT {column} AS entity_id, count(*) AS n FROM {singles} WHERE {column} IS NOT NULL", [], column
     where, params = condition("id")
     sql = f"SELECT {column} AS entity_id, count(*) AS n FROM {DOCUMENTS} WHERE {where}"
     return f"{sql} AND {column} IS NOT NULL", params, column
@@ -184,10 +187,18 @@ def count_among_all(limits: dict[Kind, int], document_ids: list[int]) -> dict[Ki
     if not document_ids:
         return {model: [] for model in limits}
     prefix, params, condition = database().chosen_ids(document_ids)
+    singles = [model for model in limits if not model.many()]
+    if len(singles) > 1:
+        # The documents' single-valued columns read once for all those kinds, not once a kind.
+        where, where_params = condition("id")
+        columns = ", ".join(model.document_column() for model in singles)
+        table = f"chosen_documents AS (SELECT {columns} FROM {DOCUMENTS} WHERE {where})"
+        prefix = f"{prefix.rstrip()}, {table} " if prefix else f"WITH {table} "
+        params = [*params, *where_params]
 
     branches = []
     for kind, (model, limit) in enumerate(limits.items()):
-        counts, condition_params, column = _counts_sql(model, condition)
+        counts, condition_params, column = _counts_sql(model, condition, "chosen_documents" if len(singles) > 1 else "")
         branches.append(
             f"SELECT * FROM (SELECT {kind} AS kind, entity.id, entity.name, entity.slug, top.n"
             f" FROM {model._meta.db_table} AS entity"
