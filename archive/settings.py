@@ -287,7 +287,7 @@ CATALOGUE_OAI_PAGE_SIZE = env.int("CATALOGUE_OAI_PAGE_SIZE", default=100)
 CATALOGUE_COUNT_CAP = env.int("CATALOGUE_COUNT_CAP", default=10_000)
 # Facets and the timeline of result sets larger than the cap are counted over a sample of this many of
 # them (at most the cap), and say so: facets cost time in proportion to the documents they count.
-CATALOGUE_FACET_SAMPLE = env.int("CATALOGUE_FACET_SAMPLE", default=1_000)
+CATALOGUE_FACET_SAMPLE = env.int("CATALOGUE_FACET_SAMPLE", default=500)
 # Results beyond this position cannot be paged to; a narrower search can reach them.
 CATALOGUE_MAX_BROWSABLE = env.int("CATALOGUE_MAX_BROWSABLE", default=100_000)
 

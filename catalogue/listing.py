@@ -127,7 +127,9 @@ class ResultSet:
         if self.from_tallies:
             return popular_all(limits)
         if self.counted_ids is not None:
-            return count_among_all(limits, self.counted_ids)
+            # The years come in the same statement, for the timeline that follows.
+            found, self._years = count_among_all(limits, self.counted_ids, years=True)
+            return found
         return {kind: self.documents.facet(kind, limit) for kind, limit in limits.items()}
 
     def year_counts(self) -> dict[int, int]:
@@ -135,6 +137,8 @@ class ResultSet:
         if self.from_tallies:
             return tallies.year_counts()
         if self.counted_ids is not None:
+            if getattr(self, "_years", None) is not None:
+                return self._years
             return Document.objects.filter(pk__in=among(self.counted_ids)).year_counts()
         return self.documents.year_counts()
 
@@ -164,41 +168,48 @@ def _counts_sql(model: Kind, condition: Condition, singles: str = "") -> tuple[s
 
 def _entities_from_union(
     models: list[Kind], branches: list[str], params: list, count_attribute: str, prefix: str = ""
-) -> dict[Kind, list[Entity]]:
-    """{model: [entities, most counted first]} from queries giving rows of (kind, id, name, slug, count)."""
+) -> tuple[dict[Kind, list[Entity]], dict[int, int]]:
+    """({model: [entities, most counted first]}, {year: count}) from queries giving rows of (kind, id, name,
+    slug, count); rows of kind -1, if any, are (year, count) of the timeline."""
     with read_connection().cursor() as cursor:
         cursor.execute(prefix + " UNION ALL ".join(branches) + " ORDER BY 1, 5 DESC, 2", params)
         rows = cursor.fetchall()
     found: dict[Kind, list[Entity]] = {model: [] for model in models}
+    years: dict[int, int] = {}
     for kind, pk, name, slug, count in rows:
+        if kind < 0:
+            years[pk] = count
+            continue
         model = models[kind]
         entity = model(id=pk, name=name, slug=slug)
         setattr(entity, count_attribute, count)
         found[model].append(entity)
-    return found
+    return found, years
 
 
-def count_among_all(limits: dict[Kind, int], document_ids: list[int]) -> dict[Kind, list[Entity]]:
+def count_among_all(limits: dict[Kind, int], document_ids: list[int], years: bool = False) -> Any:
     """The entities of several models on these documents, most frequent first, in one query.
 
     `limits` is {model: how many}; the answer {model: entities with `result_count`}. Each entity
-    carries its id, name and slug: what a facet or a list of related people shows.
+    carries its id, name and slug: what a facet or a list of related people shows. With `years`, the answer
+    is ({model: entities}, {year: how many of the dated documents}), the years counted in the same statement.
     """
     if not document_ids:
-        return {model: [] for model in limits}
+        return ({model: [] for model in limits}, {}) if years else {model: [] for model in limits}
     prefix, params, condition = database().chosen_ids(document_ids)
     singles = [model for model in limits if not model.many()]
-    if len(singles) > 1:
-        # The documents' single-valued columns read once for all those kinds, not once a kind.
+    shared = len(singles) > 1 or years
+    if shared:
+        # The documents' own columns read once for all the single-valued kinds (and the years), not once each.
         where, where_params = condition("id")
-        columns = ", ".join(model.document_column() for model in singles)
+        columns = ", ".join(["date_start", *(model.document_column() for model in singles)])
         table = f"chosen_documents AS (SELECT {columns} FROM {DOCUMENTS} WHERE {where})"
         prefix = f"{prefix.rstrip()}, {table} " if prefix else f"WITH {table} "
         params = [*params, *where_params]
 
     branches = []
     for kind, (model, limit) in enumerate(limits.items()):
-        counts, condition_params, column = _counts_sql(model, condition, "chosen_documents" if len(singles) > 1 else "")
+        counts, condition_params, column = _counts_sql(model, condition, "chosen_documents" if shared else "")
         branches.append(
             f"SELECT * FROM (SELECT {kind} AS kind, entity.id, entity.name, entity.slug, top.n"
             f" FROM {model._meta.db_table} AS entity"
@@ -206,7 +217,14 @@ def count_among_all(limits: dict[Kind, int], document_ids: list[int]) -> dict[Ki
             " ON top.entity_id = entity.id) AS facet"
         )
         params += [*condition_params, limit]
-    return _entities_from_union(list(limits), branches, params, "result_count", prefix)
+    if years:
+        year = database().year_sql("date_start")
+        branches.append(
+            f"SELECT -1 AS kind, {year} AS id, '' AS name, '' AS slug, count(*) AS n FROM chosen_documents"
+            f" WHERE date_start IS NOT NULL GROUP BY {year}"
+        )
+    found, counted_years = _entities_from_union(list(limits), branches, params, "result_count", prefix)
+    return (found, counted_years) if years else found
 
 
 def popular_all(limits: dict[Kind, int]) -> dict[Kind, list[Entity]]:
@@ -221,7 +239,7 @@ def popular_all(limits: dict[Kind, int]) -> dict[Kind, list[Entity]]:
             " ORDER BY document_count DESC, id LIMIT %s) AS facet"
         )
         params += [Status.PUBLISHED, limit]
-    return _entities_from_union(list(limits), branches, params, "document_count")
+    return _entities_from_union(list(limits), branches, params, "document_count")[0]
 
 
 def published_exists_sql(model: Kind) -> str:

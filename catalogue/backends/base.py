@@ -69,6 +69,10 @@ class CatalogueDatabase:
         ids = list(ids)
         return f"{column} IN ({', '.join(['%s'] * len(ids))})", ids
 
+    def year_sql(self, column: str) -> str:
+        """SQL for the year (an integer) of a date column."""
+        raise NotImplementedError
+
     def chosen_ids(self, ids: list[int]) -> tuple[str, list, Callable[[str], tuple[str, list]]]:
         """(prefix SQL, params, condition) for a query that tests many columns against the same ids.
 

@@ -179,6 +179,9 @@ class PostgreSQL(CatalogueDatabase):
     def id_condition(self, column: str, ids: Iterable[int]) -> tuple[str, list]:
         return f"{column} = ANY(%s::bigint[])", [id_array(ids)]
 
+    def year_sql(self, column: str) -> str:
+        return f"CAST(EXTRACT(YEAR FROM {column}) AS integer)"
+
     def chosen_ids(self, ids: list[int]) -> tuple[str, list, Callable[[str], tuple[str, list]]]:
         # The ids are sent once, not once a column: with ten thousand of them that is measurably faster.
         def condition(column: str) -> tuple[str, list]:

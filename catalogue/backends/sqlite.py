@@ -38,6 +38,10 @@ class SQLite(CatalogueDatabase):
     vendor = "sqlite"
     join_names = "group_concat({}, ' ')"
 
+    def year_sql(self, column: str) -> str:
+        # Doubled: the statement carries parameters, so a lone % would be read as one.
+        return f"CAST(strftime('%%Y', {column}) AS integer)"
+
     def json_lists(self, fields: list[tuple[str, str]], source: str, group: str, order: str) -> str:
         pairs = ", ".join(f"'{key}', {expression}" for key, expression in fields)
         # Rows reach json_group_array in the subquery's order; json() keeps each object JSON on the way out.
