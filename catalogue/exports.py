@@ -185,10 +185,12 @@ def _copy(queryset: QuerySet, select: str, aggregates: list[str], url_prefix: st
     names = ""
     for index, (kind, aggregate) in enumerate(zip(MANY_KINDS, aggregates, strict=True)):
         table, column = link(kind)
+        # Joined to the documents (each once: d holds each id once), not asked `IN` them, which had the
+        # database make their ids unique again for every kind.
         names += (
             f" LEFT JOIN (SELECT l.document_id, {aggregate} AS names FROM {table} AS l"
             f" JOIN {kind._meta.db_table} AS e ON e.id = l.{column}"
-            f" WHERE l.document_id IN (SELECT c{len(FIELDS)} FROM d) GROUP BY l.document_id) AS n{index}"
+            f" JOIN d AS k{index} ON k{index}.c{len(FIELDS)} = l.document_id GROUP BY l.document_id) AS n{index}"
             f" ON n{index}.document_id = {document}"
         )
     statement = (
