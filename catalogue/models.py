@@ -1,4 +1,5 @@
 import uuid
+from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -466,17 +467,8 @@ class Topic(Entity):
         and the page of one request all ask)."""
         if hasattr(self, "_narrower"):
             return self._narrower
-        children: dict[int, list[int]] = {}
-        for pk, parent in Topic.objects.exclude(parent=None).values_list("pk", "parent_id"):
-            children.setdefault(parent, []).append(pk)
-        found, todo = [], [self.pk]
-        while todo:
-            for child in children.get(todo.pop(), []):
-                if child not in found:
-                    found.append(child)
-                    todo.append(child)
-        self._narrower: list[int] = found
-        return found
+        self._narrower: list[int] = TopicTree().beneath(self.pk)
+        return self._narrower
 
     def broader(self):
         """Its broader topics, the broadest first."""
@@ -486,6 +478,41 @@ class Topic(Entity):
             chain.insert(0, topic)
             topic = topic.parent
         return chain
+
+
+class TopicTree:
+    """Where every topic sits, read in one query: the topics beneath one and those above it. Both walks keep a
+    set of what they met, so that a cycle (which the admin refuses) could not loop for ever."""
+
+    def __init__(self):
+        self.parents: dict[int, int | None] = dict(Topic.objects.values_list("pk", "parent_id"))
+        self.children: dict[int | None, list[int]] = {}
+        for pk, parent in self.parents.items():
+            self.children.setdefault(parent, []).append(pk)
+
+    def beneath(self, pk: int) -> list[int]:
+        """Every topic under `pk`, at any depth."""
+        found: list[int] = []
+        seen, todo = {pk}, [pk]
+        while todo:
+            for child in self.children.get(todo.pop(), []):
+                if child not in seen:
+                    seen.add(child)
+                    found.append(child)
+                    todo.append(child)
+        return found
+
+    def with_broader(self, pks: Iterable[int | None]) -> set[int]:
+        """These topics (those that exist) and every topic above them."""
+        found: set[int] = set()
+        todo = [pk for pk in pks if pk is not None]
+        while todo:
+            pk = todo.pop()
+            if pk in self.parents and pk not in found:
+                found.add(pk)
+                if (parent := self.parents[pk]) is not None:
+                    todo.append(parent)
+        return found
 
 
 class Organisation(Authority, Entity):

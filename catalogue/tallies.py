@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear
 
-from .models import ENTITY_KINDS, MANY_KINDS, SINGLE_KINDS, Document, Entity, Status, Topic, YearTally
+from .models import ENTITY_KINDS, MANY_KINDS, SINGLE_KINDS, Document, Entity, Status, Topic, TopicTree, YearTally
 from .paging import id_condition
 
 DOCUMENTS = Document._meta.db_table
@@ -47,14 +47,7 @@ def refresh_gathered(topic_ids: Iterable[int | None] | None = None) -> None:
     if topic_ids is None:
         _recount_gathered()
         return
-    parents = dict(Topic.objects.values_list("pk", "parent_id"))
-    above, todo = set(), [pk for pk in topic_ids if pk is not None]
-    while todo:
-        pk = todo.pop()
-        if pk in parents and pk not in above:
-            above.add(pk)
-            todo.append(parents[pk])
-    for chunk in batched(sorted(above), 500):
+    for chunk in batched(sorted(TopicTree().with_broader(topic_ids)), 500):
         _recount_gathered(list(chunk))
 
 
@@ -127,9 +120,10 @@ def refresh_after(before: Snapshot, document_ids: Iterable[int]) -> None:
     refresh({model: entities[model] | now_entities[model] for model in ENTITY_KINDS}, years | now_years)
 
 
-# The statuses of documents not (yet) published, as SQL: the database itself allows no status but these and
-# published (the check constraint `document_status_valid`), and the list lets the status index find them.
+# The documents not (yet) published, as SQL: the database itself allows no status but these and published
+# (the check constraint `document_status_valid`), and naming them lets the status index find them.
 _UNPUBLISHED = ", ".join(f"'{status}'" for status in Status.values if status != Status.PUBLISHED)
+_UNPUBLISHED_IDS = f"(SELECT id FROM {DOCUMENTS} WHERE status IN ({_UNPUBLISHED}))"
 
 
 def _published_links(links: str, column: str, among: str) -> str:
@@ -138,8 +132,7 @@ def _published_links(links: str, column: str, among: str) -> str:
     document whether it is published reads hundreds of thousands of documents for a broad topic."""
     return (
         f"SELECT l.{column} AS entity_id, l.document_id, CASE WHEN u.id IS NULL THEN 0 ELSE 1 END AS unpublished"
-        f" FROM {links} AS l LEFT JOIN (SELECT id FROM {DOCUMENTS} WHERE status IN ({_UNPUBLISHED})) AS u"
-        f" ON u.id = l.document_id WHERE {among}"
+        f" FROM {links} AS l LEFT JOIN {_UNPUBLISHED_IDS} AS u ON u.id = l.document_id WHERE {among}"
     )
 
 
@@ -181,25 +174,15 @@ def _gathered_counts(topic_ids: Iterable[int] | None = None) -> dict[int, int]:
     """{topic id: how many published documents are on it or on a narrower topic, each once} for these topics
     (every topic, with None), one statement a topic: its own and its narrower topics' links, each document
     once, less those to documents not published."""
-    parents = dict(Topic.objects.values_list("pk", "parent_id"))
-    children: dict[int | None, list[int]] = {}
-    for pk, parent in parents.items():
-        children.setdefault(parent, []).append(pk)
+    tree = TopicTree()
     links, column = link(Topic)
     counts = {}
     with connection.cursor() as cursor:
-        for topic in parents if topic_ids is None else [pk for pk in topic_ids if pk in parents]:
-            beneath, todo = {topic}, [topic]
-            while todo:  # a set, so that a cycle (which the admin refuses) could not loop for ever
-                for child in children.get(todo.pop(), ()):
-                    if child not in beneath:
-                        beneath.add(child)
-                        todo.append(child)
-            where, params = id_condition(column, sorted(beneath))
+        for topic in tree.parents if topic_ids is None else [pk for pk in topic_ids if pk in tree.parents]:
+            where, params = id_condition(column, sorted([topic, *tree.beneath(topic)]))
             cursor.execute(
                 f"SELECT count(*) - count(u.id) FROM (SELECT DISTINCT document_id FROM {links} WHERE {where}) AS l"
-                f" LEFT JOIN (SELECT id FROM {DOCUMENTS} WHERE status IN ({_UNPUBLISHED})) AS u"
-                " ON u.id = l.document_id",
+                f" LEFT JOIN {_UNPUBLISHED_IDS} AS u ON u.id = l.document_id",
                 params,
             )
             counts[topic] = cursor.fetchone()[0]
