@@ -151,6 +151,11 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 CATALOGUE_PAGE_CACHE_SECONDS = env.int("CATALOGUE_PAGE_CACHE_SECONDS", default=24 * 60 * 60)
 CATALOGUE_PUBLIC_MAX_AGE = env.int("CATALOGUE_PUBLIC_MAX_AGE", default=60)
 CATALOGUE_PUBLIC_STALE_SECONDS = env.int("CATALOGUE_PUBLIC_STALE_SECONDS", default=300)
+# Front caches (Varnish; `make cluster` runs one): the addresses their bans are sent to. With any, the pages
+# kept for anonymous readers are marked for them (`Surrogate-Control`) for at most this long, to the end of the
+# day, and every public change bans all they hold. None by default: no front cache.
+CATALOGUE_FRONT_CACHES = env.list("CATALOGUE_FRONT_CACHES", default=[])
+CATALOGUE_FRONT_CACHE_SECONDS = env.int("CATALOGUE_FRONT_CACHE_SECONDS", default=60 * 60)
 
 # The research API (/api/v1/): requests allowed per client address, and how long answers may be cached.
 CATALOGUE_API_RATE = env.str("CATALOGUE_API_RATE", default="600/min")

@@ -174,7 +174,8 @@ def conditional(view):
     cache; and cacheable by anyone for a short while."""
 
     def wrapped(request, *args, **kwargs):
-        # Every request counts against the address's allowance, answered from the cache or not.
+        # Every request that reaches an app server counts against the address's allowance, answered from the
+        # shared cache or not (one a front cache answers costs the servers nothing, and is not counted).
         throttle = ClientThrottle(settings.CATALOGUE_API_RATE)
         if not throttle.allow_request(request):
             return _throttled(request, Throttled(wait=throttle.wait()))
@@ -187,13 +188,14 @@ def conditional(view):
         key = None if "cursor" in request.GET else f"api:{digest}"
         kept = cache.get(key) if key else None
         if kept is not None:
-            response = caching.kept_response(kept)
+            response = caching.for_front_caches(caching.kept_response(kept), modified)
         else:
             response = view(request, *args, **kwargs)
             if response.status_code != 200:
                 return response
             if key:
                 caching.keep(key, response)
+                caching.for_front_caches(response, modified)
         return caching.mark_public(response, etag, modified, max_age=settings.CATALOGUE_API_MAX_AGE)
 
     return wrapped

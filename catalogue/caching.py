@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
+from . import frontcache
 from .models import CatalogueVersion
 
 # How long a reader waits for a page another is rendering before rendering it too.
@@ -48,6 +49,15 @@ def keep(key, response):
     cache.set(key, (response.status_code, headers, response.content), timeout=settings.CATALOGUE_PAGE_CACHE_SECONDS)
 
 
+def for_front_caches(response, modified):
+    """The answer marked for the front caches (`frontcache`), if there are any and the catalogue is still at
+    the version it was made under (whose time is `modified`): one made across a change may show what was
+    before it, and the ban that followed the change may already have been sent."""
+    if frontcache.enabled() and CatalogueVersion.current().changed == modified:
+        frontcache.mark(response)
+    return response
+
+
 def kept_response(kept):
     status, headers, content = kept
     response = HttpResponse(content, status=status)
@@ -63,7 +73,8 @@ class PublicPageCache:
     A page is kept under the catalogue version (`CatalogueVersion`, changed in the same transaction as
     anything public), the day (citations name it) and the full URL with its host; so a change is seen at
     once everywhere, and nothing from before it is served again. Only complete 200 pages that set no
-    cookie are kept; exports are streamed, so they are revalidated but not kept.
+    cookie are kept (and marked for the front caches, `frontcache`); a large export is streamed, so it is
+    revalidated but not kept.
     """
 
     # Files and page images carry validators of their own (their checksums) and answer byte ranges.
@@ -86,14 +97,14 @@ class PublicPageCache:
         key = f"page:{digest}"
         kept = cache.get(key) if request.method == "GET" else None
         if kept is not None:
-            return self._public(kept_response(kept), etag, modified)
+            return self._public(for_front_caches(kept_response(kept), modified), etag, modified)
         # One reader renders a page that is not kept yet; others asking for it meanwhile wait for that one
         # (a popular page after a change, or a slow one, is not rendered by every reader at once).
         rendering = request.method == "GET" and cache.add(f"{key}:rendering", 1, timeout=RENDER_SECONDS)
         if request.method == "GET" and not rendering:
             kept = self._wait_for(key)
             if kept is not None:
-                return self._public(kept_response(kept), etag, modified)
+                return self._public(for_front_caches(kept_response(kept), modified), etag, modified)
         try:
             response = self.get_response(request)
             if response.status_code not in {200, 304}:
@@ -101,6 +112,7 @@ class PublicPageCache:
             complete = response.status_code == 200 and not response.streaming and not response.cookies
             if request.method == "GET" and complete:
                 keep(key, response)
+                for_front_caches(response, modified)
         finally:
             if rendering:
                 cache.delete(f"{key}:rendering")

@@ -126,6 +126,10 @@ def json_rows(documents, url_prefix):
     yield "\n]\n"
 
 
+# An export no larger than this is answered whole (and kept like a page); a larger one is streamed.
+WHOLE_BYTES = 1_000_000
+
+
 def stream(queryset: QuerySet, format: str, url_prefix: str) -> Iterator[str | bytes]:
     """The export of these documents in `format` ("csv" or "json"), as the response sends it."""
     # A queryset known to be empty (`none()`) has no SQL to copy from; the row-by-row path writes its header.

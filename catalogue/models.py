@@ -19,6 +19,7 @@ from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from . import frontcache
 from .dates import PartialDate, display_span, validate_partial_date
 
 if TYPE_CHECKING:
@@ -983,9 +984,14 @@ class CatalogueVersion(models.Model):
     @classmethod
     def forget(cls) -> None:
         """The kept copy dropped now and again when the caller's transaction commits (until then, other
-        connections still read the version before it)."""
+        connections still read the version before it); the front caches, if any, emptied then too."""
         cache.delete(cls.CACHE_KEY)
-        transaction.on_commit(lambda: cache.delete(cls.CACHE_KEY))
+
+        def committed():
+            cache.delete(cls.CACHE_KEY)
+            frontcache.ban()
+
+        transaction.on_commit(committed)
 
 
 class WithdrawnRecord(models.Model):

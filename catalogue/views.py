@@ -389,11 +389,19 @@ class DocumentExportView(View):
             return json_error({"error": "The filters could not be used.", "fields": problems}, status=400)
         url_prefix = request.build_absolute_uri(reverse("catalogue:document-list"))
         chunks = exports.stream(filterset.qs, self.format, url_prefix)
-        # The file is streamed as it is read, so memory stays flat however many documents match; the query
-        # runs before the status is sent, so a database that fails answers an error, never a 200 with the
-        # header alone.
-        first = next(chunks)
-        response = StreamingHttpResponse(chain([first], chunks), content_type=self.content_types[self.format])
+        # The query runs before the status is sent, so a database that fails answers an error, never a 200 with
+        # the header alone. A small file is answered whole, with its length, and kept for other readers as a
+        # page is; a larger one is streamed as it is read, so memory stays flat however many documents match.
+        whole, size = [], 0
+        for chunk in chunks:
+            piece = chunk.encode() if isinstance(chunk, str) else chunk
+            whole.append(piece)
+            size += len(piece)
+            if size > exports.WHOLE_BYTES:
+                response = StreamingHttpResponse(chain(whole, chunks), content_type=self.content_types[self.format])
+                break
+        else:
+            response = HttpResponse(b"".join(whole), content_type=self.content_types[self.format])
         response["Content-Disposition"] = f'attachment; filename="documents.{self.format}"'
         return response
 

@@ -97,7 +97,7 @@ def test_exports_feeds_and_the_api_follow_any_of(client, sample):
     either = Document.objects.published().filter(language__slug__in=["russian", "chinese"])
     expected = sorted(either.values_list("slug", flat=True))
     exported = client.get(reverse("catalogue:document-export-csv"), params)
-    rows = list(csv.DictReader(io.StringIO(b"".join(exported.streaming_content).decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(exported.getvalue().decode("utf-8-sig"))))
     assert sorted(row["slug"] for row in rows) == expected
     api = client.get("/api/v1/documents/", {**params, "limit": 100}).json()
     assert sorted(item["slug"] for item in api["results"]) == expected and api["total"]["value"] == len(expected)

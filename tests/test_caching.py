@@ -153,3 +153,119 @@ def test_outside_a_transaction_a_kept_page_costs_no_query_and_a_change_is_still_
         places=Place.objects.filter(slug="soviet-union"),
     )
     assert "Telegram from Wang Ming in Moscow" in result_titles(client.get(SEED))
+
+
+# Front caches (Varnish in `make cluster`; the cluster test runs the real one) --------------------------------
+
+
+@pytest.fixture
+def ban_listener(settings):
+    """An address that takes front-cache bans and records them (the requests, not their effect: the cluster
+    test shows Varnish acting on them)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    received = []
+
+    class Listener(BaseHTTPRequestHandler):
+        def do_BAN(self):  # noqa: N802 (the method's name)
+            received.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Listener)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.CATALOGUE_FRONT_CACHES = [f"http://127.0.0.1:{server.server_port}/"]
+    yield received
+    server.shutdown()
+
+
+def surrogate_seconds(response):
+    value = response.get("Surrogate-Control", "")
+    assert value.startswith("max-age="), f"not marked for the front cache: {value!r}"
+    return int(value.removeprefix("max-age="))
+
+
+def test_with_a_front_cache_public_pages_are_marked_for_it_until_the_end_of_the_day(
+    client, sample, settings, monkeypatch
+):
+    from datetime import datetime, time, timedelta
+
+    from catalogue import exports
+
+    assert "Surrogate-Control" not in client.get(SEED), "marked with no front cache to ban"
+    settings.CATALOGUE_FRONT_CACHES = ["http://127.0.0.1:9/"]
+    made, kept = client.get("/people/wang-ming/"), client.get("/people/wang-ming/")
+    api = client.get("/api/v1/documents/?person=wang-ming")
+    small_export = client.get("/documents/export.csv?person=wang-ming")
+    now = datetime.now()
+    to_midnight = (datetime.combine(now.date() + timedelta(days=1), time()) - now).total_seconds()
+    for response in (made, kept, api, small_export):
+        assert 0 < surrogate_seconds(response) <= min(settings.CATALOGUE_FRONT_CACHE_SECONDS, to_midnight + 1)
+    # Not kept, so not marked: a streamed export, a page not found, a staff member's page.
+    monkeypatch.setattr(exports, "WHOLE_BYTES", 1000)
+    streamed = client.get("/documents/export.csv?person=wang-ming&sort=date")
+    body(streamed)  # read to the end, as a client does
+    assert streamed.streaming and "Surrogate-Control" not in streamed
+    assert "Surrogate-Control" not in client.get("/people/no-such-person/")
+    client.force_login(User.objects.create_superuser("curator", "curator@example.org", "a-long-test-password"))
+    assert "Surrogate-Control" not in client.get("/people/wang-ming/")
+
+
+def test_a_page_made_under_a_version_since_replaced_is_not_marked_for_the_front_cache(client, sample, settings):
+    from django.http import HttpResponse
+
+    from catalogue import upkeep
+    from catalogue.caching import for_front_caches, validators
+
+    settings.CATALOGUE_FRONT_CACHES = ["http://127.0.0.1:9/"]
+    modified = validators(client.get(SEED).wsgi_request)[1]
+    assert "Surrogate-Control" in for_front_caches(HttpResponse("page"), modified)
+    upkeep.public_changed()  # while the page was being made
+    assert "Surrogate-Control" not in for_front_caches(HttpResponse("page"), modified)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_public_change_bans_the_front_cache_once_committed_and_again_a_moment_later(sample, ban_listener):
+    import time
+
+    from django.db import transaction
+
+    from catalogue import frontcache
+
+    document = Document.objects.published().order_by("pk").first()
+    with transaction.atomic():
+        document.title = "Renamed in the admin"
+        document.save()
+        assert ban_listener == [], "banned before the change was committed"
+    assert ban_listener == ["/"]
+    deadline = time.monotonic() + frontcache.BAN_AGAIN_SECONDS + 3
+    while len(ban_listener) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert ban_listener == ["/", "/"]
+
+    # A change rolled back bans nothing; a draft's edit is no public change.
+    ban_listener.clear()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        document.title = "Never committed"
+        document.save()
+        raise RuntimeError
+    draft = DocumentFactory(title="A draft")
+    ban_listener.clear()
+    draft.title = "A draft, retitled"
+    draft.save()
+    time.sleep(0.2)
+    assert ban_listener == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_front_cache_that_cannot_be_reached_costs_the_change_nothing_and_is_logged(sample, settings, caplog):
+    settings.CATALOGUE_FRONT_CACHES = ["http://127.0.0.1:9/"]
+    document = Document.objects.published().order_by("pk").first()
+    document.title = "Renamed while the front cache is away"
+    document.save()
+    assert Document.objects.get(pk=document.pk).title == "Renamed while the front cache is away"
+    assert "The front cache at http://127.0.0.1:9/ was not told of a change" in caplog.text

@@ -145,9 +145,9 @@ def test_the_csv_export_and_the_api_carry_types_topics_and_organisations(client,
     rows = list(
         csv.DictReader(
             io.StringIO(
-                b"".join(
-                    client.get(reverse("catalogue:document-export-csv"), {"type": "statement"}).streaming_content
-                ).decode("utf-8-sig")
+                client.get(reverse("catalogue:document-export-csv"), {"type": "statement"})
+                .getvalue()
+                .decode("utf-8-sig")
             )
         )
     )

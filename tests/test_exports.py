@@ -30,7 +30,7 @@ def listing_slugs(client, params):
 
 
 def read_csv(response):
-    text = b"".join(response.streaming_content).decode("utf-8")
+    text = response.getvalue().decode("utf-8")
     assert text.startswith("\ufeff")
     return list(csv.DictReader(io.StringIO(text[1:])))
 
@@ -39,11 +39,11 @@ def read_csv(response):
 def test_exports_equal_the_listings_full_result_set(client, sample, params):
     expected = listing_slugs(client, params)
     csv_response = client.get(CSV, params)
-    assert csv_response.status_code == 200 and csv_response.streaming
+    assert csv_response.status_code == 200
     assert csv_response["Content-Type"].startswith("text/csv")
     assert [row["slug"] for row in read_csv(csv_response)] == expected
     json_response = client.get(JSON, params)
-    rows = json.loads(b"".join(json_response.streaming_content))
+    rows = json.loads(json_response.getvalue())
     assert [row["slug"] for row in rows] == expected
 
 
@@ -69,7 +69,7 @@ def test_csv_columns_and_values(client, sample, facts):
 
 
 def test_json_keeps_unknown_values_null(client, sample):
-    rows = json.loads(b"".join(client.get(JSON, {"person": "kim-il-sung"}).streaming_content))
+    rows = json.loads(client.get(JSON, {"person": "kim-il-sung"}).getvalue())
     meeting = next(r for r in rows if r["title"].startswith("Record of a Meeting"))
     assert meeting["source"] is None and meeting["credit"] is None
     assert "Kim Il Sung" in meeting["people"]
@@ -77,10 +77,35 @@ def test_json_keeps_unknown_values_null(client, sample):
 
 def test_drafts_never_exported(client, draft):
     for url in (CSV, JSON):
-        body = b"".join(client.get(url).streaming_content).decode()
+        body = client.get(url).getvalue().decode()
         assert draft.title not in body
-        body = b"".join(client.get(url, {"person": "wang-ming", "q": "secret draft"}).streaming_content).decode()
+        body = client.get(url, {"person": "wang-ming", "q": "secret draft"}).getvalue().decode()
         assert draft.title not in body
+
+
+def test_a_small_export_is_answered_whole_and_kept_a_large_one_is_streamed(client, sample, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from catalogue import exports
+
+    seed = {"person": "wang-ming", "place": "soviet-union"}
+    small = client.get(CSV, seed)
+    assert not small.streaming and int(small["Content-Length"]) == len(small.content)
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get(CSV, seed)
+    assert again.content == small.content and len(captured) == 1  # the catalogue's version: the file was kept
+    # Past the limit, the same file is streamed as it is read, and not kept.
+    monkeypatch.setattr(exports, "WHOLE_BYTES", 1000)
+    for url in (CSV, JSON):
+        streamed = client.get(url, {**seed, "sort": "date"})
+        assert streamed.streaming and "Content-Length" not in streamed
+        text = streamed.getvalue().decode("utf-8-sig")  # read to the end, as a client does
+        rows = json.loads(text) if url == JSON else list(csv.DictReader(io.StringIO(text)))
+        assert len(rows) == 14
+    again = client.get(CSV, {**seed, "sort": "date"})
+    assert again.streaming, "a streamed export was kept"
+    again.getvalue()
 
 
 @pytest.mark.parametrize(
@@ -115,12 +140,12 @@ def test_csv_cells_never_run_as_spreadsheet_formulas(client, sample):
     Document.objects.filter(pk=document.pk).update(
         title='=HYPERLINK("http://evil.example","x")', summary="+1+2", source="@SUM(A1)", credit="-3"
     )
-    body = b"".join(client.get(CSV).streaming_content).decode("utf-8-sig")
+    body = client.get(CSV).getvalue().decode("utf-8-sig")
     row = next(r for r in csv.DictReader(io.StringIO(body)) if r["slug"] == document.slug)
     assert row["title"] == '\'=HYPERLINK("http://evil.example","x")'
     assert (row["summary"], row["source"], row["credit"]) == ("'+1+2", "'@SUM(A1)", "'-3")
     # JSON is data, not a spreadsheet: it keeps the text exactly.
-    records = json.loads(b"".join(client.get(JSON).streaming_content))
+    records = json.loads(client.get(JSON).getvalue())
     record = next(r for r in records if r["slug"] == document.slug)
     assert record["summary"] == "+1+2"
 

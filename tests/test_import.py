@@ -411,7 +411,7 @@ def test_the_creator_column_is_imported_updated_and_exported(client, tmp_path, s
     document.status = Status.PUBLISHED
     document.save()
     response = client.get("/documents/export.csv", {"q": "Letter"})
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert [row["creator"] for row in rows if row["slug"] == "letter-one"] == ["Li Lisan"]
 
 
