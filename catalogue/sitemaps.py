@@ -13,6 +13,11 @@ class DocumentSitemap(Sitemap):
     def lastmod(self, document):
         return document.modified
 
+    def get_latest_lastmod(self):
+        """The newest change to a published document, read from an index (Django's own reads every document
+        through `lastmod`: seconds for the sitemap index of a large catalogue)."""
+        return self.items().order_by("-modified").values_list("modified", flat=True).first()
+
 
 class EntitySitemap(Sitemap):
     changefreq = "monthly"

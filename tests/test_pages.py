@@ -255,6 +255,25 @@ def test_sitemap_and_robots(client, draft):
     assert client.get("/sitemap-nothing.xml").status_code == 404
 
 
+def test_the_sitemap_index_dates_documents_by_the_newest_published_change_without_reading_them(client, draft):
+    from datetime import UTC, datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from catalogue.models import Document
+
+    newest = Document.objects.published().order_by("pk").first()
+    Document.objects.filter(pk=newest.pk).update(modified=datetime(2031, 5, 4, 12, 0, tzinfo=UTC))
+    Document.objects.filter(pk=draft.pk).update(modified=datetime(2032, 1, 1, tzinfo=UTC))  # not public
+    with CaptureQueriesContext(connection) as captured:
+        index = client.get(reverse("catalogue:sitemap")).content.decode()
+    assert "<lastmod>2031-05-04T12:00:00+00:00</lastmod>" in index and "2032" not in index
+    # One statement for the documents' newest change, none reading the documents themselves.
+    reading = [q["sql"] for q in captured.captured_queries if '"catalogue_document"."slug"' in q["sql"]]
+    assert reading == []
+
+
 def test_entity_counts_match_models(sample):
     assert Person.objects.public().count() == 27
     assert Event.objects.public().count() == 11
