@@ -793,8 +793,9 @@ class Document(models.Model):
             models.Index(fields=("date_start", "date_end"), name="document_dates"),
             # Deep pages by date read only this index (see views.paginate).
             models.Index(fields=("status", "date_start", "id"), name="document_by_date"),
-            # The newest change to a published document (the sitemap index's lastmod), read from its end.
-            models.Index(fields=("status", "modified"), name="document_modified"),
+            # Published documents in the order they last changed: OAI-PMH's lists, and the sitemap index's lastmod
+            # (the newest change, read from its end).
+            models.Index(fields=("status", "modified", "id"), name="document_modified"),
         )
         constraints = (
             models.CheckConstraint(

@@ -12,6 +12,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='document',
-            index=models.Index(fields=['status', 'modified'], name='document_modified'),
+            index=models.Index(fields=['status', 'modified', 'id'], name='document_modified'),
         ),
     ]
