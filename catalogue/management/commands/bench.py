@@ -73,7 +73,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-backup", action="store_true", help="Skip timing a backup of the catalogue and its restore."
         )
+        parser.add_argument(
+            "--no-whole-export", action="store_true", help="Skip timing a CSV export of every published document."
+        )
         parser.add_argument("--only-api", action="store_true", help="Time the research API alone.")
+        parser.add_argument(
+            "--only-exports", action="store_true", help="Time the CSV exports alone (100,000 rows and every row)."
+        )
         parser.add_argument(
             "--only-discovery",
             action="store_true",
@@ -110,6 +116,11 @@ class Command(BaseCommand):
             self.stdout.write(self.reading(runs))
             return
         scenarios = self.scenarios(runs)
+        if options.get("only_exports"):
+            scenarios = [scenario for scenario in scenarios if "export" in scenario.path]
+            self.report([(s, self.measure(s, naive=False, warmup=1), None) for s in scenarios], None, runs)
+            self.stdout.write(self.whole_export())
+            return
         rows = []
         for scenario in scenarios:
             self.stderr.write(f"· {scenario.name}")
@@ -118,6 +129,8 @@ class Command(BaseCommand):
             rows.append((scenario, ours, naive))
         rss = None if no_rss else self.worker_rss([s.path for s in scenarios if "export" not in s.path])
         self.report(rows, rss, runs)
+        if not options.get("no_whole_export"):
+            self.stdout.write(self.whole_export())
         self.stdout.write(self.api(runs))
         self.stdout.write(self.served(runs))
         self.stdout.write(self.discovery(runs))
@@ -125,6 +138,36 @@ class Command(BaseCommand):
         self.stdout.write(self.import_rows())
         if not no_backup:
             self.stdout.write(self.backup_and_restore())
+
+    def whole_export(self):
+        """A CSV export of every published document through the view, read to the end as a client would: its
+        time, its size, and the process's peak resident memory while it ran (against before it)."""
+        self.stderr.write("· CSV export of every document")
+        status_file = Path("/proc/self/status")
+
+        def memory(field):
+            if not status_file.exists():
+                return None
+            line = next(line for line in status_file.read_text().splitlines() if line.startswith(field + ":"))
+            return int(line.split()[1]) / 1024
+
+        before = memory("VmRSS")
+        if before is not None:
+            Path("/proc/self/clear_refs").write_text("5")  # the peak starts again from here
+        started = time.perf_counter()
+        status, size = self.call(Scenario("every document", "/documents/export.csv", views.DocumentExportView,
+                                          {"format": "csv"}, 1), naive=False)  # fmt: skip
+        elapsed = time.perf_counter() - started
+        if status != 200:
+            raise CommandError(f"The export of every document answered {status}.")
+        peak = memory("VmHWM")
+        memory_note = (
+            "" if before is None else f"; the process's peak resident memory {peak:.0f} MB ({before:.0f} MB before)"
+        )
+        return (
+            f"\nCSV export of all {tallies.published_total():,} published documents: {elapsed:.1f} s, "
+            f"{size / 1e6:,.0f} MB{memory_note}."
+        )
 
     def import_rows(self, count=10_000):
         """An import of `count` new documents (each tagged with existing entities), timed, then rolled back."""
