@@ -103,6 +103,12 @@ DATABASES = {
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=0))
 # A kept connection the database has dropped is noticed before a request uses it, not by a 500.
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+# PostgreSQL without its JIT compiler: the catalogue's statements are short, and a large one's compiling
+# (seconds for an export of 100,000 documents, whose joins the planner estimates at 10^24 rows) is never won
+# back by its running. Another value can be given in the URL (`?options=-c%20jit%3Don`).
+_NO_JIT = "-c jit=off"
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", _NO_JIT)
 
 # Read replicas (PostgreSQL streaming replicas of the primary), comma-separated URLs: an anonymous reader's
 # pages are read from one that is up and no more than CATALOGUE_REPLICA_MAX_LAG_SECONDS behind; writes,
@@ -115,6 +121,7 @@ for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), st
     if _replica["ENGINE"].endswith("postgresql"):
         # A replica's host that does not answer is given up on quickly, and the primary read instead.
         _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+        _replica["OPTIONS"].setdefault("options", _NO_JIT)
     # Tests read the replica of the test database.
     _replica["TEST"] = {"MIRROR": "default"}
     DATABASES[f"replica{_number}"] = _replica

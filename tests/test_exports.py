@@ -207,3 +207,17 @@ def test_the_database_writes_the_same_bytes_as_the_row_by_row_export(rf, sample,
         row_by_row = text(python(exports.documents_for_export(queryset), prefix))
         assert database == row_by_row
     assert queryset.count() > 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's JIT compiler")
+@pytest.mark.django_db(databases="__all__")
+def test_postgresql_is_asked_without_its_jit_compiler():
+    """An export's statement was compiled for seconds before it ran (its joins estimated at 10^24 rows): the
+    catalogue's connections, to the primary and to replicas, turn the compiler off."""
+    from django.conf import settings
+    from django.db import connections
+
+    for alias in settings.DATABASES:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SHOW jit")
+            assert cursor.fetchone() == ("off",), alias
