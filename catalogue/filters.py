@@ -122,6 +122,15 @@ class TagChoiceField(django_filters.fields.ModelMultipleChoiceField):
         self.max_values, self.plural = max_values, plural
         super().__init__(*args, **kwargs)
 
+    def __deepcopy__(self, memo):
+        # Each form deep-copies its fields, and Django's copy of this one clones its queryset of public entities
+        # (a topic's with its subqueries), which is never changed in place: the copy shares it, with choices
+        # of its own (as Django's copy has).
+        copied = super(forms.ChoiceField, self).__deepcopy__(memo)
+        copied._queryset = self._queryset
+        copied.widget.choices = copied.choices
+        return copied
+
     def clean(self, value):
         if value and len(set(value)) > self.max_values:
             raise ValidationError(
@@ -250,6 +259,14 @@ class DocumentFilter(django_filters.FilterSet):
         model = Document
         fields = ()
         form = DocumentFilterForm
+
+    def get_form_class(self):
+        """The form's class, made once: the filters, their fields and their (lazy) labels are the same for every
+        request, and django-filter makes the class, and a field for each filter, for each FilterSet."""
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
 
     @classmethod
     def get_filters(cls):
