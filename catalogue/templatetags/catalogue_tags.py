@@ -53,7 +53,7 @@ def result_rows(context, documents):
         rows.append(
             f'{row}  <button type="button" class="select-button" data-select="{document.pk}" hidden>'
             f'<span class="select-button__label">{add}</span><span class="visually-hidden">: '
-            f'{_escaped(document.title)}</span></button>\n'
+            f"{_escaped(document.title)}</span></button>\n"
             f'  <span class="Z3988" title="{_escaped(citation)}"></span>\n</li>'
         )
     return mark_safe("".join(rows))  # noqa: S308  (every value escaped above)
