@@ -168,6 +168,9 @@ def test_the_front_cache_serves_what_it_holds_until_the_admin_changes_the_catalo
     assert "1 - 10 of 14" in listing and f"/documents/{document.slug}/" in listing
     assert '"total":{"value":14,"exact":true}' in api and document.slug in api and document.slug in feed
     assert f":{document.slug}</identifier>" in oai and "deleted" not in oai
+    # No reader can empty the front cache: a BAN through the site is refused, and the pages stay held.
+    assert requests.request("BAN", site + "/", timeout=30).status_code == 405
+    assert ask(public[0])[1] == "hit"
 
     editor = requests.Session()
     # The cluster runs the production settings, whose password hashers the tests' fast one is not among.
