@@ -19,11 +19,12 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 
-from .helpers import ROOT, require_replica
+from .helpers import ROOT, one_at_a_time, require_replica
 
 require_replica("haproxy", "varnishd", "redis-cli")
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("replica")]
+replica_tests_one_at_a_time = one_at_a_time("replica")
 
 PORT = 18100
 CLUSTER = ROOT / "deploy" / "cluster"

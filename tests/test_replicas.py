@@ -2,7 +2,7 @@
 
 They run where DATABASE_REPLICA_URLS names the replica (CI's PostgreSQL run); CATALOGUE_REQUIRE_REPLICA makes
 its absence a failure. The tests commit (a replica sees only committed data), pause and stop the replica,
-so they share one worker with the cluster tests (`xdist_group`).
+so they never run at once with each other or the cluster tests (`helpers.one_at_a_time`).
 """
 
 import subprocess
@@ -17,7 +17,7 @@ from catalogue import replicas
 from catalogue.models import Document
 
 from .factories import DocumentFactory, UserFactory
-from .helpers import ROOT, require_replica, result_titles
+from .helpers import ROOT, one_at_a_time, require_replica, result_titles
 
 REPLICA = "replica1"
 
@@ -28,6 +28,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, databases=["default", REPLICA]),
     pytest.mark.xdist_group("replica"),
 ]
+replica_tests_one_at_a_time = one_at_a_time("replica")
 
 
 @pytest.fixture
