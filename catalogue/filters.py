@@ -92,12 +92,30 @@ def named_in(parsed):
     return found
 
 
-class KeywordFilter(django_filters.CharFilter):
+class SharedCopy:
+    """Each FilterSet deep-copies its filters, and with them their labels, choices and querysets (a topic's
+    with its subqueries), which no filter changes in place: the copy shares them, with a dict of its own for
+    `extra`, and makes its own form field."""
+
+    def __deepcopy__(self, memo):
+        copied = copy.copy(self)
+        copied.extra = dict(self.extra)
+        copied.__dict__.pop("_field", None)
+        if copied.method is not None:
+            copied.method = copied.method  # a method filter calls its own FilterSet's method, not the original's
+        return copied
+
+
+class KeywordFilter(SharedCopy, django_filters.CharFilter):
     field_class = KeywordField
 
 
-class PartialDateFilter(django_filters.CharFilter):
+class PartialDateFilter(SharedCopy, django_filters.CharFilter):
     field_class = PartialDateField
+
+
+class ChoiceFilter(SharedCopy, django_filters.ChoiceFilter):
+    pass
 
 
 class DocumentFilterForm(forms.Form):
@@ -145,7 +163,7 @@ class TagChoiceField(django_filters.fields.ModelMultipleChoiceField):
         return super().clean(value)
 
 
-class TagFilter(django_filters.ModelMultipleChoiceFilter):
+class TagFilter(SharedCopy, django_filters.ModelMultipleChoiceFilter):
     """Chosen by slug in the URL; repeating the parameter narrows to documents tagged with all of them, or,
     with `<parameter>_op=any`, with any of them.
 
@@ -159,15 +177,6 @@ class TagFilter(django_filters.ModelMultipleChoiceFilter):
     def __init__(self, *args, kind, **kwargs):
         self.kind = kind
         super().__init__(*args, field_name=kind.document_field, **kwargs)
-
-    def __deepcopy__(self, memo):
-        # Each FilterSet deep-copies its filters; this one's queryset of public entities (a topic's with its
-        # subqueries) is never changed in place, only filtered into new ones, so the copy shares it. A form
-        # field made for the original is not shared: the copy makes its own.
-        copied = copy.copy(self)
-        copied.extra = dict(self.extra)
-        copied.__dict__.pop("_field", None)
-        return copied
 
     def filter(self, qs, value):
         chosen = {entity.pk for entity in value or ()}
@@ -236,7 +245,7 @@ ENTITY_FILTERS = KINDS_BY_PARAMETER
 
 
 def match_filter(kind):
-    return django_filters.ChoiceFilter(
+    return ChoiceFilter(
         label=format_lazy(_("{kinds}: documents with"), kinds=capfirst(kind.plural())),
         choices=MATCH_CHOICES,
         method="filter_nothing",  # read by the kind's TagFilter
@@ -248,10 +257,10 @@ class DocumentFilter(django_filters.FilterSet):
     q = KeywordFilter(label=_("Search"), method="filter_keywords", max_length=search.MAX_QUERY_LENGTH)
     date_from = PartialDateFilter(label=_("From"), method="filter_date_from", max_length=10)
     date_to = PartialDateFilter(label=_("To"), method="filter_date_to", max_length=10)
-    sort = django_filters.ChoiceFilter(
+    sort = ChoiceFilter(
         label=_("Sort by"), choices=SORT_CHOICES, method="filter_nothing", empty_label=None
     )
-    per_page = django_filters.ChoiceFilter(
+    per_page = ChoiceFilter(
         label=_("Per page"), choices=PER_PAGE_CHOICES, method="filter_nothing", empty_label=None
     )
 
