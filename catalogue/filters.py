@@ -257,12 +257,8 @@ class DocumentFilter(django_filters.FilterSet):
     q = KeywordFilter(label=_("Search"), method="filter_keywords", max_length=search.MAX_QUERY_LENGTH)
     date_from = PartialDateFilter(label=_("From"), method="filter_date_from", max_length=10)
     date_to = PartialDateFilter(label=_("To"), method="filter_date_to", max_length=10)
-    sort = ChoiceFilter(
-        label=_("Sort by"), choices=SORT_CHOICES, method="filter_nothing", empty_label=None
-    )
-    per_page = ChoiceFilter(
-        label=_("Per page"), choices=PER_PAGE_CHOICES, method="filter_nothing", empty_label=None
-    )
+    sort = ChoiceFilter(label=_("Sort by"), choices=SORT_CHOICES, method="filter_nothing", empty_label=None)
+    per_page = ChoiceFilter(label=_("Per page"), choices=PER_PAGE_CHOICES, method="filter_nothing", empty_label=None)
 
     class Meta:
         model = Document
