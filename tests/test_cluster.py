@@ -218,6 +218,10 @@ def test_the_front_cache_serves_what_it_holds_until_the_admin_changes_the_catalo
     assert after[public[2]][0] in {404, 410}
     assert '"total":{"value":13,"exact":true}' in api and document.slug not in api and document.slug not in feed
     assert 'status="deleted"' in oai
+    # A member of staff may open the draft; what they are shown is never kept for readers.
+    staff_draft = editor.get(site + public[2], timeout=30)
+    assert staff_draft.headers["X-Front-Cache"] == "miss" and "private" in staff_draft.headers["Cache-Control"]
+    assert ask(public[2])[:2] == after[public[2]][:2] and ask(public[2])[0] in {404, 410}
 
     act("publish")
     assert "1 - 10 of 14" in ask(public[0])[2] and ask(public[2])[0] == 200

@@ -12,13 +12,6 @@ from ..jsontext import markup_safe_json
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
-def coins(context, document):
-    """A COinS span so reference managers can save every document on a page of results."""
-    url = context["request"].build_absolute_uri(document.get_absolute_url())
-    return format_html('<span class="Z3988" title="{}"></span>', citations.coins(document, url))
-
-
 # The listing's results, facets and timeline repeat the same few elements dozens of times; written here
 # they cost a few microseconds an element instead of a template node's dozens. The markup is that of a
 # template: change it here.
