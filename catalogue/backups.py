@@ -44,6 +44,7 @@ FILES = "files/"
 # documents), or worth nothing in a backup.
 EXCLUDED = (
     "catalogue.documententry",
+    "catalogue.entrynames",
     "contenttypes",
     "auth.permission",
     "sessions",

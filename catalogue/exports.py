@@ -1,8 +1,9 @@
 """Exports of a whole result set, streamed so that memory stays flat however many match.
 
 On PostgreSQL the database writes the file itself: one `COPY (SELECT ...) TO STDOUT` formats every cell
-(names aggregated in the same statement) and the site passes the rows on in batches (`copy_csv`,
-`copy_json`). Elsewhere the rows are read through a server-side cursor and written here (`csv_rows`,
+(the names of people, places... read in the same statement from those kept for each published document,
+`EntryNames`, or gathered from the links for one without) and the site passes the rows on in batches
+(`copy_csv`, `copy_json`). Elsewhere the rows are read through a server-side cursor and written here (`csv_rows`,
 `json_rows`). Both give the same bytes, which the tests compare.
 """
 
@@ -14,8 +15,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections
 from django.db.models import F, OuterRef, QuerySet, StringAgg, Subquery, TextField, Value
 
+from . import records
 from .dates import MONTH_NAMES, PartialDate
-from .models import MANY_KINDS, SINGLE_KINDS
+from .models import MANY_KINDS, NAMES_BETWEEN_KINDS, NAMES_WITHIN_KIND, SINGLE_KINDS, EntryNames
 from .tallies import link
 
 COLUMNS = (
@@ -146,7 +148,10 @@ def stream(queryset: QuerySet, format: str, url_prefix: str) -> Iterator[str | b
 COPY_BATCH = 2000
 _MONTHS = "ARRAY[" + ", ".join(f"'{name}'" for name in MONTH_NAMES[1:]) + "]"
 # A value a spreadsheet would read as a formula, given its apostrophe (as `spreadsheet_safe`).
-_FORMULA = r"CASE WHEN left({0}, 1) IN ('=', '+', '-', '@', E'\t', E'\r') THEN '''' || {0} ELSE {0} END"
+_FORMULA = (  # by the first character's code: `ascii`, unlike `left`, makes no string to compare
+    "CASE WHEN ascii({0}) IN (" + ", ".join(str(ord(sign)) for sign in FORMULA_STARTS) + ")"
+    " THEN '''' || {0} ELSE {0} END"
+)
 # As `PartialDate.display`: "September 20, 1956", "September 1956", "1956"; "Undated" without a date.
 _DATE_DISPLAY = (
     "CASE WHEN length({0}) = 10"
@@ -180,35 +185,48 @@ def _copy_source(queryset: QuerySet) -> tuple[str, list]:
 _IN_ORDER = 'ORDER BY e.name COLLATE "C"'
 
 
-def _copy(queryset: QuerySet, select: str, aggregates: list[str], url_prefix: str, options: str = ""):
-    """The rows COPY sends for `select` over the documents (`d`, in the listing's order) and the names of
-    each many-valued kind aggregated once for all of them (`n0`, `n1`... `.names`), one row at a time; the
-    statement runs at the first."""
+def _copy(queryset: QuerySet, select: str, aggregate: str, kept: str, url_prefix: str, options: str = ""):
+    """The rows COPY sends for `select` over the documents (`d`, in the listing's order) with the names of
+    each many-valued kind (`d.m0`, `d.m1`...), one row at a time; the statement runs at the first.
+
+    A kind's names are read from the document's kept names (`EntryNames`), the text of that kind given to
+    `kept` (a format string); a document without kept names has them gathered by `aggregate` from the links
+    (over `e`, the entities, in code point order).
+    """
     sql, params = _copy_source(queryset)
-    document = f"d.c{len(FIELDS)}"
-    names = ""
-    for index, (kind, aggregate) in enumerate(zip(MANY_KINDS, aggregates, strict=True)):
+    document = f"c{len(FIELDS)}"
+    kinds = []
+    for index, kind in enumerate(MANY_KINDS):
         table, column = link(kind)
-        # Joined to the documents (each once: d holds each id once), not asked `IN` them, which had the
-        # database make their ids unique again for every kind.
-        names += (
-            f" LEFT JOIN (SELECT l.document_id, {aggregate} AS names FROM {table} AS l"
-            f" JOIN {kind._meta.db_table} AS e ON e.id = l.{column}"
-            f" JOIN d AS k{index} ON k{index}.c{len(FIELDS)} = l.document_id GROUP BY l.document_id) AS n{index}"
-            f" ON n{index}.document_id = {document}"
+        gathered = (
+            f"(SELECT {aggregate} FROM {table} AS l JOIN {kind._meta.db_table} AS e ON e.id = l.{column}"
+            f" WHERE l.document_id = d.{document})"
         )
+        part = f"split_part(d.kept, E'\\x{ord(NAMES_BETWEEN_KINDS):02x}', {index + 1})"
+        kinds.append(f"CASE WHEN d.kept IS NULL THEN {gathered} ELSE {kept.format(part)} END AS m{index}")
+    kept_names = (
+        f"(SELECT k.names FROM {EntryNames._meta.db_table} AS k"
+        f" WHERE k.document_id = s.{document} AND k.format = {records.FORMAT}) AS kept"
+    )
+    # Each layer only adds columns to the rows of the one inside, which come in the listing's order (no join,
+    # no sort after its query); OFFSET 0 keeps a layer apart, so that what it works out is worked out once a
+    # row however often the layer outside names it.
     statement = (
-        f"COPY (WITH d AS MATERIALIZED (SELECT row_number() OVER () AS position, s.* FROM ({sql}) AS s)"
-        f" SELECT {select} FROM d{names} ORDER BY d.position) TO STDOUT {options}"
+        f"COPY (SELECT {select} FROM (SELECT d.*, {', '.join(kinds)} FROM (SELECT s.*, {kept_names}"
+        f" FROM ({sql}) AS s OFFSET 0) AS d OFFSET 0) AS d) TO STDOUT {options}"
     )
     connection = connections[queryset.db]
     with connection.cursor() as cursor:
-        params = [*params, url_prefix]
+        params = [url_prefix, *params]  # the address comes first in the statement, the query after
         if connection.queries_logged:  # counted with the other statements where Django counts them
             sql = connection.ops.compose_sql(statement, params)  # type: ignore[attr-defined]  # PostgreSQL's own
             connection.queries_log.append({"sql": sql, "time": "0.000"})
         with cursor.cursor.copy(statement, params) as copy:
             yield from copy
+
+
+# A kind's kept names with those of one document apart.
+_WITHIN = f"E'\\x{ord(NAMES_WITHIN_KIND):02x}'"
 
 
 def copy_csv(queryset: QuerySet, url_prefix: str) -> Iterator[str | bytes]:
@@ -220,13 +238,14 @@ def copy_csv(queryset: QuerySet, url_prefix: str) -> Iterator[str | bytes]:
         "date_display": _DATE_DISPLAY.format(_CELL["date"], m=_MONTHS),
         **{name: _FORMULA.format(_CELL[name]) for name in ("creator", "summary", "source", "credit")},
         **{kind.column(): _FORMULA.format(f"d.c{i}") for kind, i in zip(SINGLE_KINDS, _SINGLES, strict=True)},
-        **{kind.column(): _FORMULA.format(f"n{index}.names") for index, kind in enumerate(MANY_KINDS)},
+        **{kind.column(): _FORMULA.format(f"d.m{index}") for index, kind in enumerate(MANY_KINDS)},
         "added": _ADDED_CSV.format(_ADDED),
     }
     # An empty cell is NULL to COPY, which writes it bare as Python's csv does (an empty string it would quote).
     select = ", ".join(f"NULLIF({cells[name]}, '')" for name in COLUMNS)
-    aggregates = [f"string_agg(e.name, '; ' {_IN_ORDER})"] * len(MANY_KINDS)
-    rows = _copy(queryset, select, aggregates, url_prefix, "WITH (FORMAT csv)")
+    aggregate = f"string_agg(e.name, '; ' {_IN_ORDER})"
+    kept = f"NULLIF(replace({{}}, {_WITHIN}, '; '), '')"
+    rows = _copy(queryset, select, aggregate, kept, url_prefix, "WITH (FORMAT csv)")
     first = next(rows, None)  # the query runs before anything is sent
     yield "\ufeff" + csv.writer(_Echo()).writerow(COLUMNS)
     if first is None:
@@ -234,7 +253,7 @@ def copy_csv(queryset: QuerySet, url_prefix: str) -> Iterator[str | bytes]:
     # COPY ends each row with a line feed; Python's csv, as RFC 4180 asks, with CR LF.
     yield bytes(first[:-1]) + b"\r\n"
     for batch in batched(rows, COPY_BATCH):
-        yield b"".join(bytes(row[:-1]) + b"\r\n" for row in batch)
+        yield b"\r\n".join([row[:-1] for row in batch]) + b"\r\n"
 
 
 def copy_json(queryset: QuerySet, url_prefix: str) -> Iterator[str | bytes]:
@@ -255,13 +274,18 @@ def copy_json(queryset: QuerySet, url_prefix: str) -> Iterator[str | bytes]:
             kind.column(): f"COALESCE(to_json(d.c{i})::text, 'null')"
             for kind, i in zip(SINGLE_KINDS, _SINGLES, strict=True)
         },
-        **{kind.column(): f"COALESCE(n{index}.names, '[]')" for index, kind in enumerate(MANY_KINDS)},
+        **{kind.column(): f"COALESCE(d.m{index}, '[]')" for index, kind in enumerate(MANY_KINDS)},
         "added": f"to_json({_ADDED_JSON.format(_ADDED)})::text",
     }
     # One JSON object a row, keys in the order Python writes them, with Python's separators.
     members = " || ', ' || ".join(f"'\"{name}\": ' || {value}" for name, value in values.items())
-    aggregates = [f"'[' || string_agg(to_json(e.name)::text, ', ' {_IN_ORDER}) || ']'"] * len(MANY_KINDS)
-    rows = _copy(queryset, f"'{{' || {members} || '}}'", aggregates, url_prefix)
+    aggregate = f"'[' || string_agg(to_json(e.name)::text, ', ' {_IN_ORDER}) || ']'"
+    # Each name as JSON, in the kept order.
+    kept = (
+        f"(SELECT '[' || string_agg(to_json(u.name)::text, ', ' ORDER BY u.position) || ']'"
+        f" FROM unnest(string_to_array(NULLIF({{}}, ''), {_WITHIN})) WITH ORDINALITY AS u(name, position))"
+    )
+    rows = _copy(queryset, f"'{{' || {members} || '}}'", aggregate, kept, url_prefix)
     first = next(rows, None)  # the query runs before anything is sent
     yield "["
     if first is not None:

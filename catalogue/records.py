@@ -28,15 +28,26 @@ from django.utils import translation
 from .backends import database
 from .dates import PartialDate
 from .jsontext import markup_safe_bytes
-from .models import ENTITY_KINDS, RIGHTS, Document, DocumentEntry, Entity, Status
+from .models import (
+    ENTITY_KINDS,
+    NAMES_BETWEEN_KINDS,
+    NAMES_WITHIN_KIND,
+    RIGHTS,
+    Document,
+    DocumentEntry,
+    Entity,
+    EntryNames,
+    Status,
+)
 from .paging import among
 from .replicas import read_connection
 
 RIGHTS_LABELS = dict(RIGHTS)
 
-# The shape of kept entries: raise it when `documents_out` changes what a list entry holds, and entries of
+# The shape of kept entries (and of their names for the exports, `EntryNames`): raise it when `documents_out`
+# changes what a list entry holds, and entries of
 # an older shape are built afresh when read until `fill` (run by `manage.py recount`) has rewritten them.
-FORMAT = 3
+FORMAT = 4
 # Stands for the site's scheme and host in kept entries: a NUL, which no text of the catalogue can hold
 # (PostgreSQL refuses it and every form rejects it), so that it marks addresses only.
 SITE = "\x00"
@@ -148,18 +159,22 @@ def _tags(addresses: Addresses, ids: list[int], with_addresses: bool) -> dict[tu
         return {(number, document): array for number, document, array in cursor.fetchall()}
 
 
-def documents_out(addresses: Addresses, ids: list[int], whole: bool = False) -> list[dict[str, Any]]:
+def documents_out(
+    addresses: Addresses, ids: list[int], whole: bool = False, tags: dict[tuple[int, int], str] | None = None
+) -> list[dict[str, Any]]:
     """The documents with these ids, in this order, as the API gives them: as in a list, or (`whole`) as one
     record, with its tags' addresses (its texts and files are added by the API's record itself).
 
-    The many-valued tags' JSON arrays, built by the database, go into the answer as they are (orjson fragments).
+    The many-valued tags' JSON arrays, built by the database (or given, as `_tags` gives them), go into the
+    answer as they are (orjson fragments).
     """
     if not ids:
         return []
     columns = list(FIELDS)
     columns += [f"{kind.document_field}__{part}" for kind in SINGLES for part in ("id", "slug", "name")]
     rows = {row["id"]: row for row in Document.objects.filter(pk__in=among(ids)).values(*columns)}
-    tags = _tags(addresses, ids, with_addresses=whole)
+    if tags is None:
+        tags = _tags(addresses, ids, with_addresses=whole)
     empty = orjson.Fragment(b"[]")
     results = []
     for pk in ids:
@@ -227,8 +242,24 @@ def _kept_addresses() -> Addresses:
     return Addresses(SITE)
 
 
-def _built(ids: list[int]) -> dict[int, bytes]:
-    return {data["id"]: encode(data) for data in documents_out(_kept_addresses(), ids)}
+def _built(ids: list[int], names: dict[int, str] | None = None) -> dict[int, bytes]:
+    """The encoded list entries of these documents; with `names`, their names for the exports put in it."""
+    tags = _tags(_kept_addresses(), ids, with_addresses=False)
+    if names is not None:
+        names.update(_export_names(ids, tags))
+    return {data["id"]: encode(data) for data in documents_out(_kept_addresses(), ids, tags=tags)}
+
+
+def _export_names(ids: list[int], tags: dict[tuple[int, int], str]) -> dict[int, str]:
+    """{document id: the names of its many-valued tags as `EntryNames` keeps them}, for each document whose
+    names can be kept so (none holds a separator)."""
+    found = {}
+    for pk in ids:
+        kinds = [sorted(e["name"] for e in orjson.loads(tags[number, pk])) if (number, pk) in tags else []
+                 for number in range(len(MANY))]  # fmt: skip
+        if not any(NAMES_WITHIN_KIND in name or NAMES_BETWEEN_KINDS in name for kind in kinds for name in kind):
+            found[pk] = NAMES_BETWEEN_KINDS.join(NAMES_WITHIN_KIND.join(kind) for kind in kinds)
+    return found
 
 
 def entries(ids: list[int]) -> list[orjson.Fragment]:
@@ -251,18 +282,28 @@ def keep(document_ids: Iterable[int], published: bool | None = None) -> None:
     knows, whether all of them are published (True) or none (False)."""
     ids = sorted({int(pk) for pk in document_ids if pk is not None})
     if published is False:
-        DocumentEntry.objects.filter(document_id__in=among(ids)).delete()
+        _drop(ids)
         return
     for chunk in batched(ids, BATCH):
         if published:
-            _write(_built(list(chunk)), replace=True)
+            _rewrite(list(chunk))
             continue
         published_ids = Document.objects.published().filter(pk__in=among(chunk)).values_list("pk", flat=True)
         published_ids = list(published_ids)
         gone = set(chunk) - set(published_ids)
         if gone:
-            DocumentEntry.objects.filter(document_id__in=among(gone)).delete()
-        _write(_built(published_ids), replace=True)
+            _drop(gone)
+        _rewrite(published_ids)
+
+
+def _drop(ids: Iterable[int]) -> None:
+    DocumentEntry.objects.filter(document_id__in=among(ids)).delete()
+    EntryNames.objects.filter(document_id__in=among(ids)).delete()
+
+
+def _rewrite(ids: list[int]) -> None:
+    names: dict[int, str] = {}
+    _write(_built(ids, names), names, replace=True)
 
 
 def fill(progress: Any = None) -> int:
@@ -272,8 +313,9 @@ def fill(progress: Any = None) -> int:
     An entry written meanwhile by `keep` is left as it is (it is at least as new), so this can run while
     the catalogue is being edited.
     """
-    DocumentEntry.objects.exclude(format=FORMAT).delete()
-    DocumentEntry.objects.exclude(document__status=Status.PUBLISHED).delete()
+    for model in (DocumentEntry, EntryNames):
+        model.objects.exclude(format=FORMAT).delete()
+        model.objects.exclude(document__status=Status.PUBLISHED).delete()
     written, last = 0, 0
     published = Document.objects.published().order_by("pk").values_list("pk", flat=True)
     while True:
@@ -286,25 +328,35 @@ def fill(progress: Any = None) -> int:
         kept = DocumentEntry.objects.filter(document_id__in=among(chunk), format=FORMAT)
         have = set(kept.values_list("document_id", flat=True))
         missing = [pk for pk in chunk if pk not in have]
-        _write(_built(missing), replace=False)
+        names: dict[int, str] = {}
+        _write(_built(missing, names), names, replace=False)
         written += len(missing)
         if progress:
             progress(len(chunk))
 
 
-def _write(bodies: dict[int, bytes], replace: bool) -> None:
+def _write(bodies: dict[int, bytes], names: dict[int, str], replace: bool) -> None:
+    """Entries written (`replace`: over any kept; else only where none is) with their names for the exports."""
     if not bodies:
         return
     rows = [DocumentEntry(document_id=pk, body=body.decode(), format=FORMAT) for pk, body in bodies.items()]
+    kept = [EntryNames(document_id=pk, names=text, format=FORMAT) for pk, text in names.items()]
     if replace:
         DocumentEntry.objects.bulk_create(
             rows, update_conflicts=True, unique_fields=["document"], update_fields=["body", "format"]
         )
+        if unkept := set(bodies) - set(names):  # names that can no longer be kept go, rather than stay as were
+            EntryNames.objects.filter(document_id__in=among(unkept)).delete()
+        EntryNames.objects.bulk_create(
+            kept, update_conflicts=True, unique_fields=["document"], update_fields=["names", "format"]
+        )
     else:
         DocumentEntry.objects.bulk_create(rows, ignore_conflicts=True)
+        EntryNames.objects.bulk_create(kept, ignore_conflicts=True)
 
 
 def drop_all() -> None:
     """Every kept entry gone (a restore replaces the documents they describe)."""
     with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {EntryNames._meta.db_table}")
         cursor.execute(f"DELETE FROM {DocumentEntry._meta.db_table}")

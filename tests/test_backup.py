@@ -13,6 +13,7 @@ from catalogue.models import (
     Document,
     DocumentEntry,
     DocumentType,
+    EntryNames,
     Event,
     Organisation,
     Page,
@@ -86,6 +87,7 @@ def test_backup_and_restore_round_trip_to_identical_data(tmp_path, admin_user):
     # The API's kept entries are not in the backup: written again once the restore has committed.
     entries = DocumentEntry.objects.values_list("document_id", flat=True)
     assert sorted(entries) == sorted(Document.objects.published().values_list("pk", flat=True))
+    assert sorted(EntryNames.objects.values_list("document_id", flat=True)) == sorted(entries)
 
 
 def test_timestamps_survive_a_backup_to_the_microsecond(tmp_path):

@@ -176,13 +176,15 @@ def test_an_export_whose_query_fails_sends_no_success_status(client, sample, mon
 def test_the_database_writes_the_same_bytes_as_the_row_by_row_export(rf, sample, params):
     from catalogue import exports
     from catalogue.filters import DocumentFilter
-    from catalogue.models import Document, Language, Person
+    from catalogue.models import Document, EntryNames, Language, Person
 
     # Every cell a writer could get wrong: quotes, separators, line ends, formula signs, backslashes, other
     # scripts, names that sort differently by code point and by dictionary, a date of each precision.
     awkward = [
         Person.objects.create(name=name, slug=f"awkward-{index}", sort_name=name)
-        for index, name in enumerate(['zhou, "enlai"', "Zhou", "émile", "=cmd|' /C calc'!A0", "王明", "b\\n"])
+        for index, name in enumerate(
+            ['zhou, "enlai"', "Zhou", "émile", "=cmd|' /C calc'!A0", "王明", "b\\n", "record\x1eseparator"]
+        )
     ]
     for index, date in enumerate(["1956-02-14", "1956-02", "0956", ""]):
         DocumentFactory(
@@ -202,10 +204,19 @@ def test_the_database_writes_the_same_bytes_as_the_row_by_row_export(rf, sample,
     def text(chunks):
         return b"".join(chunk.encode() if isinstance(chunk, str) else chunk for chunk in chunks)
 
-    for copy, python in ((exports.copy_csv, exports.csv_rows), (exports.copy_json, exports.json_rows)):
-        database = text(copy(queryset, prefix))
-        row_by_row = text(python(exports.documents_for_export(queryset), prefix))
-        assert database == row_by_row
+    def same_bytes():
+        for copy, python in ((exports.copy_csv, exports.csv_rows), (exports.copy_json, exports.json_rows)):
+            database = text(copy(queryset, prefix))
+            row_by_row = text(python(exports.documents_for_export(queryset), prefix))
+            assert database == row_by_row
+
+    # The names kept for the exports are read (but not for the document whose names hold their separator),
+    # and without them the names are gathered from the links: the same bytes all three ways.
+    kept = set(EntryNames.objects.values_list("document_id", flat=True))
+    assert kept and kept == set(Document.objects.published().exclude(people=awkward[-1]).values_list("pk", flat=True))
+    same_bytes()
+    EntryNames.objects.all().delete()
+    same_bytes()
     assert queryset.count() > 0
 
 

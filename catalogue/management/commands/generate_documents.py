@@ -16,6 +16,7 @@ from catalogue.models import (
     DocumentEntry,
     DocumentText,
     DocumentType,
+    EntryNames,
     Event,
     Language,
     Organisation,
@@ -132,7 +133,8 @@ class Command(BaseCommand):
             command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
             # Every table written, the names and the API's entries too: without, the planner takes twenty
             # thousand people for the two thousand it last saw and joins a page's names by reading them all.
-            written = (DOCUMENTS, TEXTS, *(table for _, table, _ in LINKS), DocumentEntry._meta.db_table)
+            written = (DOCUMENTS, TEXTS, *(table for _, table, _ in LINKS), DocumentEntry._meta.db_table,
+                       EntryNames._meta.db_table)  # fmt: skip
             with connection.cursor() as cursor:
                 for table in (*written, *(kind._meta.db_table for kind in ENTITY_KINDS)):
                     cursor.execute(f"{command} {table}")

@@ -8,8 +8,8 @@ class Command(BaseCommand):
     help = (
         "Recount the kept counts (published documents per person, place, event, organisation, topic (and "
         "per topic with its narrower topics), type, collection, language, archive and year) from the documents, "
-        "after data was changed behind Django's back, and write the research API's kept entry of every "
-        "published document that lacks one. With --check, "
+        "after data was changed behind Django's back, and write the research API's kept entry (with the names "
+        "kept for the exports) of every published document that lacks one. With --check, "
         "change nothing: list every count that differs and exit with status 1 if any does (for a scheduled check)."
     )
 
