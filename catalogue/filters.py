@@ -114,8 +114,17 @@ class PartialDateFilter(SharedCopy, django_filters.CharFilter):
     field_class = PartialDateField
 
 
+class ChoiceField(django_filters.fields.ChoiceField):
+    def __deepcopy__(self, memo):
+        # Each form deep-copies its fields, and Django's copy of a choice field its choices, each label with
+        # them, though none is ever changed in place: the copy shares them.
+        copied = super(forms.ChoiceField, self).__deepcopy__(memo)
+        copied._choices = self._choices
+        return copied
+
+
 class ChoiceFilter(SharedCopy, django_filters.ChoiceFilter):
-    pass
+    field_class = ChoiceField
 
 
 class DocumentFilterForm(forms.Form):

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
+from django.db.models.base import ModelState
 from django.http import HttpRequest
 from django.utils.functional import cached_property
 
@@ -171,7 +172,8 @@ def _entities_from_union(
 ) -> tuple[dict[Kind, list[Entity]], dict[int, int]]:
     """({model: [entities, most counted first]}, {year: count}) from queries giving rows of (kind, id, name,
     slug, count); rows of kind -1, if any, are (year, count) of the timeline."""
-    with read_connection().cursor() as cursor:
+    connection = read_connection()
+    with connection.cursor() as cursor:
         cursor.execute(prefix + " UNION ALL ".join(branches) + " ORDER BY 1, 5 DESC, 2", params)
         rows = cursor.fetchall()
     found: dict[Kind, list[Entity]] = {model: [] for model in models}
@@ -181,10 +183,18 @@ def _entities_from_union(
             years[pk] = count
             continue
         model = models[kind]
-        entity = model(id=pk, name=name, slug=slug)
-        setattr(entity, count_attribute, count)
-        found[model].append(entity)
+        found[model].append(_shown(model, connection.alias, pk, name, slug, {count_attribute: count}))
     return found, years
+
+
+def _shown(model: Kind, alias: str, pk: int, name: str, slug: str, count: dict[str, int]) -> Entity:
+    """An entity as a facet shows it, read from the database `alias`, made without `Model.__init__`'s pass
+    over every field (a listing makes a hundred): any other field is read if asked for, as after `only()`."""
+    entity = model.__new__(model)
+    state = ModelState()
+    state.adding, state.db = False, alias
+    entity.__dict__.update(id=pk, name=name, slug=slug, _state=state, **count)
+    return entity
 
 
 def count_among_all(limits: dict[Kind, int], document_ids: list[int], years: bool = False) -> Any:

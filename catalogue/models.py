@@ -21,6 +21,7 @@ from simple_history.models import HistoricalRecords
 
 from . import frontcache
 from .dates import PartialDate, display_span, validate_partial_date
+from .reversing import slug_url
 
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
@@ -151,7 +152,7 @@ class Entity(models.Model):
 
     def get_absolute_url(self):
         if self.detail_url_name:
-            return reverse(self.detail_url_name, kwargs={"slug": self.slug})
+            return slug_url(self.detail_url_name, self.slug)
         return self.get_listing_url()
 
     def natural_key(self):
@@ -821,7 +822,7 @@ class Document(models.Model):
             super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("catalogue:document-detail", kwargs={"slug": self.slug})
+        return slug_url("catalogue:document-detail", self.slug)
 
     def delete(self, *args, **kwargs):
         with transaction.atomic(using=kwargs.get("using"), savepoint=False):

@@ -192,3 +192,25 @@ def test_a_file_missing_a_required_column_is_refused_before_any_row_is_read():
 def test_unknown_columns_are_named_with_the_known_ones():
     with pytest.raises(importer.ImportFileError, match="Unknown column: colour"):
         list(importer.read_rows(__import__("io").BytesIO(b"identifier,title,colour\nx,T,red\n"), "csv"))
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "zh-hans"])
+@pytest.mark.parametrize("script_prefix", ["/", "/archive/"])
+def test_an_address_by_slug_is_the_one_reverse_gives_in_each_language_and_under_a_script_prefix(
+    language, script_prefix
+):
+    from django.urls import reverse, set_script_prefix
+    from django.utils import translation
+
+    from catalogue.reversing import slug_url
+
+    names = ("catalogue:document-detail", "catalogue:person-detail", "catalogue:place-detail", "catalogue:topic-detail")
+    set_script_prefix(script_prefix)
+    try:
+        with translation.override(language):
+            for name in names:
+                for slug in ("wang-ming", "about", "a_b-9"):
+                    assert slug_url(name, slug) == reverse(name, kwargs={"slug": slug})
+                    assert slug_url(name, slug).startswith(script_prefix)
+    finally:
+        set_script_prefix("/")
