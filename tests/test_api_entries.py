@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 
 from catalogue import records
-from catalogue.models import Document, DocumentEntry, Language, Person, Place, Status
+from catalogue.models import Document, DocumentEntry, EntryNames, Language, Person, Place, Status
 
 from .factories import DocumentFactory, PersonFactory
 
@@ -68,6 +68,11 @@ def test_a_renamed_person_is_renamed_in_every_entry_and_a_note_alone_rewrites_no
     assert len(entries) == len(documents)
     for entry in entries.values():
         assert {"id": person.pk, "slug": "wang-ming-chen-shaoyu", "name": "Wang Ming (Chen Shaoyu)"} in entry["people"]
+    # The exports read the names kept beside the entries: renamed in the same change.
+    names = list(EntryNames.objects.filter(document__in=documents).values_list("names", flat=True))
+    assert len(names) == len(documents) and all("Wang Ming (Chen Shaoyu)" in text for text in names)
+    exported = client.get("/documents/export.csv", {"person": "wang-ming-chen-shaoyu"}).content.decode()
+    assert exported.count("Wang Ming (Chen Shaoyu)") == len(documents)
 
 
 def test_a_renamed_language_is_renamed_in_its_documents_entries(client, sample):
@@ -98,12 +103,16 @@ def test_an_edit_rewrites_the_entry_and_unpublishing_drops_it(client, sample):
     document.save()
     assert '"title":"Telegram about the harbour"' in kept(document)
     assert listed(client)[document.slug]["title"] == "Telegram about the harbour"
+    assert EntryNames.objects.filter(document=document).exists()
     Document.objects.filter(pk=document.pk).transition("unpublish")
     assert kept(document) is None
+    # Its names kept for the exports go with the entry.
+    assert not EntryNames.objects.filter(document=document).exists()
     cache.clear()
     assert document.slug not in listed(client)
     Document.objects.filter(pk=document.pk).transition("publish")
     assert '"title":"Telegram about the harbour"' in kept(document)
+    assert EntryNames.objects.filter(document=document).exists()
 
 
 def test_an_entry_of_an_older_shape_or_one_missing_is_never_served(client, sample):
@@ -112,8 +121,10 @@ def test_an_entry_of_an_older_shape_or_one_missing_is_never_served(client, sampl
     assert listed(client)[document.slug]["title"] == document.title
     # `fill` (run by `recount`) writes what is missing or of another shape, and nothing else.
     DocumentEntry.objects.exclude(document=document).delete()
+    EntryNames.objects.update(format=records.FORMAT - 1)
     assert records.fill() == 17
     assert DocumentEntry.objects.filter(format=records.FORMAT).count() == 17
+    assert EntryNames.objects.filter(format=records.FORMAT).count() == 17
 
 
 def test_a_draft_has_no_entry_until_it_is_published(client, sample):
