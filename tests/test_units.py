@@ -214,3 +214,14 @@ def test_an_address_by_slug_is_the_one_reverse_gives_in_each_language_and_under_
                     assert slug_url(name, slug).startswith(script_prefix)
     finally:
         set_script_prefix("/")
+
+
+@pytest.mark.parametrize(
+    "value", ["wang-ming", "Мао Цзэдун", "a b&c=d?e#f", "100%", "+plus", "毛泽东", 7, "quote'\"<>"]
+)
+def test_a_query_links_pair_is_encoded_as_urlencode_encodes_it(value):
+    from urllib.parse import urlencode
+
+    links = QueryLinks(QueryDict(mutable=True))
+    assert links.url(add=("q", value)) == "?" + urlencode({"q": value})
+    assert links.url(sort=value) == "?" + urlencode({"sort": value})
