@@ -7,9 +7,10 @@ a list is also kept, already encoded, in `DocumentEntry`: a page of a list is th
 
 A kept entry is written in the same transaction as any change that alters it (`catalogue.upkeep` calls
 `keep`: a save, a publication, tags added or removed, an entity renamed or deleted, an import, a merge), so a
-list never serves an entry older than what it describes. An entry that is missing (after a restore, a fixture
-load, or a change of `FORMAT`) is built as the list is read; `fill` writes every missing one
-(`manage.py recount` runs it). Addresses in a kept entry start with a stand-in for the site (`SITE`), put
+list never serves an entry older than what it describes; beside it, written and dropped with it, the names of
+the document's many-valued tags are kept for the exports (`EntryNames`). An entry that is missing (after a
+restore, a fixture load, or a change of `FORMAT`) is built as the list is read; `fill` writes every missing
+one (`manage.py recount` runs it). Addresses in a kept entry start with a stand-in for the site (`SITE`), put
 back as the scheme and host of the request that reads it.
 """
 
@@ -45,8 +46,8 @@ from .replicas import read_connection
 RIGHTS_LABELS = dict(RIGHTS)
 
 # The shape of kept entries (and of their names for the exports, `EntryNames`): raise it when `documents_out`
-# changes what a list entry holds, and entries of
-# an older shape are built afresh when read until `fill` (run by `manage.py recount`) has rewritten them.
+# changes what a list entry holds, and entries of an older shape are built afresh when read (their names
+# gathered from the links) until `fill` (run by `manage.py recount`) has rewritten them.
 FORMAT = 4
 # Stands for the site's scheme and host in kept entries: a NUL, which no text of the catalogue can hold
 # (PostgreSQL refuses it and every form rejects it), so that it marks addresses only.
