@@ -53,6 +53,8 @@ FORMAT = 4
 # (PostgreSQL refuses it and every form rejects it), so that it marks addresses only.
 SITE = "\x00"
 _SITE_IN_JSON = b'"\\u0000'
+# What is kept for each published document, written and dropped together.
+KEPT = (DocumentEntry, EntryNames)
 BATCH = 500
 
 FIELDS = (
@@ -298,8 +300,8 @@ def keep(document_ids: Iterable[int], published: bool | None = None) -> None:
 
 
 def _drop(ids: Iterable[int]) -> None:
-    DocumentEntry.objects.filter(document_id__in=among(ids)).delete()
-    EntryNames.objects.filter(document_id__in=among(ids)).delete()
+    for model in KEPT:
+        model.objects.filter(document_id__in=among(ids)).delete()
 
 
 def _rewrite(ids: list[int]) -> None:
@@ -314,7 +316,7 @@ def fill(progress: Any = None) -> int:
     An entry written meanwhile by `keep` is left as it is (it is at least as new), so this can run while
     the catalogue is being edited.
     """
-    for model in (DocumentEntry, EntryNames):
+    for model in KEPT:
         model.objects.exclude(format=FORMAT).delete()
         model.objects.exclude(document__status=Status.PUBLISHED).delete()
     written, last = 0, 0
@@ -359,5 +361,5 @@ def _write(bodies: dict[int, bytes], names: dict[int, str], replace: bool) -> No
 def drop_all() -> None:
     """Every kept entry gone (a restore replaces the documents they describe)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {EntryNames._meta.db_table}")
-        cursor.execute(f"DELETE FROM {DocumentEntry._meta.db_table}")
+        for model in KEPT:
+            cursor.execute(f"DELETE FROM {model._meta.db_table}")
