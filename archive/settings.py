@@ -152,6 +152,13 @@ USE_TZ = True
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["BACKEND"] = "catalogue.cache.RedisCache"  # Django's, with its Redis clients reused
+# The parts of every page that hang on nothing but the language and the address of the site (its header and
+# footer), rendered once by each process and kept in its own memory (`{% cache ... using="fragments" %}`).
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "OPTIONS": {"MAX_ENTRIES": 1000},
+}
 
 # Public pages for anonymous readers: kept in the cache under the catalogue's version (any public change
 # is seen at once), and cacheable by browsers and proxies for a minute, served stale while revalidated.

@@ -7,6 +7,7 @@ import re
 import polib
 import pytest
 from django.conf import settings
+from django.urls import set_script_prefix
 from django.utils.translation import to_locale
 
 from catalogue.models import ENTITY_KINDS, Document, Person
@@ -42,6 +43,31 @@ def test_every_page_speaks_the_language_of_its_address_and_names_the_others(clie
     switcher = page.select(".languages a")
     assert [link["hreflang"] for link in switcher] == LANGUAGES
     assert [link.get("aria-current") for link in switcher] == ["true" if other == code else None for other in LANGUAGES]
+
+
+def test_the_header_and_footer_each_process_keeps_follow_the_page_the_language_and_the_address(client, sample):
+    def header(path):
+        page = html(client.get(path))
+        current = [text_of(link) for link in page.select(".site-nav [aria-current=page]")]
+        return current, [link["href"] for link in page.select(".site-nav a, .browse a")], text_of(page.footer.p)
+
+    # Page after page, the one the reader is on is marked, in the words of their language.
+    assert header("/documents/")[0] == ["Documents"]
+    assert header("/people/")[0] == ["People"]
+    assert header("/ru/people/")[0] == ["Персоналии"]
+    assert header("/documents/")[0] == ["Documents"]
+    assert header("/people/wang-ming/")[0] == []
+    current, links, footer = header("/zh-hans/documents/")
+    assert links[0] == "/zh-hans/documents/" and "API" in footer
+    # Served under another address, its links lead there.
+    assert header("/places/")[0] == ["Places"]
+    set_script_prefix("/archive/")
+    try:
+        current, links, _ = header("/places/?page=1")
+    finally:
+        set_script_prefix("/")
+    assert current == ["Places"] and links and all(link.startswith("/archive/") for link in links)
+    assert not any(link.startswith("/archive/") for link in header("/documents/")[1])
 
 
 def test_the_seed_listing_in_russian_and_chinese_keeps_the_catalogue_as_catalogued(client, sample):
