@@ -1,8 +1,10 @@
 import copy
+import functools
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import connections, router
 from django.db.models import Count, F, Q, Value
 from django.utils.functional import lazy
 from django.utils.text import capfirst, format_lazy
@@ -176,10 +178,10 @@ class TagChoiceField(django_filters.fields.ModelMultipleChoiceField):
 
         Django's own check builds a query for each value to see whether it could be a key at all; any text
         can be compared with a slug, so only a null character is refused before the database is asked."""
-        slugs = set(value)
+        slugs = list(dict.fromkeys(value))
         for slug in slugs:
             self.validate_no_null_characters(slug)
-        found = list(self.queryset.filter(slug__in=slugs))
+        found = public_by_slug(self.queryset.model, slugs)
         known = {entity.slug for entity in found}
         for slug in value:
             if slug not in known:
@@ -187,6 +189,33 @@ class TagChoiceField(django_filters.fields.ModelMultipleChoiceField):
                     self.error_messages["invalid_choice"], code="invalid_choice", params={"value": slug}
                 )
         return found
+
+
+def public_by_slug(kind, slugs):
+    """The public entities of `kind` (`kind.objects.public()`) with these slugs, at the cost of the query.
+
+    Every listing with a tag filter asks this, and building the query costs Python twice what the database
+    spends answering it: the statement is compiled once for each kind, database and number of slugs, and
+    only the slugs change."""
+    alias = router.db_for_read(kind)
+    sql, params, fields = _compiled_lookup(kind, alias, len(slugs))
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, [slugs[p] if isinstance(p, _Slot) else p for p in params])
+        rows = cursor.fetchall()
+    return [kind.from_db(alias, fields, row) for row in rows]
+
+
+class _Slot(int):
+    """Where the nth slug goes among a compiled lookup's parameters."""
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled_lookup(model, alias, count):
+    marks = [f"\x00slug {n}" for n in range(count)]  # nothing a slug can be: a null character is refused
+    query = model.objects.public().filter(slug__in=marks).order_by().query
+    sql, params = query.get_compiler(alias).as_sql()
+    params = tuple(_Slot(marks.index(p)) if p in marks else p for p in params)
+    return sql, params, [field.attname for field in model._meta.concrete_fields]
 
 
 class TagFilter(SharedCopy, django_filters.ModelMultipleChoiceFilter):

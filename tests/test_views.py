@@ -1,3 +1,4 @@
+import io
 import re
 
 import pytest
@@ -57,6 +58,24 @@ def test_pagination_links_keep_every_filter(client, sample):
     prev_link = page2.select_one('.pagination a[rel="prev"]')
     assert "person=wang-ming" in prev_link["href"] and "place=soviet-union" in prev_link["href"]
     assert page2.select_one(".pagination").get("aria-label") == "Pagination"
+
+
+def test_pagination_shows_the_pages_around_the_one_open_and_marks_it(client, empty_catalogue):
+    from django.core.management import call_command
+
+    call_command("generate_documents", 200, "--no-progress", "--seed", "3", stdout=io.StringIO(), stderr=io.StringIO())
+    page = html(client.get(LISTING, {"sort": "title", "page": 10}))
+    items = [text_of(item).removeprefix("Page ") for item in page.select(".pagination li")]
+    assert items == ["‹ Previous page", "1", "2", "…", "7", "8", "9", "10", "11", "12", "13", "…", "19", "20",
+                     "Next page ›"]  # fmt: skip
+    assert text_of(page.select_one(".pagination [aria-current=page]")) == "Page 10"
+    links = {text_of(a).removeprefix("Page "): a["href"] for a in page.select(".pagination a")}
+    assert links["11"] == "?sort=title&page=11" and links["Next page ›"] == "?sort=title&page=11"
+    assert links["‹ Previous page"] == "?sort=title&page=9" and links["1"] == "?sort=title&page=1"
+    # The last page, in Russian: its own number marked, the first pages kept.
+    last = html(client.get("/ru" + LISTING, {"sort": "title", "page": 20}))
+    assert text_of(last.select_one(".pagination [aria-current=page]")) == "Страница 20"
+    assert not last.select('.pagination a[rel="next"]')
 
 
 @pytest.mark.parametrize(
