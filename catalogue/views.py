@@ -91,6 +91,14 @@ class QueryLinks:
             pieces = [*pieces, _encoded(*add)]
         return "?" + "&".join(pieces)
 
+    def adding(self, name):
+        """`lambda value: self.url(add=(name, value))`, the query before the new value joined once (a facet
+        gives a link for each of its values)."""
+        held = {value for other, value in self.pairs if other == name}
+        unchanged = self.url()
+        before = "?" + "".join(f"{piece}&" for piece in self.encoded) + f"{quote_plus(str(name))}="
+        return lambda value: unchanged if value in held else before + quote_plus(str(value))
+
 
 def _encoded(name, value):
     """`urlencode({name: value})`, without its work for many pairs (a listing encodes a hundred, one at a time)."""
@@ -193,24 +201,24 @@ class DocumentListView(FilterView):
             if not without.has_strict_errors:
                 others = self.result_set_class.for_listing(without.qs, self.paginate_by, without)
                 found[kind] = others.facets({kind: asked[kind]})[kind]
+        chosen_ids = {(name, entity.pk) for name, entity in chosen}
         facets = []
         for name, model in ENTITY_FILTERS.items():
             limit, entities = limits[model], found[model]
             any_of = self.filterset.any_of(name)
             here = [entity for parameter, entity in chosen if parameter == name]
             # A document has one language: a second one chosen is an alternative to the first.
-            alternative = {f"{name}{MATCH_SUFFIX}": "any"} if here and not model.many() and not any_of else {}
-            values = [
-                {
-                    "entity": entity,
-                    "count": entity.result_count if hasattr(entity, "result_count") else entity.document_count,
-                    "selected": (name, entity) in chosen,
-                    "url": url(remove=(name, entity.slug))
-                    if (name, entity) in chosen
-                    else url(add=(name, entity.slug), **alternative),
-                }
-                for entity in entities[:limit]
-            ]
+            if here and not model.many() and not any_of:
+                alternative = {f"{name}{MATCH_SUFFIX}": "any"}
+                adding = lambda slug, name=name, alternative=alternative: url(add=(name, slug), **alternative)  # noqa: E731
+            else:
+                adding = self.links.adding(name)
+            values = []
+            for entity in entities[:limit]:
+                selected = (name, entity.pk) in chosen_ids
+                count = entity.result_count if hasattr(entity, "result_count") else entity.document_count
+                link = url(remove=(name, entity.slug)) if selected else adding(entity.slug)
+                values.append({"entity": entity, "count": count, "selected": selected, "url": link})
             if values:
                 facets.append(
                     {

@@ -96,6 +96,10 @@ def test_query_links_change_one_thing_and_return_to_the_first_page():
     assert links.url(person="kim-il-sung") == "?person=kim-il-sung&place=china"
     assert links.url(q="Korea") == "?person=wang-ming&place=china&q=Korea"
     assert links.params().urlencode() == "person=wang-ming&place=china"
+    # A facet's links, made many at a time, are the same links.
+    for name, value in (("person", "mao-zedong"), ("person", "wang-ming"), ("topic", "a b&c"), ("place", "china")):
+        assert links.adding(name)(value) == links.url(add=(name, value))
+    assert QueryLinks(QueryDict()).adding("person")("wang-ming") == "?person=wang-ming"
 
 
 # Citations ---------------------------------------------------------------------------------------
@@ -225,3 +229,4 @@ def test_a_query_links_pair_is_encoded_as_urlencode_encodes_it(value):
     links = QueryLinks(QueryDict(mutable=True))
     assert links.url(add=("q", value)) == "?" + urlencode({"q": value})
     assert links.url(sort=value) == "?" + urlencode({"sort": value})
+    assert links.adding("q")(value) == "?" + urlencode({"q": value})

@@ -69,16 +69,16 @@ def _facet_section(facet):
     remove = f'<span class="visually-hidden">{_escaped(_("Remove filter: "))}</span>'
     words: dict[int, str] = {}  # "document" or "documents", by count
     items = []
+    escape = html.escape
     for value in facet["values"]:
-        count, selected = value["count"], value["selected"]
+        count, selected, entity = value["count"], value["selected"], value["entity"]
         if count not in words:
             words[count] = _escaped(ngettext("document", "documents", count))
-        marked = " is-selected" if selected else ""
-        current = ' aria-current="true"' if selected else ""
+        marked = ' is-selected" aria-current="true' if selected else ""
         items.append(
-            f'<li><a href="{_escaped(value["url"])}" class="facet__value{marked}"{current} data-facet="{attribute}"'
-            f' data-slug="{_escaped(value["entity"].slug)}"><span class="facet__name">{remove if selected else ""}'
-            f'{_escaped(value["entity"])}</span> <span class="facet__count">{_escaped(count)}'
+            f'<li><a href="{escape(value["url"])}" class="facet__value{marked}" data-facet="{attribute}"'
+            f' data-slug="{escape(entity.slug)}"><span class="facet__name">{remove if selected else ""}'
+            f'{escape(str(entity))}</span> <span class="facet__count">{count:d}'
             f'<span class="visually-hidden"> {words[count]}</span></span></a></li>'
         )
     values = mark_safe("".join(items))  # noqa: S308  (every value escaped above)
