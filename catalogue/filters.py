@@ -1,10 +1,9 @@
 import copy
-import functools
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import connections, router
+from django.db import router
 from django.db.models import Count, F, Q, Value
 from django.utils.functional import lazy
 from django.utils.text import capfirst, format_lazy
@@ -13,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from . import search
 from .dates import PartialDate
-from .models import KINDS_BY_PARAMETER, Document
+from .models import ENTITY_KINDS, KINDS_BY_PARAMETER, Document
+from .prepared import Prepared
 
 SORTS = {
     "relevance": ("-search_rank", "-added", "-id"),
@@ -191,31 +191,22 @@ class TagChoiceField(django_filters.fields.ModelMultipleChoiceField):
         return found
 
 
+def _public_with_slugs(kind):
+    """The public entities of `kind` with the given slugs, prepared: every listing with a tag filter asks it."""
+
+    def build(slugs):
+        return kind.objects.public().filter(slug__in=slugs).order_by()
+
+    # A stand-in no slug can be: a null character is refused before the database is asked.
+    return Prepared(build, mark=lambda n: f"\x00slug {n}")
+
+
+_PUBLIC_BY_SLUG = {kind: _public_with_slugs(kind) for kind in ENTITY_KINDS}
+
+
 def public_by_slug(kind, slugs):
-    """The public entities of `kind` (`kind.objects.public()`) with these slugs, at the cost of the query.
-
-    Every listing with a tag filter asks this, and building the query costs Python twice what the database
-    spends answering it: the statement is compiled once for each kind, database and number of slugs, and
-    only the slugs change."""
-    alias = router.db_for_read(kind)
-    sql, params, fields = _compiled_lookup(kind, alias, len(slugs))
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, [slugs[p] if isinstance(p, _Slot) else p for p in params])
-        rows = cursor.fetchall()
-    return [kind.from_db(alias, fields, row) for row in rows]
-
-
-class _Slot(int):
-    """Where the nth slug goes among a compiled lookup's parameters."""
-
-
-@functools.lru_cache(maxsize=256)
-def _compiled_lookup(model, alias, count):
-    marks = [f"\x00slug {n}" for n in range(count)]  # nothing a slug can be: a null character is refused
-    query = model.objects.public().filter(slug__in=marks).order_by().query
-    sql, params = query.get_compiler(alias).as_sql()
-    params = tuple(_Slot(marks.index(p)) if p in marks else p for p in params)
-    return sql, params, [field.attname for field in model._meta.concrete_fields]
+    """The public entities of `kind` (`kind.objects.public()`) with these (distinct) slugs."""
+    return _PUBLIC_BY_SLUG[kind].rows(slugs, router.db_for_read(kind))
 
 
 class TagFilter(SharedCopy, django_filters.ModelMultipleChoiceFilter):

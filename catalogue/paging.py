@@ -17,6 +17,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import ngettext
 
 from .backends import database
+from .models import Document
+from .prepared import Prepared
 
 
 def among(ids):
@@ -27,6 +29,19 @@ def among(ids):
 def id_condition(column, ids):
     """(SQL, params) for "column is one of these ids", in raw SQL."""
     return database().id_condition(column, ids)
+
+
+# The rows of a page, by id: the ids are this request's answer to the results' filters, so the rows are read by
+# id alone, still only published ones (a document unpublished since is left out), without the search vector.
+_PUBLISHED_BY_ID = Prepared(
+    lambda ids: Document.objects.published().defer("search_vector").filter(pk__in=ids).order_by(),
+    mark=lambda n: -1 - n,  # no document has a negative id
+)
+
+
+def published_rows(ids, alias):
+    """The published documents among these (distinct) ids, in no order, read from the database `alias`."""
+    return _PUBLISHED_BY_ID.rows(ids, alias)
 
 
 def count_cap():
@@ -101,7 +116,7 @@ class CataloguePaginator(Paginator):
             ids = self.window.ids[bottom:top]
         else:
             ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        rows = {row.pk: row for row in self.object_list.filter(pk__in=ids).order_by()} if ids else {}
+        rows = {row.pk: row for row in published_rows(ids, self.object_list.db)}
         return CataloguePage([rows[pk] for pk in ids if pk in rows], number, self)
 
 

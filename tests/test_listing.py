@@ -68,3 +68,36 @@ def test_a_page_of_an_entity_counts_its_related_people_over_its_documents(sample
     settings.CATALOGUE_COUNT_CAP = 5
     assert ResultSet.for_entity(wang, documents, 10).sample == 5
     assert tallies.published_total() == 17
+
+
+def test_prepared_lookups_read_what_their_querysets_read(sample, draft):
+    """The tag lookups and a page's rows, compiled once and reused: the same rows, drafts never among them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from catalogue.filters import public_by_slug
+    from catalogue.paging import published_rows
+
+    published = list(Document.objects.published().order_by("id").values_list("pk", flat=True))
+    for ids in ([draft.pk, *published[:3]], published[3:7], [published[-1], draft.pk]):
+        with CaptureQueriesContext(connection) as queries:
+            rows = {row.pk: row for row in published_rows(ids, "default")}
+        assert len(queries) == 1
+        expected = Document.objects.published().filter(pk__in=ids)
+        assert set(rows) == {document.pk for document in expected} and draft.pk not in rows
+        for document in expected:
+            shown = rows[document.pk]
+            assert (shown.title, shown.slug, shown.summary, shown.date, shown.added, shown.language_id) == (
+                document.title, document.slug, document.summary, document.date, document.added, document.language_id
+            )  # fmt: skip
+            assert "search_vector" in shown.get_deferred_fields()
+    # A name only a draft carries is not public; each public one is found once, whatever the order asked.
+    secret = Person.objects.create(name="Secret Person", slug="secret-person")
+    draft.people.add(secret)
+    for slugs in (["wang-ming"], ["secret-person", "wang-ming", "mao-zedong"], ["mao-zedong", "nobody"]):
+        found = public_by_slug(Person, slugs)
+        assert sorted(entity.slug for entity in found) == sorted(
+            Person.objects.public().filter(slug__in=slugs).values_list("slug", flat=True)
+        )
+        assert "secret-person" not in {entity.slug for entity in found}
+        assert all(entity.name == Person.objects.get(pk=entity.pk).name for entity in found)
