@@ -116,17 +116,17 @@ class PartialDateFilter(SharedCopy, django_filters.CharFilter):
     field_class = PartialDateField
 
 
-class ChoiceField(django_filters.fields.ChoiceField):
-    def __deepcopy__(self, memo):
-        # Each form deep-copies its fields, and Django's copy of a choice field its choices, each label with
-        # them, though none is ever changed in place: the copy shares them.
-        copied = super(forms.ChoiceField, self).__deepcopy__(memo)
-        copied._choices = self._choices
-        return copied
-
-
 class ChoiceFilter(SharedCopy, django_filters.ChoiceFilter):
-    field_class = ChoiceField
+    pass
+
+
+class SharedFields(dict):
+    """A form's fields, shared by each form of its class instead of deep-copied for every one (a listing makes
+    one or two forms a request, of two dozen fields each): no field, widget or choice of the search form is
+    changed once made, by this code, by django-filter or by Django's forms; each form has its own dict."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
 
 
 class DocumentFilterForm(forms.Form):
@@ -150,15 +150,6 @@ class TagChoiceField(django_filters.fields.ModelMultipleChoiceField):
     def __init__(self, *args, max_values, plural, **kwargs):
         self.max_values, self.plural = max_values, plural
         super().__init__(*args, **kwargs)
-
-    def __deepcopy__(self, memo):
-        # Each form deep-copies its fields, and Django's copy of this one clones its queryset of public entities
-        # (a topic's with its subqueries), which is never changed in place: the copy shares it, with choices
-        # of its own (as Django's copy has).
-        copied = super(forms.ChoiceField, self).__deepcopy__(memo)
-        copied._queryset = self._queryset
-        copied.widget.choices = copied.choices
-        return copied
 
     def clean(self, value):
         if value and len(set(value)) > self.max_values:
@@ -316,7 +307,9 @@ class DocumentFilter(django_filters.FilterSet):
         request, and django-filter makes the class, and a field for each filter, for each FilterSet."""
         cls = type(self)
         if "_form_class" not in cls.__dict__:
-            cls._form_class = super().get_form_class()
+            form_class = super().get_form_class()
+            form_class.base_fields = SharedFields(form_class.base_fields)
+            cls._form_class = form_class
         return cls._form_class
 
     @classmethod
