@@ -56,6 +56,8 @@ class ResultSet:
         self.window = window
         self.from_tallies = from_tallies
         self.by_date = by_date
+        # {year: how many}, when read in the same query as the count or the facets (else asked for apart).
+        self._years: dict[int, int] | None = None
         self.paginator = self.paginator_class(documents, per_page, known_count=known_count, window=window)
 
     # Building -----------------------------------------------------------------------------
@@ -69,7 +71,10 @@ class ResultSet:
         cleaned, chosen = filterset.cleaned, filterset.chosen()
         narrowed = filterset.keywords or cleaned.get("date_from") or cleaned.get("date_to")
         if not narrowed and not chosen:
-            return cls(documents, per_page, known_count=tallies.published_total(), from_tallies=True, by_date=by_date)
+            total, years = tallies.total_and_years()
+            whole = cls(documents, per_page, known_count=total, from_tallies=True, by_date=by_date)
+            whole._years = years
+            return whole
         known = chosen[0][1].listed_count if len(chosen) == 1 and not narrowed else None
         # Past the cap a kept count needs no window: its pages come from the sort's index, its facets from a sample.
         past_cap = known is not None and known > count_cap()
@@ -135,11 +140,11 @@ class ResultSet:
 
     def year_counts(self) -> dict[int, int]:
         """{year: how many} of the dated documents (of the sample, when there is one)."""
+        if self._years is not None:
+            return self._years
         if self.from_tallies:
             return tallies.year_counts()
         if self.counted_ids is not None:
-            if getattr(self, "_years", None) is not None:
-                return self._years
             return Document.objects.filter(pk__in=among(self.counted_ids)).year_counts()
         return self.documents.year_counts()
 

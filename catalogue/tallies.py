@@ -219,6 +219,12 @@ def year_counts() -> dict[int, int]:
     return dict(YearTally.objects.exclude(year=0).values_list("year", "document_count"))
 
 
+def total_and_years() -> tuple[int, dict[int, int]]:
+    """(`published_total()`, `year_counts()`) in one query, for a page that shows both."""
+    counts = dict(YearTally.objects.values_list("year", "document_count"))
+    return sum(counts.values()), {year: count for year, count in counts.items() if year}
+
+
 def drift() -> list[tuple[str, int, int]]:
     """Every kept count that differs from a count of the documents now: [(what, kept, counted)].
 

@@ -93,13 +93,14 @@ def build(year_counts: dict[int, int], url_for_years: Callable[[int, int], str])
     tallest = max(counts)
     slot = WIDTH / len(counts)
     width = round(min(max(slot * 0.8, 1), WIDEST_BAR), 1)
+    decade = _("%(decade)ss")
     bars = []
     for index, (start, count) in enumerate(zip(starts, counts, strict=True)):
         height = round((HEIGHT - 4) * count / tallest, 1) if count else 0
         end = start + step - 1
         bars.append(
             Bar(
-                label=_("%(decade)ss") % {"decade": start} if unit == "decade" else str(start),
+                label=decade % {"decade": start} if unit == "decade" else str(start),
                 first_year=start,
                 last_year=end,
                 count=count,

@@ -91,6 +91,17 @@ class QueryLinks:
             pieces = [*pieces, _encoded(*add)]
         return "?" + "&".join(pieces)
 
+    def setting(self, *names):
+        """`lambda *values: self.url(**dict(zip(names, values)))` for values that are never None, the rest of the
+        query joined once (a timeline gives a link for each of its bars)."""
+        if any(name in names for name, _value in self.pairs):
+            return lambda *values: self.url(**dict(zip(names, values, strict=True)))
+        before = "?" + "".join(f"{piece}&" for piece in self.encoded)
+        keys = [f"{quote_plus(str(name))}=" for name in names]
+        return lambda *values: (
+            before + "&".join(key + quote_plus(str(value)) for key, value in zip(keys, values, strict=True))
+        )
+
     def adding(self, name):
         """`lambda value: self.url(add=(name, value))`, the query before the new value joined once (a facet
         gives a link for each of its values)."""
@@ -329,9 +340,8 @@ class DocumentListView(FilterView):
             return None
         counts = self.results.year_counts()
         # Years as the date filters read them: four digits, so 950 is "0950".
-        return timeline.build(
-            counts, lambda first, last: self.links.url(date_from=f"{first:04d}", date_to=f"{last:04d}")
-        )
+        years = self.links.setting("date_from", "date_to")
+        return timeline.build(counts, lambda first, last: years(f"{first:04d}", f"{last:04d}"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -100,6 +100,10 @@ def test_query_links_change_one_thing_and_return_to_the_first_page():
     for name, value in (("person", "mao-zedong"), ("person", "wang-ming"), ("topic", "a b&c"), ("place", "china")):
         assert links.adding(name)(value) == links.url(add=(name, value))
     assert QueryLinks(QueryDict()).adding("person")("wang-ming") == "?person=wang-ming"
+    # And a timeline's, each setting a span of years, whether the query has one already or not.
+    for query in ("person=wang-ming&place=china", "date_from=1950&person=wang-ming", "", "date_to=1960"):
+        links = QueryLinks(QueryDict(query))
+        assert links.setting("date_from", "date_to")("1956", "1959") == links.url(date_from="1956", date_to="1959")
 
 
 # Citations ---------------------------------------------------------------------------------------
