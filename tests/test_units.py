@@ -177,7 +177,7 @@ def test_bibtex_names_each_creator_whole_so_no_style_splits_or_reorders_them():
 
 
 def test_coins_uses_only_keys_zotero_keeps_for_a_document():
-    from urllib.parse import parse_qsl
+    from urllib.parse import parse_qsl, urlencode
 
     pairs = parse_qsl(citations.coins(document(), "https://example.org/d/1/"))
     keys = {key for key, _ in pairs}
@@ -187,6 +187,10 @@ def test_coins_uses_only_keys_zotero_keeps_for_a_document():
         "rft.publisher", "rft.creator", "rft_id",
     }  # fmt: skip
     assert ("rft_id", "https://example.org/d/1/") in pairs and ("rft.title", "Telegram on {the} 50% & $cost_") in pairs
+    # Encoded as `urlencode` encodes the same pairs, in the same order.
+    record = document(creators=["Mao Zedong", "ЦК КПСС"])
+    coins = citations.coins(record, "https://example.org/d/1/?a=b&c")
+    assert coins == urlencode(parse_qsl(coins)) and ("rft.creator", "ЦК КПСС") in parse_qsl(coins)
 
 
 # Import planning ---------------------------------------------------------------------------------

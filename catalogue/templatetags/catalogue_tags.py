@@ -55,7 +55,8 @@ def result_rows(context, documents):
 
 @register.simple_tag
 def facet_sections(facets):
-    return mark_safe("".join(_facet_section(facet) for facet in facets))  # noqa: S308  (every value escaped)
+    words: dict[int, str] = {}  # "document" or "documents", by count, for every facet
+    return mark_safe("".join(_facet_section(facet, words) for facet in facets))  # noqa: S308  (all escaped)
 
 
 def _escaped(value):
@@ -63,11 +64,10 @@ def _escaped(value):
     return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
 
 
-def _facet_section(facet):
+def _facet_section(facet, words):
     name, label = facet["name"], facet["label"]
     attribute = html.escape(name)
     remove = f'<span class="visually-hidden">{_escaped(_("Remove filter: "))}</span>'
-    words: dict[int, str] = {}  # "document" or "documents", by count
     items = []
     escape = html.escape
     for value in facet["values"]:
