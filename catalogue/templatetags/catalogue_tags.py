@@ -1,11 +1,12 @@
+import functools
 import html
 from urllib.parse import quote_plus
 
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from .. import citations
 from ..jsontext import markup_safe_json
@@ -55,8 +56,21 @@ def result_rows(context, documents):
 
 @register.simple_tag
 def facet_sections(facets):
-    words: dict[int, str] = {}  # "document" or "documents", by count, for every facet
-    return mark_safe("".join(_facet_section(facet, words) for facet in facets))  # noqa: S308  (all escaped)
+    language = get_language()
+    return mark_safe("".join(_facet_section(facet, language) for facet in facets))  # noqa: S308  (all escaped)
+
+
+# The same few words for a count, asked for a hundred times a page (every facet value and timeline bar) and the
+# same counts page after page: each process keeps them for each language (the translations change only with a
+# restart).
+@functools.lru_cache(maxsize=8192)
+def _documents_word(language, count):
+    return html.escape(ngettext("document", "documents", count))
+
+
+@functools.lru_cache(maxsize=8192)
+def _documents_phrase(language, count):
+    return ngettext("%(n)s document", "%(n)s documents", count) % {"n": count}
 
 
 def _escaped(value):
@@ -64,7 +78,7 @@ def _escaped(value):
     return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
 
 
-def _facet_section(facet, words):
+def _facet_section(facet, language):
     name, label = facet["name"], facet["label"]
     attribute = html.escape(name)
     remove = f'<span class="visually-hidden">{_escaped(_("Remove filter: "))}</span>'
@@ -72,14 +86,12 @@ def _facet_section(facet, words):
     escape = html.escape
     for value in facet["values"]:
         count, selected, entity = value["count"], value["selected"], value["entity"]
-        if count not in words:
-            words[count] = _escaped(ngettext("document", "documents", count))
         marked = ' is-selected" aria-current="true' if selected else ""
         items.append(
             f'<li><a href="{escape(value["url"])}" class="facet__value{marked}" data-facet="{attribute}"'
             f' data-slug="{escape(entity.slug)}"><span class="facet__name">{remove if selected else ""}'
             f'{escape(str(entity))}</span> <span class="facet__count">{count:d}'
-            f'<span class="visually-hidden"> {words[count]}</span></span></a></li>'
+            f'<span class="visually-hidden"> {_documents_word(language, count)}</span></span></a></li>'
         )
     values = mark_safe("".join(items))  # noqa: S308  (every value escaped above)
     more = ""
@@ -158,15 +170,13 @@ def timeline_figure(timeline, sample=None):
     if not timeline:
         return ""
     escape = html.escape
-    described: dict[int, str] = {}  # "n documents", by count
+    language = get_language()
     drawn, rows = [], []
     for bar in timeline.bars:
         if not bar.count:
             continue
-        if bar.count not in described:
-            described[bar.count] = ngettext("%(n)s document", "%(n)s documents", bar.count) % {"n": bar.count}
         url, label = escape(bar.url), escape(bar.label)
-        words = escape(f"{bar.label}: {described[bar.count]}")
+        words = escape(f"{bar.label}: {_documents_phrase(language, bar.count)}")
         drawn.append(
             f'<a href="{url}" aria-label="{words}"><rect x="{bar.x}" y="{bar.y}" width="{bar.width}" '
             f'height="{bar.height}" class="timeline__bar"><title>{words}</title></rect></a>'
