@@ -1,6 +1,7 @@
 """Public pages of people, events, places and collections, and the document page's extras."""
 
 import json
+import re
 
 import bibtexparser
 import pytest
@@ -253,6 +254,33 @@ def test_sitemap_and_robots(client, draft):
     robots = client.get("/robots.txt").content.decode()
     assert "Disallow: /admin/" in robots and "Sitemap: http://testserver/sitemap.xml" in robots
     assert client.get("/sitemap-nothing.xml").status_code == 404
+
+
+def test_the_documents_sitemap_pages_by_ranges_of_ids_each_published_document_once(client, draft, monkeypatch):
+    from catalogue.models import Document
+    from catalogue.sitemaps import DocumentSitemap
+
+    from .factories import DocumentFactory
+
+    monkeypatch.setattr(DocumentSitemap, "limit", 4)  # a million documents' pages, at the sample's scale
+    # Ids left unused (drafts, deletions) leave a page with fewer documents, or none.
+    gap = DocumentFactory(published=True, pk=Document.objects.order_by("-pk").first().pk + 9)
+    published = Document.objects.published()
+    highest = max(published.values_list("pk", flat=True))
+    pages = -(-highest // 4)
+    assert highest == gap.pk and pages > -(-published.count() // 4)
+    index = client.get(reverse("catalogue:sitemap")).content.decode()
+    section = "http://testserver" + reverse("catalogue:sitemap-section", args=["documents"])
+    assert f"<loc>{section}?p={pages}</loc>" in index and f"?p={pages + 1}<" not in index
+    listed = []
+    for page in range(1, pages + 1):
+        response = client.get(reverse("catalogue:sitemap-section", args=["documents"]), {"p": page})
+        assert response.status_code == 200
+        listed += re.findall(r"<loc>http://testserver(/documents/[^<]+)</loc>", response.content.decode())
+    assert sorted(listed) == sorted(document.get_absolute_url() for document in published)
+    assert draft.get_absolute_url() not in listed
+    for beyond in (pages + 1, 0, "x", "1.5"):
+        assert client.get(reverse("catalogue:sitemap-section", args=["documents"]), {"p": beyond}).status_code == 404
 
 
 def test_the_sitemap_index_dates_documents_by_the_newest_published_change_without_reading_them(client, draft):
