@@ -152,8 +152,9 @@ USE_TZ = True
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["BACKEND"] = "catalogue.cache.RedisCache"  # Django's, with its Redis clients reused
-# The parts of every page that hang on nothing but the language and the address of the site (its header and
-# footer), rendered once by each process and kept in its own memory (`{% cache ... using="fragments" %}`).
+# The parts of every page that hang on nothing but the language and the address of the site (its header,
+# footer, search hint and the script's words), rendered once by each process and kept in its own memory
+# (`{% cache ... using="fragments" %}`).
 CACHES["fragments"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "fragments",

@@ -48,16 +48,17 @@ class ResultSet:
         window: ResultWindow | None = None,
         from_tallies: bool = False,
         by_date: bool = False,
+        years: dict[int, int] | None = None,
     ) -> None:
         """`documents` in the order they are shown; `known_count` when the tallies know it; `window` for a search
         read up to the cap; `from_tallies` when they are the whole published catalogue; `by_date` when sorted
-        by date (a sample of the first results by date would all come from the earliest years)."""
+        by date (a sample of the first results by date would all come from the earliest years); `years`, the
+        timeline's counts, when they were read with the count."""
         self.documents = documents
         self.window = window
         self.from_tallies = from_tallies
         self.by_date = by_date
-        # {year: how many}, when read in the same query as the count or the facets (else asked for apart).
-        self._years: dict[int, int] | None = None
+        self._years = years  # or read with the facets (else asked for apart)
         self.paginator = self.paginator_class(documents, per_page, known_count=known_count, window=window)
 
     # Building -----------------------------------------------------------------------------
@@ -72,9 +73,7 @@ class ResultSet:
         narrowed = filterset.keywords or cleaned.get("date_from") or cleaned.get("date_to")
         if not narrowed and not chosen:
             total, years = tallies.total_and_years()
-            whole = cls(documents, per_page, known_count=total, from_tallies=True, by_date=by_date)
-            whole._years = years
-            return whole
+            return cls(documents, per_page, known_count=total, from_tallies=True, by_date=by_date, years=years)
         known = chosen[0][1].listed_count if len(chosen) == 1 and not narrowed else None
         # Past the cap a kept count needs no window: its pages come from the sort's index, its facets from a sample.
         past_cap = known is not None and known > count_cap()

@@ -1,6 +1,5 @@
 import logging
 from itertools import chain
-from urllib.parse import quote_plus
 
 from django.conf import settings
 from django.db import connection
@@ -25,6 +24,7 @@ from django_filters.views import FilterView
 from . import api, citations, exports, maps, navigation, pdf, search, spelling, tallies, timeline, viewer
 from .filters import ENTITY_FILTERS, MATCH_SUFFIX, MAX_TAG_VALUES, PER_PAGE_CHOICES, SORT_CHOICES, DocumentFilter
 from .jsontext import markup_safe_json
+from .links import QueryLinks
 from .listing import ResultSet
 from .models import (
     MANY_KINDS,
@@ -43,77 +43,6 @@ from .models import (
 )
 
 logger = logging.getLogger(__name__)
-
-
-class QueryLinks:
-    """`?query` links that each change one thing in the current query.
-
-    A listing draws dozens of them (every facet value, chip and timeline bar), so the current query is
-    encoded once and each link only joins the pieces. Changing what is shown returns to the first page.
-    """
-
-    def __init__(self, params, known=None):
-        # Only the parameters the listing reads travel on: anything else in the address is dropped.
-        self.pairs = [
-            (name, value)
-            for name, values in params.lists()
-            if name != "page" and (known is None or name in known)
-            for value in values
-        ]
-        self.encoded = [_encoded(name, value) for name, value in self.pairs]
-
-    def params(self):
-        """The current query as a QueryDict, for links the template builds itself."""
-        query = QueryDict(mutable=True)
-        for name, value in self.pairs:
-            query.appendlist(name, value)
-        return query
-
-    def url(self, add=None, remove=None, **replace):
-        pieces = self.encoded
-        if remove or replace:
-            pieces = []
-            replaced = set()
-            for pair, piece in zip(self.pairs, self.encoded, strict=True):
-                name = pair[0]
-                if pair == remove:
-                    continue
-                if name in replace:
-                    # A replaced name keeps its place in the query, as QueryDict would.
-                    if name not in replaced and replace[name] is not None:
-                        pieces.append(_encoded(name, replace[name]))
-                    replaced.add(name)
-                    continue
-                pieces.append(piece)
-            pieces += [_encoded(name, value) for name, value in replace.items()
-                       if value is not None and name not in replaced]  # fmt: skip
-        if add and add not in self.pairs:
-            pieces = [*pieces, _encoded(*add)]
-        return "?" + "&".join(pieces)
-
-    def setting(self, *names):
-        """`lambda *values: self.url(**dict(zip(names, values)))` for values that are never None, the rest of the
-        query joined once (a timeline gives a link for each of its bars)."""
-        if any(name in names for name, _value in self.pairs):
-            return lambda *values: self.url(**dict(zip(names, values, strict=True)))
-        before = "?" + "".join(f"{piece}&" for piece in self.encoded)
-        keys = [f"{quote_plus(str(name))}=" for name in names]
-        return lambda *values: (
-            before + "&".join(key + quote_plus(str(value)) for key, value in zip(keys, values, strict=True))
-        )
-
-    def adding(self, name):
-        """`lambda value: self.url(add=(name, value))`, the query before the new value joined once (a facet
-        gives a link for each of its values)."""
-        held = {value for other, value in self.pairs if other == name}
-        unchanged = self.url()
-        before = "?" + "".join(f"{piece}&" for piece in self.encoded) + f"{quote_plus(str(name))}="
-        return lambda value: unchanged if value in held else before + quote_plus(str(value))
-
-
-def _encoded(name, value):
-    """`urlencode({name: value})`, without its work for many pairs (a listing encodes a hundred, one at a time)."""
-    return f"{quote_plus(str(name))}={quote_plus(str(value))}"
 
 
 # Between the phrases of a listing's heading: English reads it as one sentence, the others as a list.
@@ -219,16 +148,12 @@ class DocumentListView(FilterView):
             any_of = self.filterset.any_of(name)
             here = [entity for parameter, entity in chosen if parameter == name]
             # A document has one language: a second one chosen is an alternative to the first.
-            if here and not model.many() and not any_of:
-                alternative = {f"{name}{MATCH_SUFFIX}": "any"}
-                adding = lambda slug, name=name, alternative=alternative: url(add=(name, slug), **alternative)  # noqa: E731
-            else:
-                adding = self.links.adding(name)
+            alternative = {f"{name}{MATCH_SUFFIX}": "any"} if here and not model.many() and not any_of else {}
             values = []
             for entity in entities[:limit]:
                 selected = (name, entity.pk) in chosen_ids
                 count = entity.result_count if hasattr(entity, "result_count") else entity.document_count
-                link = url(remove=(name, entity.slug)) if selected else adding(entity.slug)
+                link = url(remove=(name, entity.slug)) if selected else url(add=(name, entity.slug), **alternative)
                 values.append({"entity": entity, "count": count, "selected": selected, "url": link})
             if values:
                 facets.append(
@@ -340,8 +265,9 @@ class DocumentListView(FilterView):
             return None
         counts = self.results.year_counts()
         # Years as the date filters read them: four digits, so 950 is "0950".
-        years = self.links.setting("date_from", "date_to")
-        return timeline.build(counts, lambda first, last: years(f"{first:04d}", f"{last:04d}"))
+        return timeline.build(
+            counts, lambda first, last: self.links.url(date_from=f"{first:04d}", date_to=f"{last:04d}")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

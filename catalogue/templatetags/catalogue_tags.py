@@ -1,6 +1,5 @@
 import functools
 import html
-from urllib.parse import quote_plus
 
 from django import template
 from django.utils.html import format_html, format_html_join
@@ -10,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from .. import citations
 from ..jsontext import markup_safe_json
+from ..links import QueryLinks
 
 register = template.Library()
 
@@ -136,17 +136,16 @@ def pagination(page, query):
     and last two, and three each side of the one shown, which is marked; the rest elided."""
     if not page.has_other_pages():
         return ""
-    kept = "".join(
-        f"{quote_plus(name)}={quote_plus(value)}&"
-        for name, values in query.lists()
-        if name != "page"
-        for value in values
-    )
+    links = QueryLinks(query)
+
+    def to(number):
+        return _escaped(links.url(page=number))
+
     hidden = f'<span class="visually-hidden">{_escaped(_("Page"))} </span>'
     items = []
     if page.has_previous():
         label = _('‹ Previous<span class="visually-hidden"> page</span>')
-        items.append(f'<li><a href="?{_escaped(kept)}page={page.previous_page_number()}" rel="prev">{label}</a></li>')
+        items.append(f'<li><a href="{to(page.previous_page_number())}" rel="prev">{label}</a></li>')
     paginator = page.paginator
     for number in paginator.get_elided_page_range(page.number):
         if number == paginator.ELLIPSIS:
@@ -154,10 +153,10 @@ def pagination(page, query):
         elif number == page.number:
             items.append(f'<li><span aria-current="page" class="pagination__current">{hidden}{number}</span></li>')
         else:
-            items.append(f'<li><a href="?{_escaped(kept)}page={number}">{hidden}{number}</a></li>')
+            items.append(f'<li><a href="{to(number)}">{hidden}{number}</a></li>')
     if page.has_next():
         label = _('Next<span class="visually-hidden"> page</span> ›')
-        items.append(f'<li><a href="?{_escaped(kept)}page={page.next_page_number()}" rel="next">{label}</a></li>')
+        items.append(f'<li><a href="{to(page.next_page_number())}" rel="next">{label}</a></li>')
     # The labels are the interface's own words (their markup is in every translation); numbers are numbers.
     return mark_safe(  # noqa: S308
         f'<nav class="pagination" aria-label="{_escaped(_("Pagination"))}">\n<ul>\n{"".join(items)}\n</ul>\n</nav>'
