@@ -76,6 +76,7 @@ PARAMETERS = [
     "page", "show", "verb", "metadataPrefix", "identifier", "from", "until", "set", "resumptionToken",
     "limit", "cursor", "ids", "in", "at", "per_page", "language", "next", "person_op", "language_op",
     "type", "topic", "organisation", "topic_op", "title", "summary", "text", "event", "beside", "download",
+    "p",
 ]  # fmt: skip
 
 # Markup that must never come back as markup: every hostile value carries it.
@@ -95,7 +96,7 @@ HOSTILE = [
     f"{TAG}>1956-02-30",
     f"{TAG}>oai:testserver:../../etc/passwd",
 ]
-RAW_QUERIES = ["q=%ff%fe%fd", "page=%00", "person=%C0%AF", "q=" + "%e2%82" * 50, "verb=%ff", "date_from=%F0%9F"]
+RAW_QUERIES = ["q=%ff%fe%fd", "page=%00", "person=%C0%AF", "q=" + "%e2%82" * 50, "verb=%ff", "date_from=%F0%9F", "p=%ff%00"]
 
 
 def check(client, path, query):
