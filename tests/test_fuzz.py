@@ -96,7 +96,15 @@ HOSTILE = [
     f"{TAG}>1956-02-30",
     f"{TAG}>oai:testserver:../../etc/passwd",
 ]
-RAW_QUERIES = ["q=%ff%fe%fd", "page=%00", "person=%C0%AF", "q=" + "%e2%82" * 50, "verb=%ff", "date_from=%F0%9F", "p=%ff%00"]
+RAW_QUERIES = [
+    "q=%ff%fe%fd",
+    "page=%00",
+    "person=%C0%AF",
+    "q=" + "%e2%82" * 50,
+    "verb=%ff",
+    "date_from=%F0%9F",
+    "p=%ff%00",
+]
 
 
 def check(client, path, query):
