@@ -8,6 +8,7 @@ any range that touches September 1956.
 """
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -104,6 +105,17 @@ class PartialDate:
 
     def __str__(self) -> str:
         return self.isoformat()
+
+
+def shown_date(text: str) -> str:
+    """`PartialDate.parse(text).shown()`, kept per language for the dates a process has shown: a page of results
+    shows ten, and the same ones page after page."""
+    return _shown(translation.get_language(), text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _shown(language: str | None, text: str) -> str:
+    return PartialDate.parse(text).shown()
 
 
 def display_span(start: str, end: str, shown: bool = False) -> str:

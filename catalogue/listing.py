@@ -25,7 +25,7 @@ from django.utils.functional import cached_property
 
 from . import tallies
 from .backends import database
-from .models import Document, DocumentQuerySet, Entity, Status
+from .models import Document, DocumentQuerySet, Entity, Status, YearTally
 from .paging import CataloguePaginator, ResultWindow, among, count_cap, paginate
 from .replicas import read_connection
 from .tallies import DOCUMENTS, Condition, Kind
@@ -59,21 +59,38 @@ class ResultSet:
         self.from_tallies = from_tallies
         self.by_date = by_date
         self._years = years  # or read with the facets (else asked for apart)
+        self._facets: tuple[dict, dict] | None = None  # (limits, facets) read with the count
         self.paginator = self.paginator_class(documents, per_page, known_count=known_count, window=window)
 
     # Building -----------------------------------------------------------------------------
 
     @classmethod
-    def for_listing(cls, documents: DocumentQuerySet, per_page: int, filterset: DocumentFilter) -> Self:
-        """The listing's results for a (validated) DocumentFilter over `documents`."""
+    def for_listing(
+        cls,
+        documents: DocumentQuerySet,
+        per_page: int,
+        filterset: DocumentFilter,
+        facet_limits: dict[Kind, int] | None = None,
+    ) -> Self:
+        """The listing's results for a (validated) DocumentFilter over `documents`.
+
+        `facet_limits` ({kind: how many}), when the facets will be asked for: the whole catalogue's are then read
+        in the same statement as its count and years.
+        """
         by_date = filterset.sort_order in {"date", "-date"}
         if filterset.has_strict_errors:
             return cls(documents, per_page, by_date=by_date)
         cleaned, chosen = filterset.cleaned, filterset.chosen()
         narrowed = filterset.keywords or cleaned.get("date_from") or cleaned.get("date_to")
         if not narrowed and not chosen:
-            total, years = tallies.total_and_years()
-            return cls(documents, per_page, known_count=total, from_tallies=True, by_date=by_date, years=years)
+            if facet_limits is None:
+                total, years = tallies.total_and_years()
+                return cls(documents, per_page, known_count=total, from_tallies=True, by_date=by_date, years=years)
+            found, counts = popular_all(facet_limits, years=True)
+            total, years = sum(counts.values()), {year: count for year, count in counts.items() if year}
+            results = cls(documents, per_page, known_count=total, from_tallies=True, by_date=by_date, years=years)
+            results._facets = (facet_limits, found)
+            return results
         known = chosen[0][1].listed_count if len(chosen) == 1 and not narrowed else None
         # Past the cap a kept count needs no window: its pages come from the sort's index, its facets from a sample.
         past_cap = known is not None and known > count_cap()
@@ -129,6 +146,8 @@ class ResultSet:
 
         Each entity carries `result_count`, or `document_count` when the kept counts answered.
         """
+        if self._facets is not None and self._facets[0] == limits:
+            return self._facets[1]
         if self.from_tallies:
             return popular_all(limits)
         if self.counted_ids is not None:
@@ -241,8 +260,12 @@ def count_among_all(limits: dict[Kind, int], document_ids: list[int], years: boo
     return (found, counted_years) if years else found
 
 
-def popular_all(limits: dict[Kind, int]) -> dict[Kind, list[Entity]]:
-    """The most documented published entities of several models, in one query, from the kept counts."""
+def popular_all(limits: dict[Kind, int], years: bool = False) -> Any:
+    """The most documented published entities of several models, in one query, from the kept counts.
+
+    With `years`, the answer is ({model: entities}, {year: published documents, 0 for the undated}), the kept
+    years read in the same statement.
+    """
     branches, params = [], []
     for kind, (model, limit) in enumerate(limits.items()):
         table = model._meta.db_table
@@ -253,7 +276,10 @@ def popular_all(limits: dict[Kind, int]) -> dict[Kind, list[Entity]]:
             " ORDER BY document_count DESC, id LIMIT %s) AS facet"
         )
         params += [Status.PUBLISHED, limit]
-    return _entities_from_union(list(limits), branches, params, "document_count")[0]
+    if years:
+        branches.append(f"SELECT -1 AS kind, year, '', '', document_count FROM {YearTally._meta.db_table}")
+    found, counted_years = _entities_from_union(list(limits), branches, params, "document_count")
+    return (found, counted_years) if years else found
 
 
 def published_exists_sql(model: Kind) -> str:

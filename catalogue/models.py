@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from . import frontcache
-from .dates import PartialDate, display_span, validate_partial_date
+from .dates import PartialDate, display_span, shown_date, validate_partial_date
 from .reversing import slug_url
 
 if TYPE_CHECKING:
@@ -848,7 +848,7 @@ class Document(models.Model):
     @property
     def date_shown(self):
         """The date as pages show it, in the interface's language."""
-        return self.partial_date.shown() if self.date else gettext("Undated")
+        return shown_date(self.date) if self.date else gettext("Undated")
 
     @property
     def is_public(self):

@@ -40,7 +40,8 @@ class Around:
 
 def link(document, query: str, position: int) -> str:
     """The address of `document` opened as the `position`th result of the listing `query`."""
-    return f"{document.get_absolute_url()}?{urlencode({'in': query, 'at': position})}"
+    address = getattr(document, "address", None) or document.get_absolute_url()
+    return f"{address}?{urlencode({'in': query, 'at': position})}"
 
 
 def around(document, request) -> Around | None:

@@ -1,8 +1,9 @@
-"""The address of a record by its slug, reversed once per page kind and language rather than once per record.
+"""Addresses reversed once per URL configuration, language and script prefix rather than once per link.
 
 A listing links ten documents and a hundred entities; Django's `reverse` matches its patterns anew for each
 (~0.1 ms a call with a slug, most of a listing's address-making). The address up to the slug and after it is
-worked out once for the URL configuration, language and script prefix in use, and each slug put between.
+worked out once for the URL configuration, language and script prefix in use, and each slug put between;
+an address that takes no arguments (an export, a feed) is kept whole.
 """
 
 from urllib.parse import quote
@@ -16,11 +17,24 @@ _SLUG = "__slug__"
 _SAFE = RFC3986_SUBDELIMS + "/~:@"
 
 
+def _known(name: str) -> dict:
+    """A dict kept on the URL resolver in use, so that a new URL configuration (a test's, a reload) starts afresh."""
+    return get_resolver(get_urlconf()).__dict__.setdefault(name, {})
+
+
+def fixed_url(viewname: str) -> str:
+    """The same as `reverse(viewname)`, for a view whose address takes no arguments."""
+    known: dict[tuple[str, str | None, str], str] = _known("_fixed_urls")
+    key = (viewname, get_language(), get_script_prefix())
+    url = known.get(key)
+    if url is None:
+        url = known[key] = reverse(viewname)
+    return url
+
+
 def slug_url(viewname: str, slug: str) -> str:
     """The same as `reverse(viewname, kwargs={"slug": slug})`, for a view whose address takes any slug."""
-    resolver = get_resolver(get_urlconf())
-    # Kept on the resolver, so that a new URL configuration (a test's, a reload) starts afresh.
-    known: dict[tuple[str, str | None, str], tuple[str, str]] = resolver.__dict__.setdefault("_slug_urls", {})
+    known: dict[tuple[str, str | None, str], tuple[str, str]] = _known("_slug_urls")
     key = (viewname, get_language(), get_script_prefix())
     parts = known.get(key)
     if parts is None:

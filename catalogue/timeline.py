@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
@@ -58,7 +59,7 @@ class Timeline:
         )
         return sentence % {"counted": counted, "first": first.first_year, "last": last.last_year, "peak": peak}
 
-    @property
+    @cached_property
     def words(self) -> dict[str, str]:
         """The unit's words for the caption, the table and its column, in the interface's language."""
         if self.unit == "year":

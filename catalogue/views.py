@@ -1,5 +1,6 @@
 import logging
 from itertools import chain
+from urllib.parse import quote_plus
 
 from django.conf import settings
 from django.db import connection
@@ -63,10 +64,12 @@ def describe(filterset):
     for name, kind in sorted(ENTITY_FILTERS.items(), key=lambda item: item[1].heading_rank):
         # Kinds that share a heading are one phrase: tagged with all of them, not related to each other.
         names = [entity.heading_name() for entity in data.get(name) or ()]
+        if not names:
+            continue
         if len(names) > 1 and filterset.any_of(name):
             names = [any_of_names(names)]
         named.setdefault(str(kind.heading), []).extend(names)
-    parts = [heading % {"names": get_text_list(names, _("and"))} for heading, names in named.items() if names]
+    parts = [heading % {"names": get_text_list(names, _("and"))} for heading, names in named.items()]
     if filterset.keywords:
         # A search that has quotation marks of its own is not put in another pair.
         keywords = filterset.keywords
@@ -113,7 +116,8 @@ class DocumentListView(FilterView):
         return navigation.per_page_of(self.filterset.cleaned)
 
     def paginate_queryset(self, queryset, page_size):
-        self.results = self.result_set_class.for_listing(queryset, page_size, self.filterset)
+        limits = None if self.filterset.has_strict_errors else self.facet_limits[1]
+        self.results = self.result_set_class.for_listing(queryset, page_size, self.filterset, limits)
         paginator, page = self.results.page(self.request)
         return paginator, page, page.object_list, page.has_other_pages()
 
@@ -121,18 +125,24 @@ class DocumentListView(FilterView):
     def links(self):
         return QueryLinks(self.request.GET, known={*DocumentFilter.base_filters, "show"})
 
+    @cached_property
+    def facet_limits(self):
+        """({kind: how many values its facet shows}, {kind: how many to read}): one more is read than is shown, to
+        know whether to offer "show all"."""
+        expanded = self.request.GET.get("show")
+        limits = {
+            model: self.facet_limit_expanded if expanded == name else self.facet_limit
+            for name, model in ENTITY_FILTERS.items()
+        }
+        return limits, {model: limit + 1 for model, limit in limits.items()}
+
     def facets(self):
         if self.filterset.has_strict_errors:
             return []
         url = self.links.url
         expanded = self.request.GET.get("show")
         chosen = set(self.filterset.chosen())
-        limits = {
-            model: self.facet_limit_expanded if expanded == name else self.facet_limit
-            for name, model in ENTITY_FILTERS.items()
-        }
-        # One more than is shown, to know whether to offer "show all".
-        asked = {model: limit + 1 for model, limit in limits.items()}
+        limits, asked = self.facet_limits
         found = self.results.facets(asked)
         # A facet of alternatives counts each value among the documents the other filters give (how many a
         # reader would add by choosing it), not among the results it already narrowed.
@@ -149,17 +159,20 @@ class DocumentListView(FilterView):
             here = [entity for parameter, entity in chosen if parameter == name]
             # A document has one language: a second one chosen is an alternative to the first.
             alternative = {f"{name}{MATCH_SUFFIX}": "any"} if here and not model.many() and not any_of else {}
-            values = []
+            values, adding, held = [], self.links.adding(name, **alternative), self.links.held
             for entity in entities[:limit]:
-                selected = (name, entity.pk) in chosen_ids
+                selected, slug = (name, entity.pk) in chosen_ids, entity.slug
                 count = entity.result_count if hasattr(entity, "result_count") else entity.document_count
-                link = url(remove=(name, entity.slug)) if selected else url(add=(name, entity.slug), **alternative)
+                if selected:
+                    link = url(remove=(name, slug))
+                else:
+                    link = url(add=(name, slug), **alternative) if (name, slug) in held else adding + quote_plus(slug)
                 values.append({"entity": entity, "count": count, "selected": selected, "url": link})
             if values:
                 facets.append(
                     {
                         "name": name,
-                        "label": capfirst(model.plural()),
+                        "label": capfirst(str(model.plural())),
                         "values": values,
                         "show_all_url": url(show=name) if len(entities) > limit else "",
                         "show_fewer_url": url(show=None) if expanded == name else "",
@@ -278,6 +291,7 @@ class DocumentListView(FilterView):
         query = self.links.url(show=None).removeprefix("?")
         for position, document in enumerate(documents, start=page.start_index()):
             document.highlight = marks.get(document.pk)
+            document.address = document.get_absolute_url()
             document.nav_url = navigation.link(document, query, position)
         chips = self.chips()
         context.update(

@@ -34,6 +34,24 @@ def test_the_whole_catalogue_is_answered_from_the_kept_counts(sample, django_ass
     assert results.year_counts() == Document.objects.published().year_counts()
 
 
+def test_the_whole_catalogue_reads_its_count_years_and_facets_in_one_statement(
+    sample, draft, django_assert_num_queries
+):
+    published = Document.objects.published()
+    filterset = DocumentFilter(None, queryset=published)
+    limits = {Person: 100, Place: 100}
+    with django_assert_num_queries(1):
+        results = ResultSet.for_listing(filterset.qs, 10, filterset, limits)
+        count, facets, years = results.count, results.facets(limits), results.year_counts()
+    assert count == published.count() == 17
+    assert years == published.year_counts() != {}
+    for kind in limits:
+        assert {entity.slug: entity.document_count for entity in facets[kind]} == grouped(published, kind)
+    # Other limits are read afresh (a facet shown in full).
+    with django_assert_num_queries(1):
+        assert len(results.facets({Person: 1})[Person]) == 1
+
+
 def test_one_person_is_counted_from_their_kept_count_and_their_documents_read_once(sample, django_assert_num_queries):
     results = results_for("person=wang-ming")
     assert results.count == Person.objects.get(slug="wang-ming").document_count == 14

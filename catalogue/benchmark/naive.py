@@ -36,7 +36,7 @@ class NaiveResultSet(ResultSet):
     paginator_class = NaivePaginator
 
     @classmethod
-    def for_listing(cls, documents, per_page, filterset):
+    def for_listing(cls, documents, per_page, filterset, facet_limits=None):
         return cls(documents, per_page)
 
     @classmethod

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from .. import citations
 from ..jsontext import markup_safe_json
 from ..links import QueryLinks
+from ..reversing import fixed_url
 
 register = template.Library()
 
@@ -24,12 +25,14 @@ def result_rows(context, documents):
     """One <li class="result"> a document: its date, title (to its page, or to it among these results), summary,
     where the words searched for were found, the selection's button and a COinS span for reference managers.
     Matched words come marked (`search.Highlight`)."""
-    request = context["request"]
+    # Every address on the page has the same scheme and host: asked of the request once, not once a row.
+    origin = context["request"].build_absolute_uri("/")[:-1]
     add = _escaped(_("Add to selection"))
     rows = []
     for document in documents:
         highlight = getattr(document, "highlight", None)
-        url = getattr(document, "nav_url", None) or document.get_absolute_url()
+        address = getattr(document, "address", None) or document.get_absolute_url()
+        url = getattr(document, "nav_url", None) or address
         title = highlight.title if highlight else document.title
         row = (
             f'<li class="result">\n  <p class="result__date">{_escaped(document.date_shown)}</p>\n'
@@ -44,7 +47,7 @@ def result_rows(context, documents):
                 f'  <p class="result__excerpt"><a class="result__excerpt-label" href="{_escaped(highlight.where_url)}">'
                 f"{_escaped(found)}</a>: {_escaped(highlight.excerpt)}</p>\n"
             )
-        citation = citations.coins(document, request.build_absolute_uri(document.get_absolute_url()))
+        citation = citations.coins(document, origin + address)
         rows.append(
             f'{row}  <button type="button" class="select-button" data-select="{document.pk}" hidden>'
             f'<span class="select-button__label">{add}</span><span class="visually-hidden">: '
@@ -55,9 +58,27 @@ def result_rows(context, documents):
 
 
 @register.simple_tag
+def address(viewname):
+    """`{% url viewname %}` for an address that takes no arguments, reversed once per language and prefix."""
+    return fixed_url(viewname)
+
+
+@register.simple_tag
+def options(choices, chosen):
+    """The <option>s of a select: (value, label) pairs, the one equal to `chosen` selected."""
+    return mark_safe(  # noqa: S308  (every value escaped)
+        "".join(
+            f'<option value="{_escaped(value)}"{" selected" if value == chosen else ""}>{_escaped(label)}</option>'
+            for value, label in choices
+        )
+    )
+
+
+@register.simple_tag
 def facet_sections(facets):
     language = get_language()
-    return mark_safe("".join(_facet_section(facet, language) for facet in facets))  # noqa: S308  (all escaped)
+    remove = f'<span class="visually-hidden">{_escaped(_("Remove filter: "))}</span>'
+    return mark_safe("".join(_facet_section(facet, language, remove) for facet in facets))  # noqa: S308
 
 
 # The same few words for a count, asked for a hundred times a page (every facet value and timeline bar) and the
@@ -78,10 +99,10 @@ def _escaped(value):
     return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
 
 
-def _facet_section(facet, language):
+def _facet_section(facet, language, remove):
+    """One facet's section; `remove` is the hidden words before a chosen value."""
     name, label = facet["name"], facet["label"]
     attribute = html.escape(name)
-    remove = f'<span class="visually-hidden">{_escaped(_("Remove filter: "))}</span>'
     items = []
     escape = html.escape
     for value in facet["values"]:
@@ -93,40 +114,25 @@ def _facet_section(facet, language):
             f'{escape(str(entity))}</span> <span class="facet__count">{count:d}'
             f'<span class="visually-hidden"> {_documents_word(language, count)}</span></span></a></li>'
         )
-    values = mark_safe("".join(items))  # noqa: S308  (every value escaped above)
     more = ""
     if facet["show_all_url"]:
-        more = format_html(
-            '<a class="facet__more" href="{}">{}</a>',
-            facet["show_all_url"],
-            _("Show all %(kinds)s") % {"kinds": label.lower()},
-        )
+        words = _("Show all %(kinds)s") % {"kinds": label.lower()}
+        more = f'<a class="facet__more" href="{escape(facet["show_all_url"])}">{_escaped(words)}</a>'
     if facet["show_fewer_url"]:
-        more += format_html(
-            '<a class="facet__more" href="{}">{}</a>',
-            facet["show_fewer_url"],
-            _("Show fewer %(kinds)s") % {"kinds": label.lower()},
-        )
+        words = _("Show fewer %(kinds)s") % {"kinds": label.lower()}
+        more += f'<a class="facet__more" href="{escape(facet["show_fewer_url"])}">{_escaped(words)}</a>'
     match = ""
     if facet.get("match"):
-        choices = format_html_join(
-            mark_safe(' <span aria-hidden="true">·</span> '),  # noqa: S308  (a constant)
-            '<a href="{}" class="facet__match-choice"{}>{}</a>',
-            (
-                (choice["url"], mark_safe(' aria-current="true"') if choice["current"] else "", choice["label"])
-                for choice in facet["match"]
-            ),
+        current = ' aria-current="true"'
+        choices = ' <span aria-hidden="true">·</span> '.join(
+            f'<a href="{escape(choice["url"])}" class="facet__match-choice"{current if choice["current"] else ""}>'
+            f"{_escaped(choice['label'])}</a>"
+            for choice in facet["match"]
         )
-        match = format_html('<p class="facet__match">{} {}</p>', _("Documents with"), choices)
-    return format_html(
-        '<section class="facet" aria-labelledby="facet-{}"><h2 class="facet__title" id="facet-{}">{}</h2>'
-        '{}<ul class="facet__values">{}</ul>{}</section>',
-        name,
-        name,
-        label,
-        match,
-        values,
-        more,
+        match = f'<p class="facet__match">{_escaped(_("Documents with"))} {choices}</p>'
+    return (
+        f'<section class="facet" aria-labelledby="facet-{attribute}"><h2 class="facet__title" id="facet-{attribute}">'
+        f'{_escaped(label)}</h2>{match}<ul class="facet__values">{"".join(items)}</ul>{more}</section>'
     )
 
 
@@ -148,7 +154,7 @@ def pagination(page, query):
         items.append(f'<li><a href="{to(page.previous_page_number())}" rel="prev">{label}</a></li>')
     paginator = page.paginator
     for number in paginator.get_elided_page_range(page.number):
-        if number == paginator.ELLIPSIS:
+        if not isinstance(number, int):  # the ellipsis
             items.append(f'<li><span class="pagination__gap">{_escaped(number)}</span></li>')
         elif number == page.number:
             items.append(f'<li><span aria-current="page" class="pagination__current">{hidden}{number}</span></li>')
