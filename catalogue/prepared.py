@@ -22,35 +22,38 @@ class Prepared:
         """`build(values)` makes the queryset for a list of values; `mark(n)` a stand-in for the nth value
         that no other parameter of the statement can equal (it is never sent)."""
         self.build, self.mark = build, mark
-        self._compiled: dict[tuple[str, int], tuple[QuerySet, str, tuple, list, list[str]]] = {}
+        self._compiled: dict[tuple[str, int], tuple[type[Model], str, tuple, list, list[str]]] = {}
 
-    def compiled(self, alias: str, count: int) -> tuple[QuerySet, str, tuple, list, list[str]]:
-        """(the queryset, its SQL, its parameters with a `_Slot` for each value, the expressions its columns
-        hold and their fields)."""
+    def compiled(self, alias: str, count: int) -> tuple[type[Model], str, tuple, list, list[str]]:
+        """(the model, its SQL, its parameters with a `_Slot` for each value, the converters of its columns for
+        this database as [(position, (converters, expression))], and the fields the columns fill)."""
         key = (alias, count)
         if key not in self._compiled:
             marks = [self.mark(n) for n in range(count)]
-            queryset = self.build(marks)
-            compiler = queryset.query.get_compiler(alias)
+            compiler = self.build(marks).query.get_compiler(alias)
             sql, params = compiler.as_sql()
             slots = tuple(_Slot(marks.index(p)) if p in marks else p for p in params)
             columns = [column for column, _sql, _alias in compiler.select]
-            self._compiled[key] = (queryset, sql, slots, columns, [column.target.attname for column in columns])
+            converters = list(compiler.get_converters(columns).items())
+            fields = [column.target.attname for column in columns]
+            self._compiled[key] = (compiler.query.model, sql, slots, converters, fields)
         return self._compiled[key]
 
     def rows(self, values: Sequence, alias: str) -> list[Model]:
         """The model instances `build(values)` gives, read from the database `alias` (`values` distinct)."""
         if not values:
             return []
-        queryset, sql, slots, columns, fields = self.compiled(alias, len(values))
-        with connections[alias].cursor() as cursor:
+        model, sql, slots, converters, fields = self.compiled(alias, len(values))
+        connection = connections[alias]
+        with connection.cursor() as cursor:
             cursor.execute(sql, [values[p] if isinstance(p, _Slot) else p for p in slots])
             found = cursor.fetchall()
-        # Each value as the queryset would give it (a date read from SQLite's text, say), by Django's own
-        # converters for this connection.
-        compiler = queryset.query.get_compiler(alias)
-        converters = compiler.get_converters(columns)
         if converters:
-            found = compiler.apply_converters(found, converters)
-        model = queryset.model
+            # Each value as the queryset would give it (a date read from SQLite's text, say), by Django's own
+            # converters (as `SQLCompiler.apply_converters`, with this thread's connection).
+            found = [list(row) for row in found]
+            for row in found:
+                for position, (functions, expression) in converters:
+                    for function in functions:
+                        row[position] = function(row[position], expression, connection)
         return [model.from_db(alias, fields, row) for row in found]

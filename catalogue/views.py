@@ -312,6 +312,9 @@ class DocumentListView(FilterView):
             export_query=self.links.url(show=None),
             carried_filters=self.carried_filters(),
             error_links=self.error_links(),
+            # What the reader typed into the search form's fields, and the fields that could not be used.
+            search_typed={name: self.request.GET.get(name, "") for name in ("q", "date_from", "date_to")},
+            search_invalid=set(self.filterset.form.errors),
             did_you_mean=self.did_you_mean(),
             listing_params=self.links.params(),
         )
