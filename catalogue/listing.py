@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models.base import ModelState
 from django.http import HttpRequest
 from django.utils.functional import cached_property
 
@@ -27,6 +26,7 @@ from . import tallies
 from .backends import database
 from .models import Document, DocumentQuerySet, Entity, Status, YearTally
 from .paging import CataloguePaginator, ResultWindow, among, count_cap, paginate
+from .prepared import loaded
 from .replicas import read_connection
 from .tallies import DOCUMENTS, Condition, Kind
 from .tallies import link as _link  # the table of links of a many-valued kind
@@ -211,12 +211,9 @@ def _entities_from_union(
 
 
 def _shown(model: Kind, alias: str, pk: int, name: str, slug: str, count: dict[str, int]) -> Entity:
-    """An entity as a facet shows it, read from the database `alias`, made without `Model.__init__`'s pass
-    over every field (a listing makes a hundred): any other field is read if asked for, as after `only()`."""
-    entity = model.__new__(model)
-    state = ModelState()
-    state.adding, state.db = False, alias
-    entity.__dict__.update(id=pk, name=name, slug=slug, _state=state, **count)
+    """An entity as a facet shows it: its id, name and slug, and its count (any other field read if asked for)."""
+    entity = loaded(model, alias, ("id", "name", "slug"), (pk, name, slug))
+    entity.__dict__.update(count)
     return entity
 
 

@@ -6,11 +6,16 @@ about as long again. A `Prepared` query is compiled once for each database and n
 puts the values in their places and reads the rows into model instances, as the queryset would.
 """
 
+import functools
+import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connections
 from django.db.models import Model, QuerySet
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.signals import post_init, pre_init
 
 
 class _Slot(int):
@@ -56,4 +61,32 @@ class Prepared:
                 for position, (functions, expression) in converters:
                     for function in functions:
                         row[position] = function(row[position], expression, connection)
-        return [model.from_db(alias, fields, row) for row in found]
+        return [loaded(model, alias, fields, row) for row in found]
+
+
+def loaded(model: type[Model], alias: str, fields: Sequence[str], row: Sequence) -> Any:
+    """An instance of `model` read from the database `alias`, its `fields` holding the values of `row`, as
+    `Model.from_db` makes it (any other field read when asked for, as after `only()`), without `__init__`'s
+    pass over every field: a listing makes a hundred. Where something listens for a model's making (Django's
+    `pre_init` and `post_init`), it is made the usual way."""
+    if not _plainly_set(model, tuple(fields)):
+        return model.from_db(alias, fields, row)
+    instance = model.__new__(model)
+    state = ModelState()
+    state.adding, state.db = False, alias
+    instance.__dict__.update(zip(fields, row), _state=state)
+    return instance
+
+
+@functools.cache
+def _plainly_set(model: type[Model], fields: tuple[str, ...]) -> bool:
+    """Whether setting these fields of a new `model` only stores their values: no one listens for its making
+    and no field's descriptor does more than store (a foreign key's id only forgets a cached object, which a
+    new instance does not have)."""
+    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return False
+    for name in fields:
+        descriptor = inspect.getattr_static(model, name, None)
+        if hasattr(type(descriptor), "__set__") and not isinstance(descriptor, ForeignKeyDeferredAttribute):
+            return False
+    return True

@@ -3,6 +3,7 @@ from itertools import chain
 from urllib.parse import quote_plus
 
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db import connection
 from django.db.models import F
 from django.http import (
@@ -17,7 +18,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.text import capfirst, get_text_list
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 from django_filters.views import FilterView
@@ -86,6 +87,42 @@ def describe(filterset):
         return _("Documents")
     separator = HEADING_SEPARATORS.get(get_language(), "; ")
     return _("Documents %(what)s") % {"what": separator.join(parts)}
+
+
+def counted_words(paginator, page, description):
+    """The listing's sentences that count its results: the page's description for search engines, the range
+    shown ("1 - 10 of 14") and the label of the downloads, as {name: text}; made here rather than in the
+    template, where each would cost a block translation."""
+    count, capped = paginator.count, paginator.capped
+    named = {"description": description, "catalogue_name": settings.CATALOGUE_NAME}
+    if capped:
+        more = intcomma(count - 1)
+        return {
+            "meta_description": _(
+                "%(description)s: more than %(count)s documents in %(catalogue_name)s, with their dates, "
+                "summaries and citations."
+            )
+            % {**named, "count": more},
+            "results_range": _("%(first)s - %(last)s of more than %(count)s")
+            % {"first": page.start_index(), "last": page.end_index(), "count": more},
+            "download_label": _("Download all the results:"),
+        }
+    shown = intcomma(count)
+    return {
+        "meta_description": ngettext(
+            "%(description)s: %(count)s document in %(catalogue_name)s, with its date, summary and citation.",
+            "%(description)s: %(count)s documents in %(catalogue_name)s, with their dates, summaries and citations.",
+            count,
+        )
+        % {**named, "count": shown},
+        "results_range": _("%(first)s - %(last)s of %(count)s")
+        % {"first": page.start_index(), "last": page.end_index(), "count": shown}
+        if count
+        else "0",
+        "download_label": _("Download this result:")
+        if count == 1
+        else _("Download all %(count)s results:") % {"count": shown},
+    }
 
 
 class DocumentListView(FilterView):
@@ -294,9 +331,11 @@ class DocumentListView(FilterView):
             document.address = document.get_absolute_url()
             document.nav_url = navigation.link(document, query, position)
         chips = self.chips()
+        description = describe(self.filterset)
         context.update(
             documents=documents,
-            description=describe(self.filterset),
+            description=description,
+            **counted_words(context["paginator"], page, description),
             facets=self.facets(),
             sample=self.results.sample,
             ranked_sample=self.results.ranked_sample,

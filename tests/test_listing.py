@@ -109,6 +109,11 @@ def test_prepared_lookups_read_what_their_querysets_read(sample, draft):
                 document.title, document.slug, document.summary, document.date, document.added, document.language_id
             )  # fmt: skip
             assert "search_vector" in shown.get_deferred_fields()
+            assert (shown._state.db, shown._state.adding, shown.language) == ("default", False, document.language)
+    # A change to one read this way is saved to its own row.
+    shown.summary = "Read by id and changed."
+    shown.save(update_fields=["summary"])
+    assert Document.objects.get(pk=shown.pk).summary == "Read by id and changed." and Document.objects.count() == 18
     # A name only a draft carries is not public; each public one is found once, whatever the order asked.
     secret = Person.objects.create(name="Secret Person", slug="secret-person")
     draft.people.add(secret)
@@ -119,3 +124,25 @@ def test_prepared_lookups_read_what_their_querysets_read(sample, draft):
         )
         assert "secret-person" not in {entity.slug for entity in found}
         assert all(entity.name == Person.objects.get(pk=entity.pk).name for entity in found)
+
+
+def test_a_model_whose_making_is_listened_for_is_made_the_usual_way(sample):
+    from django.db.models.signals import post_init
+
+    from catalogue.paging import published_rows
+    from catalogue.prepared import _plainly_set
+
+    made = []
+
+    def heard(sender, instance, **kwargs):
+        made.append(instance.pk)
+
+    ids = list(Document.objects.published().values_list("pk", flat=True)[:3])
+    post_init.connect(heard, sender=Document)
+    _plainly_set.cache_clear()
+    try:
+        rows = published_rows(ids, "default")
+    finally:
+        post_init.disconnect(heard, sender=Document)
+        _plainly_set.cache_clear()
+    assert sorted(made) == sorted(ids) == sorted(row.pk for row in rows)

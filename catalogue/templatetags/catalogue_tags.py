@@ -77,7 +77,8 @@ def options(choices, chosen):
 @register.simple_tag
 def facet_sections(facets):
     language = get_language()
-    remove = f'<span class="visually-hidden">{_escaped(_("Remove filter: "))}</span>'
+    remove = _escaped(_("Remove filter: "))
+    remove = f'<span class="visually-hidden">{remove}</span>'
     return mark_safe("".join(_facet_section(facet, language, remove) for facet in facets))  # noqa: S308
 
 
@@ -129,7 +130,8 @@ def _facet_section(facet, language, remove):
             f"{_escaped(choice['label'])}</a>"
             for choice in facet["match"]
         )
-        match = f'<p class="facet__match">{_escaped(_("Documents with"))} {choices}</p>'
+        words = _escaped(_("Documents with"))
+        match = f'<p class="facet__match">{words} {choices}</p>'
     return (
         f'<section class="facet" aria-labelledby="facet-{attribute}"><h2 class="facet__title" id="facet-{attribute}">'
         f'{_escaped(label)}</h2>{match}<ul class="facet__values">{"".join(items)}</ul>{more}</section>'
@@ -147,7 +149,8 @@ def pagination(page, query):
     def to(number):
         return _escaped(links.url(page=number))
 
-    hidden = f'<span class="visually-hidden">{_escaped(_("Page"))} </span>'
+    hidden = _escaped(_("Page"))
+    hidden = f'<span class="visually-hidden">{hidden} </span>'
     items = []
     if page.has_previous():
         label = _('‹ Previous<span class="visually-hidden"> page</span>')
@@ -164,9 +167,8 @@ def pagination(page, query):
         label = _('Next<span class="visually-hidden"> page</span> ›')
         items.append(f'<li><a href="{to(page.next_page_number())}" rel="next">{label}</a></li>')
     # The labels are the interface's own words (their markup is in every translation); numbers are numbers.
-    return mark_safe(  # noqa: S308
-        f'<nav class="pagination" aria-label="{_escaped(_("Pagination"))}">\n<ul>\n{"".join(items)}\n</ul>\n</nav>'
-    )
+    name, listed = _escaped(_("Pagination")), "".join(items)
+    return mark_safe(f'<nav class="pagination" aria-label="{name}">\n<ul>\n{listed}\n</ul>\n</nav>')  # noqa: S308
 
 
 @register.simple_tag
