@@ -74,7 +74,7 @@ def loaded(model: type[Model], alias: str, fields: Sequence[str], row: Sequence)
     instance = model.__new__(model)
     state = ModelState()
     state.adding, state.db = False, alias
-    instance.__dict__.update(zip(fields, row), _state=state)
+    instance.__dict__.update(zip(fields, row, strict=True), _state=state)
     return instance
 
 
