@@ -75,6 +75,26 @@ def options(choices, chosen):
 
 
 @register.simple_tag
+def chip_list(chips, clear_url):
+    """The filters in use, each a link that removes it (one that could not be used marked so), and "Clear all"."""
+    listed, problem = _escaped(_("Filters in use")), _escaped(_("(not found)"))
+    remove, clear = _escaped(_("(remove)")), _escaped(_("Clear all"))
+    items = []
+    for chip in chips:
+        unusable, anchor = chip.get("unusable"), chip.get("id")
+        marked = " chip--unusable" if unusable else ""
+        anchored = f' id="{_escaped(anchor)}"' if anchor else ""
+        noted = f' <span class="chip__problem">{problem}</span>' if unusable else ""
+        items.append(
+            f'<li><a class="chip{marked}" href="{_escaped(chip["url"])}"{anchored}><span class="chip__label">'
+            f'{_escaped(chip["label"])}:</span> {_escaped(chip["value"])}{noted} <span class="chip__x" '
+            f'aria-hidden="true">×</span><span class="visually-hidden"> {remove}</span></a></li>'
+        )
+    items.append(f'<li><a class="chips__clear" href="{_escaped(clear_url)}">{clear}</a></li>')
+    return mark_safe(f'<ul class="chips" aria-label="{listed}">{"".join(items)}</ul>')  # noqa: S308  (all escaped)
+
+
+@register.simple_tag
 def facet_sections(facets):
     language = get_language()
     remove = _escaped(_("Remove filter: "))
