@@ -206,15 +206,14 @@ def _entities_from_union(
             years[pk] = count
             continue
         model = models[kind]
-        found[model].append(_shown(model, connection.alias, pk, name, slug, {count_attribute: count}))
+        # Each entity as a facet shows it: its id, name and slug and its count, any other field read if asked for.
+        entity = loaded(model, connection.alias, _SHOWN, (pk, name, slug))
+        entity.__dict__[count_attribute] = count
+        found[model].append(entity)
     return found, years
 
 
-def _shown(model: Kind, alias: str, pk: int, name: str, slug: str, count: dict[str, int]) -> Entity:
-    """An entity as a facet shows it: its id, name and slug, and its count (any other field read if asked for)."""
-    entity = loaded(model, alias, ("id", "name", "slug"), (pk, name, slug))
-    entity.__dict__.update(count)
-    return entity
+_SHOWN = ("id", "name", "slug")
 
 
 def count_among_all(limits: dict[Kind, int], document_ids: list[int], years: bool = False) -> Any:

@@ -27,9 +27,9 @@ class Prepared:
         """`build(values)` makes the queryset for a list of values; `mark(n)` a stand-in for the nth value
         that no other parameter of the statement can equal (it is never sent)."""
         self.build, self.mark = build, mark
-        self._compiled: dict[tuple[str, int], tuple[type[Model], str, tuple, list, list[str]]] = {}
+        self._compiled: dict[tuple[str, int], tuple[type[Model], str, tuple, list, tuple[str, ...]]] = {}
 
-    def compiled(self, alias: str, count: int) -> tuple[type[Model], str, tuple, list, list[str]]:
+    def compiled(self, alias: str, count: int) -> tuple[type[Model], str, tuple, list, tuple[str, ...]]:
         """(the model, its SQL, its parameters with a `_Slot` for each value, the converters of its columns for
         this database as [(position, (converters, expression))], and the fields the columns fill)."""
         key = (alias, count)
@@ -40,7 +40,7 @@ class Prepared:
             slots = tuple(_Slot(marks.index(p)) if p in marks else p for p in params)
             columns = [column for column, _sql, _alias in compiler.select]
             converters = list(compiler.get_converters(columns).items())
-            fields = [column.target.attname for column in columns]
+            fields = tuple(column.target.attname for column in columns)
             self._compiled[key] = (compiler.query.model, sql, slots, converters, fields)
         return self._compiled[key]
 
@@ -64,12 +64,12 @@ class Prepared:
         return [loaded(model, alias, fields, row) for row in found]
 
 
-def loaded(model: type[Model], alias: str, fields: Sequence[str], row: Sequence) -> Any:
+def loaded(model: type[Model], alias: str, fields: tuple[str, ...], row: Sequence) -> Any:
     """An instance of `model` read from the database `alias`, its `fields` holding the values of `row`, as
     `Model.from_db` makes it (any other field read when asked for, as after `only()`), without `__init__`'s
     pass over every field: a listing makes a hundred. Where something listens for a model's making (Django's
     `pre_init` and `post_init`), it is made the usual way."""
-    if not _plainly_set(model, tuple(fields)):
+    if not plainly_set(model, fields):
         return model.from_db(alias, fields, row)
     instance = model.__new__(model)
     state = ModelState()
@@ -79,7 +79,7 @@ def loaded(model: type[Model], alias: str, fields: Sequence[str], row: Sequence)
 
 
 @functools.cache
-def _plainly_set(model: type[Model], fields: tuple[str, ...]) -> bool:
+def plainly_set(model: type[Model], fields: tuple[str, ...]) -> bool:
     """Whether setting these fields of a new `model` only stores their values: no one listens for its making
     and no field's descriptor does more than store (a foreign key's id only forgets a cached object, which a
     new instance does not have)."""

@@ -130,7 +130,7 @@ def test_a_model_whose_making_is_listened_for_is_made_the_usual_way(sample):
     from django.db.models.signals import post_init
 
     from catalogue.paging import published_rows
-    from catalogue.prepared import _plainly_set
+    from catalogue.prepared import plainly_set
 
     made = []
 
@@ -139,10 +139,10 @@ def test_a_model_whose_making_is_listened_for_is_made_the_usual_way(sample):
 
     ids = list(Document.objects.published().values_list("pk", flat=True)[:3])
     post_init.connect(heard, sender=Document)
-    _plainly_set.cache_clear()
+    plainly_set.cache_clear()
     try:
         rows = published_rows(ids, "default")
     finally:
         post_init.disconnect(heard, sender=Document)
-        _plainly_set.cache_clear()
+        plainly_set.cache_clear()
     assert sorted(made) == sorted(ids) == sorted(row.pk for row in rows)
