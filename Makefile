@@ -86,7 +86,9 @@ bench: install
 	@psql "$(BENCH_SERVER)/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_DATABASE)'" | grep -q 1 \
 		|| psql "$(BENCH_SERVER)/postgres" -c "CREATE DATABASE $(BENCH_DATABASE)"
 	DATABASE_URL=$(BENCH_SERVER)/$(BENCH_DATABASE) DJANGO_SECRET_KEY=benchmark-only $(PY) manage.py migrate --no-input -v 0
-	DATABASE_URL=$(BENCH_SERVER)/$(BENCH_DATABASE) DJANGO_SECRET_KEY=benchmark-only $(PY) manage.py bench --size $(SIZE) $(BENCH_ARGS)
+	# Kept connections, as served in production (`make cluster`).
+	DATABASE_URL=$(BENCH_SERVER)/$(BENCH_DATABASE) DJANGO_SECRET_KEY=benchmark-only DJANGO_CONN_MAX_AGE=60 \
+		$(PY) manage.py bench --size $(SIZE) $(BENCH_ARGS)
 
 # Production: hashed, compressed static files, migrations, gunicorn (settings from the environment or .env).
 serve: install-runtime

@@ -128,6 +128,10 @@ for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), st
     CATALOGUE_READ_REPLICAS.append(f"replica{_number}")
 DATABASE_ROUTERS = ["catalogue.replicas.ReplicaRouter"]
 CATALOGUE_REPLICA_MAX_LAG_SECONDS = env.float("CATALOGUE_REPLICA_MAX_LAG_SECONDS", default=5.0)
+# On PostgreSQL, a kept connection (DJANGO_CONN_MAX_AGE) prepares the statements every request asks the same
+# way and PostgreSQL plans them once; off behind a pooler that hands a session's statements to another (PgBouncer
+# before 1.21 in transaction mode).
+CATALOGUE_PREPARED_STATEMENTS = env.bool("CATALOGUE_PREPARED_STATEMENTS", default=True)
 CATALOGUE_REPLICA_CHECK_SECONDS = env.float("CATALOGUE_REPLICA_CHECK_SECONDS", default=2.0)
 
 

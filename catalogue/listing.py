@@ -191,13 +191,18 @@ def _counts_sql(model: Kind, condition: Condition, singles: str = "") -> tuple[s
 
 
 def _entities_from_union(
-    models: list[Kind], branches: list[str], params: list, count_attribute: str, prefix: str = ""
+    models: list[Kind], branches: list[str], params: list, count_attribute: str, prefix: str = "", kept: bool = False
 ) -> tuple[dict[Kind, list[Entity]], dict[int, int]]:
     """({model: [entities, most counted first]}, {year: count}) from queries giving rows of (kind, id, name,
-    slug, count); rows of kind -1, if any, are (year, count) of the timeline."""
+    slug, count); rows of kind -1, if any, are (year, count) of the timeline. `kept`: the statement is the same
+    on every request but for its parameters (`execute_kept`)."""
     connection = read_connection()
+    sql = prefix + " UNION ALL ".join(branches) + " ORDER BY 1, 5 DESC, 2"
     with connection.cursor() as cursor:
-        cursor.execute(prefix + " UNION ALL ".join(branches) + " ORDER BY 1, 5 DESC, 2", params)
+        if kept:
+            database().execute_kept(cursor, sql, params)
+        else:
+            cursor.execute(sql, params)
         rows = cursor.fetchall()
     found: dict[Kind, list[Entity]] = {model: [] for model in models}
     years: dict[int, int] = {}
@@ -262,24 +267,26 @@ def popular_all(limits: dict[Kind, int], years: bool = False) -> Any:
     With `years`, the answer is ({model: entities}, {year: published documents, 0 for the undated}), the kept
     years read in the same statement.
     """
-    branches, params = [], []
+    # A statement without parameters (the limits are numbers, the status the code's own word): the same for every
+    # request that shows the same facets, so that the database can keep its plan (`execute_kept`).
+    branches, published = [], f"'{Status.PUBLISHED}'"
     for kind, (model, limit) in enumerate(limits.items()):
         table = model._meta.db_table
         # The counts order the list; whether a name may be shown is asked of the documents themselves.
         branches.append(
             f"SELECT * FROM (SELECT {kind} AS kind, id, name, slug, document_count FROM {table} AS entity"
-            f" WHERE document_count > 0 AND {published_exists_sql(model)}"
-            " ORDER BY document_count DESC, id LIMIT %s) AS facet"
+            f" WHERE document_count > 0 AND {published_exists_sql(model, published)}"
+            f" ORDER BY document_count DESC, id LIMIT {int(limit)}) AS facet"
         )
-        params += [Status.PUBLISHED, limit]
     if years:
         branches.append(f"SELECT -1 AS kind, year, '', '', document_count FROM {YearTally._meta.db_table}")
-    found, counted_years = _entities_from_union(list(limits), branches, params, "document_count")
+    found, counted_years = _entities_from_union(list(limits), branches, [], "document_count", kept=True)
     return (found, counted_years) if years else found
 
 
-def published_exists_sql(model: Kind) -> str:
-    """SQL true when the row `entity` of `model` is on a published document (one parameter: the status).
+def published_exists_sql(model: Kind, status: str = "%s") -> str:
+    """SQL true when the row `entity` of `model` is on a published document (`status`: the SQL of the published
+    status, by default a parameter).
 
     A scalar subquery that stops at the first such document, asked of each candidate in turn: as an
     EXISTS the planner may turn it into a join over every link of every entity, which at a million
@@ -289,9 +296,9 @@ def published_exists_sql(model: Kind) -> str:
         links, column = _link(model)
         return (
             f"(SELECT 1 FROM {links} AS l JOIN {DOCUMENTS} AS d ON d.id = l.document_id"
-            f" WHERE l.{column} = entity.id AND d.status = %s LIMIT 1) IS NOT NULL"
+            f" WHERE l.{column} = entity.id AND d.status = {status} LIMIT 1) IS NOT NULL"
         )
     return (
-        f"(SELECT 1 FROM {DOCUMENTS} AS d WHERE d.{model.document_column()} = entity.id AND d.status = %s"
+        f"(SELECT 1 FROM {DOCUMENTS} AS d WHERE d.{model.document_column()} = entity.id AND d.status = {status}"
         " LIMIT 1) IS NOT NULL"
     )

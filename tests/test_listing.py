@@ -146,3 +146,71 @@ def test_a_model_whose_making_is_listened_for_is_made_the_usual_way(sample):
         post_init.disconnect(heard, sender=Document)
         plainly_set.cache_clear()
     assert sorted(made) == sorted(ids) == sorted(row.pk for row in rows)
+
+
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql", reason="statements prepared by PostgreSQL"
+)
+def test_the_landing_facets_are_prepared_once_for_each_kept_connection(sample, draft, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from django.db import connections
+
+    from catalogue.backends import database
+    from catalogue.listing import popular_all
+
+    # A name only a draft carries, whose kept count is wrong (as if a recount were late): never shown.
+    secret = Person.objects.create(name="Draft Only", slug="draft-only")
+    draft.people.add(secret)
+    Person.objects.filter(pk=secret.pk).update(document_count=99)
+    limits = {Person: 100, Place: 3}
+    expected = popular_all(limits, years=True)  # a connection used for one request prepares nothing
+    assert "draft-only" not in dict(_shown(expected)[Person]) and len(_shown(expected)[Person]) > 3
+    kept = connection.settings_dict["CONN_MAX_AGE"]
+    connection.settings_dict["CONN_MAX_AGE"] = 60
+    try:
+        for run in range(3):
+            with CaptureQueriesContext(connection) as queries:
+                answer = popular_all(limits, years=True)
+            statements = [query["sql"].split()[0] for query in queries]
+            assert statements == (["PREPARE", "EXECUTE"] if run == 0 else ["EXECUTE"])
+            assert _shown(answer) == _shown(expected) and answer[1] == expected[1]
+        # Planned once: the statement has no parameters, so PostgreSQL keeps its plan.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name LIKE 'catalogue_%%'"
+            )
+            assert cursor.fetchall() == [(3, 0)]
+        # Other limits (a facet shown in full) are a statement of their own.
+        for run in range(2):
+            with CaptureQueriesContext(connection) as queries:
+                fewer = popular_all({Person: 1, Place: 1}, years=True)
+            assert [query["sql"].split()[0] for query in queries] == (
+                ["PREPARE", "EXECUTE"] if run == 0 else ["EXECUTE"]
+            )
+            assert _shown(fewer)[Person] == _shown(expected)[Person][:1]
+        assert "draft-only" not in dict(_shown(answer)[Person])
+        # Each connection prepares a statement of its own, once.
+        other = connections.create_connection("default")
+        other.settings_dict["CONN_MAX_AGE"] = 60
+        try:
+            for wrapper, first in ((other, True), (other, False), (connection, True)):
+                with CaptureQueriesContext(wrapper) as queries, wrapper.cursor() as cursor:
+                    database().execute_kept(cursor, "SELECT %s::int + 1", [41])
+                    assert cursor.fetchone() == (42,)
+                assert [q["sql"].split()[0] for q in queries] == (["PREPARE", "EXECUTE"] if first else ["EXECUTE"])
+        finally:
+            other.close()
+        # Switched off (behind a pooler that shares sessions), nothing is prepared.
+        settings.CATALOGUE_PREPARED_STATEMENTS = False
+        with CaptureQueriesContext(connection) as queries:
+            assert _shown(popular_all(limits, years=True)) == _shown(expected)
+        assert [query["sql"].split()[0] for query in queries] == ["SELECT"]
+    finally:
+        connection.settings_dict["CONN_MAX_AGE"] = kept
+
+
+def _shown(answer):
+    facets = answer[0] if isinstance(answer, tuple) else answer
+    return {kind: [(entity.slug, entity.document_count) for entity in entities] for kind, entities in facets.items()}

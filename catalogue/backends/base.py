@@ -58,6 +58,14 @@ class CatalogueDatabase:
         ((key, SQL expression)) for each of its rows of `source` (FROM ... WHERE ...), in `order`."""
         raise NotImplementedError
 
+    # Statements asked again and again ---------------------------------------------------------
+
+    def execute_kept(self, cursor: Any, sql: str, params: list) -> None:
+        """Run `sql` (`%s` for each of `params`) on `cursor`: a statement the same but for its parameters on
+        every request, whose plan does not depend on them, which a database may plan once for each connection
+        it keeps."""
+        cursor.execute(sql, params)
+
     # Lists of ids ----------------------------------------------------------------------------
 
     def among(self, ids: Iterable[int]) -> Any:
