@@ -152,10 +152,8 @@ def test_a_model_whose_making_is_listened_for_is_made_the_usual_way(sample):
     __import__("django.db").db.connection.vendor != "postgresql", reason="statements prepared by PostgreSQL"
 )
 def test_the_landing_facets_are_prepared_once_for_each_kept_connection(sample, draft, settings):
-    from django.db import connection
+    from django.db import connection, connections
     from django.test.utils import CaptureQueriesContext
-
-    from django.db import connections
 
     from catalogue.backends import database
     from catalogue.listing import popular_all
