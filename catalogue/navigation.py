@@ -40,8 +40,17 @@ class Around:
 
 def link(document, query: str, position: int) -> str:
     """The address of `document` opened as the `position`th result of the listing `query`."""
-    address = getattr(document, "address", None) or document.get_absolute_url()
-    return f"{address}?{urlencode({'in': query, 'at': position})}"
+    return links([document], query, position)[0]
+
+
+def links(documents, query: str, first: int) -> list[str]:
+    """The addresses of `documents` opened as the results of the listing `query` from the `first`th on (the
+    query encoded once for a page of them)."""
+    encoded = urlencode({"in": query})
+    return [
+        f"{getattr(document, 'address', None) or document.get_absolute_url()}?{encoded}&at={position}"
+        for position, document in enumerate(documents, start=first)
+    ]
 
 
 def around(document, request) -> Around | None:

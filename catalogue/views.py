@@ -326,10 +326,11 @@ class DocumentListView(FilterView):
         marks = search.highlights(documents, self.filterset.keywords)
         # Each result opens its document knowing these results and its place in them.
         query = self.links.url(show=None).removeprefix("?")
-        for position, document in enumerate(documents, start=page.start_index()):
+        for document in documents:
             document.highlight = marks.get(document.pk)
             document.address = document.get_absolute_url()
-            document.nav_url = navigation.link(document, query, position)
+        for document, url in zip(documents, navigation.links(documents, query, page.start_index()), strict=True):
+            document.nav_url = url
         chips = self.chips()
         description = describe(self.filterset)
         context.update(
