@@ -2,6 +2,7 @@ import functools
 import html
 
 from django import template
+from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
@@ -64,6 +65,82 @@ def address(viewname):
 
 
 @register.simple_tag
+def search_hint(hint_id):
+    """The line under a search box: how to write a search, and where to read more."""
+    return _search_hint(get_language(), get_script_prefix(), hint_id)
+
+
+@functools.lru_cache(maxsize=64)
+def _search_hint(language, script_prefix, hint_id):
+    # The same for every page in one language and place: made once each (the translations change only with a
+    # restart).
+    syntax = _("“Quotes” for a phrase, <kbd>or</kbd> for either word, a minus to leave a word out: <kbd>-word</kbd>.")
+    advanced, how = _escaped(_("Advanced search")), _escaped(_("How to search"))
+    guide = reverse("catalogue:page", args=["how-to-search"])
+    # The syntax's words are the interface's own (their markup is in every translation).
+    return mark_safe(  # noqa: S308
+        f'<p class="search-form__hint" id="{_escaped(hint_id)}">{syntax}<span class="search-form__more"> '
+        f'<a href="{_escaped(fixed_url("catalogue:advanced-search"))}">{advanced}</a> · '
+        f'<a href="{_escaped(guide)}">{how}</a></span></p>'
+    )
+
+
+@register.simple_tag(takes_context=True)
+def search_form(context):
+    """The listing's search form: the words and dates typed (a field that could not be used marked so, with the
+    box of errors above), the order and page length chosen, and the tag filters a new search keeps."""
+    typed, invalid = context["search_typed"], context["search_invalid"]
+    words = {
+        key: _escaped(text)
+        for key, text in (
+            ("form", _("Search the documents")), ("errors", _("Some of the search could not be used")),
+            ("search", _("Search")), ("phrase", _("Words or “a phrase”")), ("from", _("From")), ("to", _("To")),
+            ("date", _("YYYY[-MM[-DD]]")), ("sort", _("Sort by")), ("per_page", _("Per page")),
+        )
+    }  # fmt: skip
+
+    def marked(name):
+        return ' aria-invalid="true"' if name in invalid else ""
+
+    errors = ""
+    if invalid:
+        items = []
+        for where, label, message in context["error_links"]:
+            link = f'<a href="{_escaped(where)}">{_escaped(label)}</a>: ' if where else ""
+            items.append(f"<li>{link}{_escaped(message)}</li>")
+        listed = "".join(items)
+        errors = (
+            f'<div class="form-errors" role="alert"><h2 class="form-errors__title">{words["errors"]}</h2>'
+            f"<ul>{listed}</ul></div>"
+        )
+    dates = "".join(
+        f'<div class="field"><label for="id_{name}">{words[label]}</label><input type="text" name="{name}" '
+        f'id="id_{name}" value="{_escaped(typed[name])}" maxlength="10" inputmode="numeric" '
+        f'placeholder="{words["date"]}"{marked(name)}></div>'
+        for name, label in (("date_from", "from"), ("date_to", "to"))
+    )
+    carried = "".join(
+        f'<input type="hidden" name="{_escaped(name)}" value="{_escaped(value)}">'
+        for name, value in context["carried_filters"]
+    )
+    action, hint = _escaped(fixed_url("catalogue:document-list")), search_hint("search-hint")
+    sort = options(context["sort_choices"], context["sort"])
+    per_page = options(context["per_page_choices"], context["per_page"])
+    return mark_safe(  # noqa: S308  (every value escaped)
+        f'<form class="search-form" method="get" action="{action}" '
+        f'role="search" aria-label="{words["form"]}">{errors}<div class="search-form__main">'
+        f'<label for="id_q">{words["search"]}</label><input type="search" name="q" id="id_q" '
+        f'value="{_escaped(typed["q"])}" maxlength="500" placeholder="{words["phrase"]}" '
+        f'aria-describedby="search-hint"{marked("q")}><button type="submit">{words["search"]}</button>'
+        f"{hint}</div>"
+        f'<div class="search-form__options">{dates}<div class="field"><label for="id_sort">{words["sort"]}</label>'
+        f'<select name="sort" id="id_sort">{sort}</select></div>'
+        f'<div class="field field--narrow"><label for="id_per_page">{words["per_page"]}</label>'
+        f'<select name="per_page" id="id_per_page">{per_page}'
+        f"</select></div></div>{carried}</form>"
+    )
+
+
 def options(choices, chosen):
     """The <option>s of a select: (value, label) pairs, the one equal to `chosen` selected."""
     return mark_safe(  # noqa: S308  (every value escaped)
