@@ -246,3 +246,23 @@ def test_a_query_links_pair_is_encoded_as_urlencode_encodes_it(value):
     assert links.url(add=("q", value)) == "?" + urlencode({"q": value})
     assert links.url(sort=value) == "?" + urlencode({"sort": value})
     assert QueryLinks(QueryDict("person=x")).url(add=("q", value)) == "?person=x&" + urlencode({"q": value})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Documents tagged with Wang Ming: 14 documents in the catalogue, with their dates.",
+        "A summary with <em>markup</em> &amp; an entity.",
+        "Word " * 100,
+        "<p>" + "Длинная аннотация документа. " * 20 + "</p>",
+        "",
+    ],
+)
+def test_a_pages_description_is_its_text_without_tags_cut_to_300_characters(text):
+    from django.template.defaultfilters import striptags, truncatechars
+
+    from catalogue.templatetags.catalogue_tags import meta_text
+
+    shown = meta_text(text, 300)
+    assert shown == truncatechars(striptags(text), 300)
+    assert len(shown) <= 300 and "<" not in shown

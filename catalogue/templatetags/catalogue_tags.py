@@ -3,8 +3,9 @@ import html
 
 from django import template
 from django.urls import get_script_prefix, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
@@ -62,6 +63,31 @@ def result_rows(context, documents):
 def address(viewname):
     """`{% url viewname %}` for an address that takes no arguments, reversed once per language and prefix."""
     return fixed_url(viewname)
+
+
+@register.filter(is_safe=True)
+def meta_text(value, length):
+    """Text for a page's description: its tags stripped and at most `length` characters (as `striptags` and then
+    `truncatechars`, which walks every character even of a short text)."""
+    value = str(value)
+    if "<" in value:
+        value = strip_tags(value)
+    if len(value) > length:
+        value = Truncator(value).chars(length)
+    return value
+
+
+@register.simple_tag
+def feed_links(query, title):
+    """The <link>s to the Atom and RSS feeds of these documents (`query`: the listing's, "?…" or "")."""
+    atom = _("%(feed_title)s (Atom)") % {"feed_title": title}
+    rss = _("%(feed_title)s (RSS)") % {"feed_title": title}
+    atom_url = _escaped(fixed_url("catalogue:document-feed-atom") + query)
+    rss_url = _escaped(fixed_url("catalogue:document-feed-rss") + query)
+    return mark_safe(  # noqa: S308  (every value escaped)
+        f'<link rel="alternate" type="application/atom+xml" title="{_escaped(atom)}" href="{atom_url}">\n'
+        f'<link rel="alternate" type="application/rss+xml" title="{_escaped(rss)}" href="{rss_url}">'
+    )
 
 
 @register.simple_tag
