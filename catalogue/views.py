@@ -198,7 +198,7 @@ class DocumentListView(FilterView):
             alternative = {f"{name}{MATCH_SUFFIX}": "any"} if here and not model.many() and not any_of else {}
             values, adding, held = [], self.links.adding(name, **alternative), self.links.held
             for entity in entities[:limit]:
-                selected, slug = (name, entity.pk) in chosen_ids, entity.slug
+                selected, slug = (name, entity.id) in chosen_ids, entity.slug
                 count = entity.result_count if hasattr(entity, "result_count") else entity.document_count
                 if selected:
                     link = url(remove=(name, slug))

@@ -3,7 +3,7 @@ import html
 
 from django import template
 from django.urls import get_script_prefix, reverse
-from django.utils.html import format_html, format_html_join, strip_tags
+from django.utils.html import format_html, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language, ngettext
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from .. import citations
 from ..jsontext import markup_safe_json
-from ..links import QueryLinks
+from ..links import QueryLinks, in_html
 from ..reversing import fixed_url
 
 register = template.Library()
@@ -233,7 +233,7 @@ def _facet_section(facet, language, remove):
         count, selected, entity = value["count"], value["selected"], value["entity"]
         marked = ' is-selected" aria-current="true' if selected else ""
         items.append(
-            f'<li><a href="{escape(value["url"])}" class="facet__value{marked}" data-facet="{attribute}"'
+            f'<li><a href="{in_html(value["url"])}" class="facet__value{marked}" data-facet="{attribute}"'
             f' data-slug="{escape(entity.slug)}"><span class="facet__name">{remove if selected else ""}'
             f'{escape(str(entity))}</span> <span class="facet__count">{count:d}'
             f'<span class="visually-hidden"> {_documents_word(language, count)}</span></span></a></li>'
@@ -315,28 +315,23 @@ def timeline_figure(timeline, sample=None):
     caption = format_html(_("From a sample of {} results: "), sample) if sample else ""
     # The year labels are drawn apart from the bars: the bars stretch to the width, the text never does
     # (a percentage `x` in an SVG without a viewBox places it without scaling it).
-    labels = format_html_join(
-        "",
-        '<text x="{}%" y="13" class="timeline__label"{}>{}</text>',
-        (
-            (centre, mark_safe(' text-anchor="start"') if centre < 4 else mark_safe(' text-anchor="end"')
-             if centre > 96 else mark_safe(' text-anchor="middle"'), label)
-            for label, centre in timeline.ticks()
-        ),
-    )  # fmt: skip
-    return format_html(
-        '<figure class="timeline">'
-        '<figcaption class="timeline__caption" id="timeline-caption">{}{}: {}</figcaption>'
-        '<svg class="timeline__chart" viewBox="0 0 {} {}" role="group" aria-labelledby="timeline-caption" '
-        'preserveAspectRatio="none">{}</svg>'
-        '<svg class="timeline__axis" aria-hidden="true" focusable="false">{}</svg>'
-        '<details class="timeline__table"><summary>{}</summary><table>'
-        '<thead><tr><th scope="col">{}</th><th scope="col">{}</th></tr></thead>'
-        "<tbody>{}</tbody></table></details></figure>",
-        caption, timeline.words["caption"], timeline.summary, timeline.width, timeline.height,
-        mark_safe("".join(drawn)), labels, timeline.words["table"], timeline.words["column"], _("Documents"),
-        mark_safe("".join(rows)),  # noqa: S308  (every value escaped above)
-    )  # fmt: skip
+    ticks = []
+    for label, centre in timeline.ticks():
+        anchor = "start" if centre < 4 else "end" if centre > 96 else "middle"
+        ticks.append(
+            f'<text x="{centre}%" y="13" class="timeline__label" text-anchor="{anchor}">{escape(label)}</text>'
+        )
+    words, documents = timeline.words, escape(_("Documents"))
+    return mark_safe(  # noqa: S308  (every value escaped)
+        f'<figure class="timeline"><figcaption class="timeline__caption" id="timeline-caption">{caption}'
+        f"{escape(words['caption'])}: {escape(timeline.summary)}</figcaption>"
+        f'<svg class="timeline__chart" viewBox="0 0 {timeline.width:d} {timeline.height:d}" role="group" '
+        f'aria-labelledby="timeline-caption" preserveAspectRatio="none">{"".join(drawn)}</svg>'
+        f'<svg class="timeline__axis" aria-hidden="true" focusable="false">{"".join(ticks)}</svg>'
+        f'<details class="timeline__table"><summary>{escape(words["table"])}</summary><table>'
+        f'<thead><tr><th scope="col">{escape(words["column"])}</th><th scope="col">{documents}</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></details></figure>"
+    )
 
 
 @register.simple_tag
