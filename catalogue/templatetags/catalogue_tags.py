@@ -2,7 +2,7 @@ import functools
 import html
 
 from django import template
-from django.urls import get_script_prefix, reverse
+from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -93,13 +93,13 @@ def feed_links(query, title):
 @register.simple_tag
 def search_hint(hint_id):
     """The line under a search box: how to write a search, and where to read more."""
-    return _search_hint(get_language(), get_script_prefix(), hint_id)
+    return _search_hint(get_language(), get_script_prefix(), get_resolver(get_urlconf()), hint_id)
 
 
 @functools.lru_cache(maxsize=64)
-def _search_hint(language, script_prefix, hint_id):
-    # The same for every page in one language and place: made once each (the translations change only with a
-    # restart).
+def _search_hint(language, script_prefix, resolver, hint_id):
+    # The same for every page in one language, place and set of addresses: made once each (the translations
+    # change only with a restart).
     syntax = _("“Quotes” for a phrase, <kbd>or</kbd> for either word, a minus to leave a word out: <kbd>-word</kbd>.")
     advanced, how = _escaped(_("Advanced search")), _escaped(_("How to search"))
     guide = reverse("catalogue:page", args=["how-to-search"])
@@ -200,8 +200,8 @@ def chip_list(chips, clear_url):
 @register.simple_tag
 def facet_sections(facets):
     language = get_language()
-    remove = _escaped(_("Remove filter: "))
-    remove = f'<span class="visually-hidden">{remove}</span>'
+    words = _escaped(_("Remove filter: "))
+    remove = f'<span class="visually-hidden">{words}</span>'
     return mark_safe("".join(_facet_section(facet, language, remove) for facet in facets))  # noqa: S308
 
 
@@ -272,8 +272,8 @@ def pagination(page, query):
     def to(number):
         return _escaped(links.url(page=number))
 
-    hidden = _escaped(_("Page"))
-    hidden = f'<span class="visually-hidden">{hidden} </span>'
+    word = _escaped(_("Page"))
+    hidden = f'<span class="visually-hidden">{word} </span>'
     items = []
     if page.has_previous():
         label = _('‹ Previous<span class="visually-hidden"> page</span>')
