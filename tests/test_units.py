@@ -279,3 +279,14 @@ def test_a_query_link_needs_only_its_ampersands_escaped_in_html():
     for url in (links.url(add=("person", "<mao & \"zedong\">")), links.url(remove=("person", "wang-ming")),
                 links.adding("topic", place=None) + quote_plus("a'b<"), links.url(page=2)):  # fmt: skip
         assert in_html(url) == escape(url)
+
+
+def test_a_page_is_searched_for_the_bytes_of_exactly_the_characters_no_text_may_hold():
+    from catalogue.text import CONTROL_BYTES, CONTROL_CHARACTERS
+
+    planes_ends = [plane << 16 | end for plane in range(1, 17) for end in (0xFFFD, 0xFFFE, 0xFFFF)]
+    code_points = [*range(0xD800), *range(0xE000, 0x10000), *planes_ends, 0x1F600, 0x10000, 0x10FFFD]
+    for code_point in code_points:
+        character = chr(code_point)
+        found = CONTROL_BYTES.search(f"a{character}b".encode())
+        assert bool(found) == bool(CONTROL_CHARACTERS.search(character)), hex(code_point)
