@@ -59,12 +59,6 @@ class QueryLinks:
             pieces.append(_encoded(*add))
         return "?" + "&".join(pieces)
 
-    def adding(self, name, **replace):
-        """The start of `url(add=(name, value), **replace)` for a value the query does not hold: that link is this
-        followed by the value's `quote_plus` (a facet links ten values of one name this way)."""
-        base = self.url(**replace)
-        return f"{base}{'&' if len(base) > 1 else ''}{quote_plus(str(name))}="
-
 
 def in_html(url):
     """A `QueryLinks` address written into HTML: every name and value in it is percent-encoded, so `&` is the one

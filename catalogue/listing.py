@@ -15,6 +15,7 @@ The views only turn what a `ResultSet` answers into links and labels.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
@@ -194,13 +195,13 @@ def _entities_from_union(
     models: list[Kind], branches: list[str], params: list, count_attribute: str, prefix: str = "", kept: bool = False
 ) -> tuple[dict[Kind, list[Entity]], dict[int, int]]:
     """({model: [entities, most counted first]}, {year: count}) from queries giving rows of (kind, id, name,
-    slug, count); rows of kind -1, if any, are (year, count) of the timeline. `kept`: the statement is the same
-    on every request but for its parameters (`execute_kept`)."""
+    slug, count); rows of kind -1, if any, are (year, count) of the timeline. `kept`: a statement without
+    parameters, asked the same way on many requests (`execute_kept`)."""
     connection = read_connection()
     sql = prefix + " UNION ALL ".join(branches) + " ORDER BY 1, 5 DESC, 2"
     with connection.cursor() as cursor:
         if kept:
-            database().execute_kept(cursor, sql, params)
+            database().execute_kept(cursor, sql)
         else:
             cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -267,10 +268,18 @@ def popular_all(limits: dict[Kind, int], years: bool = False) -> Any:
     With `years`, the answer is ({model: entities}, {year: published documents, 0 for the undated}), the kept
     years read in the same statement.
     """
-    # A statement without parameters (the limits are numbers, the status the code's own word): the same for every
-    # request that shows the same facets, so that the database can keep its plan (`execute_kept`).
+    sql = _popular_sql(tuple(limits.items()), years)
+    found, counted_years = _entities_from_union(list(limits), [sql], [], "document_count", kept=True)
+    return (found, counted_years) if years else found
+
+
+@functools.lru_cache(maxsize=64)
+def _popular_sql(limits: tuple[tuple[Kind, int], ...], years: bool) -> str:
+    """`popular_all`'s branches, joined: a statement without parameters (the limits are numbers, the status the
+    code's own word), the same for every request that shows the same facets, so that the database can keep
+    its plan (`execute_kept`)."""
     branches, published = [], f"'{Status.PUBLISHED}'"
-    for kind, (model, limit) in enumerate(limits.items()):
+    for kind, (model, limit) in enumerate(limits):
         table = model._meta.db_table
         # The counts order the list; whether a name may be shown is asked of the documents themselves.
         branches.append(
@@ -280,8 +289,7 @@ def popular_all(limits: dict[Kind, int], years: bool = False) -> Any:
         )
     if years:
         branches.append(f"SELECT -1 AS kind, year, '', '', document_count FROM {YearTally._meta.db_table}")
-    found, counted_years = _entities_from_union(list(limits), branches, [], "document_count", kept=True)
-    return (found, counted_years) if years else found
+    return " UNION ALL ".join(branches)
 
 
 def published_exists_sql(model: Kind, status: str = "%s") -> str:

@@ -1,6 +1,5 @@
 import logging
 from itertools import chain
-from urllib.parse import quote_plus
 
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
@@ -196,14 +195,11 @@ class DocumentListView(FilterView):
             here = [entity for parameter, entity in chosen if parameter == name]
             # A document has one language: a second one chosen is an alternative to the first.
             alternative = {f"{name}{MATCH_SUFFIX}": "any"} if here and not model.many() and not any_of else {}
-            values, adding, held = [], self.links.adding(name, **alternative), self.links.held
+            values = []
             for entity in entities[:limit]:
                 selected, slug = (name, entity.id) in chosen_ids, entity.slug
                 count = entity.result_count if hasattr(entity, "result_count") else entity.document_count
-                if selected:
-                    link = url(remove=(name, slug))
-                else:
-                    link = url(add=(name, slug), **alternative) if (name, slug) in held else adding + quote_plus(slug)
+                link = url(remove=(name, slug)) if selected else url(add=(name, slug), **alternative)
                 values.append({"entity": entity, "count": count, "selected": selected, "url": link})
             if values:
                 facets.append(

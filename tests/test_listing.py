@@ -195,7 +195,7 @@ def test_the_landing_facets_are_prepared_once_for_each_kept_connection(sample, d
         try:
             for wrapper, first in ((other, True), (other, False), (connection, True)):
                 with CaptureQueriesContext(wrapper) as queries, wrapper.cursor() as cursor:
-                    database().execute_kept(cursor, "SELECT %s::int + 1", [41])
+                    database().execute_kept(cursor, "SELECT 41 + 1")
                     assert cursor.fetchone() == (42,)
                 assert [q["sql"].split()[0] for q in queries] == (["PREPARE", "EXECUTE"] if first else ["EXECUTE"])
         finally:

@@ -60,11 +60,10 @@ class CatalogueDatabase:
 
     # Statements asked again and again ---------------------------------------------------------
 
-    def execute_kept(self, cursor: Any, sql: str, params: list) -> None:
-        """Run `sql` (`%s` for each of `params`) on `cursor`: a statement the same but for its parameters on
-        every request, whose plan does not depend on them, which a database may plan once for each connection
-        it keeps."""
-        cursor.execute(sql, params)
+    def execute_kept(self, cursor: Any, sql: str) -> None:
+        """Run `sql`, a statement without parameters asked the same way on many requests, on `cursor`: a
+        database may plan it once for each connection it keeps."""
+        cursor.execute(sql)
 
     # Lists of ids ----------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import weakref
@@ -24,6 +25,12 @@ if TYPE_CHECKING:
 
 # The statements prepared on each connection (psycopg's), by name: forgotten with the connection.
 _PREPARED: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+
+
+@functools.lru_cache(maxsize=64)
+def _statement_name(sql: str) -> str:
+    return "catalogue_" + hashlib.sha256(sql.encode()).hexdigest()[:20]
+
 
 # The text search configuration made by migration 0002: English stemming, accents folded.
 CONFIG = "catalogue"
@@ -174,25 +181,21 @@ class PostgreSQL(CatalogueDatabase):
 
     # The vector lives and dies with its row: nothing to remove or clear.
 
-    def execute_kept(self, cursor: Any, sql: str, params: list) -> None:
-        # Prepared once for each kept connection (`DJANGO_CONN_MAX_AGE`): PostgreSQL then plans it once, where
-        # the landing listing's facets take it longer to plan than to run. A connection used for one request
-        # only would pay for the preparing and never use it again.
+    def execute_kept(self, cursor: Any, sql: str) -> None:
+        # Prepared once for each kept connection (`DJANGO_CONN_MAX_AGE`): without parameters, PostgreSQL keeps
+        # one plan for it, where the landing listing's facets take longer to plan than to run. A connection
+        # used for one request only would pay for the preparing and never use it again.
         wrapper = cursor.db
         if not settings.CATALOGUE_PREPARED_STATEMENTS or wrapper.settings_dict.get("CONN_MAX_AGE") == 0:
-            cursor.execute(sql, params)
+            cursor.execute(sql)
             return
-        name = "catalogue_" + hashlib.sha256(sql.encode()).hexdigest()[:20]
+        name = _statement_name(sql)
         held = _PREPARED.setdefault(wrapper.connection, set())
         if name not in held:
-            if "%%" in sql:
-                raise ValueError("A kept statement has no literal percent sign.")
-            pieces = sql.split("%s")
-            numbered = pieces[0] + "".join(f"${number}{piece}" for number, piece in enumerate(pieces[1:], start=1))
             # Prepared in a transaction that is then rolled back, a statement is still there.
-            cursor.execute(f"PREPARE {name} AS {numbered}")
+            cursor.execute(f"PREPARE {name} AS {sql}")
             held.add(name)
-        cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}", params)
+        cursor.execute(f"EXECUTE {name}")
 
     def json_lists(self, fields: list[tuple[str, str]], source: str, group: str, order: str) -> str:
         pairs = ", ".join(f"'{key}', {expression}" for key, expression in fields)
