@@ -5,14 +5,14 @@ public page has its address in each language (`alternates`, for the switcher and
 admin speaks the chosen language too, where Django translates it; catalogue data is never translated.
 """
 
-import functools
-
 from django.conf import settings
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
-from django.urls import get_resolver, get_script_prefix, get_urlconf, translate_url
+from django.urls import translate_url
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+
+from .reversing import translated_path
 
 NAMES = dict(settings.LANGUAGES)
 # A year: the choice is the reader's until they make another.
@@ -75,18 +75,9 @@ def alternates(request):
     if match is None or request.path_info.startswith(("/admin/", "/api/v1/")):
         return {}
     here, _, query = request.get_full_path().partition("?")
-    resolver, prefix = get_resolver(get_urlconf()), get_script_prefix()
     links = []
     for code, name in settings.LANGUAGES:
         # As `translate_url(full path, code)`, whose query it would carry over unchanged.
-        path = _translated(resolver, prefix, translation.get_language(), here, code) + (f"?{query}" if query else "")
+        path = translated_path(here, code) + (f"?{query}" if query else "")
         links.append({"code": code, "name": name, "path": path, "url": request.build_absolute_uri(path)})
     return {"languages": links, "language_default_url": links[0]["url"]}
-
-
-@functools.lru_cache(maxsize=4096)
-def _translated(resolver, script_prefix, language, path, code):
-    """`translate_url(path, code)` with `language` active (the language a path is read in), kept for the paths
-    a process serves most: each asks the URL patterns to resolve the path and then reverse it, for every
-    language of every page."""
-    return translate_url(path, code)

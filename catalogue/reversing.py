@@ -3,12 +3,14 @@
 A listing links ten documents and a hundred entities; Django's `reverse` matches its patterns anew for each
 (~0.1 ms a call with a slug, most of a listing's address-making). The address up to the slug and after it is
 worked out once for the URL configuration, language and script prefix in use, and each slug put between;
-an address that takes no arguments (an export, a feed) is kept whole.
+an address that takes no arguments (an export, a feed) is kept whole, and a path's address in another
+language (every page's `hreflang` links) for the paths a process serves most.
 """
 
+import functools
 from urllib.parse import quote
 
-from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
+from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse, translate_url
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import get_language
 
@@ -41,3 +43,14 @@ def slug_url(viewname: str, slug: str) -> str:
         before, _, after = reverse(viewname, kwargs={"slug": _SLUG}).partition(_SLUG)
         parts = known[key] = (before, after)
     return parts[0] + quote(slug, safe=_SAFE) + parts[1]
+
+
+def translated_path(path: str, code: str) -> str:
+    """The same as `translate_url(path, code)` for a path without a query."""
+    return _translated(get_resolver(get_urlconf()), get_script_prefix(), get_language(), path, code)
+
+
+@functools.lru_cache(maxsize=4096)
+def _translated(resolver, script_prefix: str, language: str | None, path: str, code: str) -> str:
+    # A path is read in the language active (its prefix says which), then resolved and reversed in `code`.
+    return translate_url(path, code)
